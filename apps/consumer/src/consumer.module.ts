@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { HealthController } from '@app/service-kit';
+
+@Module({ controllers: [HealthController] })
+export class ConsumerModule {}

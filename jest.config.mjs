@@ -1,0 +1,35 @@
+// Nest 12 ships ESM only, so Jest runs in native ESM mode (NODE_OPTIONS=--experimental-vm-modules, Node >= 24.9).
+const tsJest = [
+  'ts-jest',
+  { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false },
+];
+
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': tsJest },
+  moduleNameMapper: {
+    '^@app/dual-stream$': '<rootDir>/libs/dual-stream/src/index.ts',
+    '^@app/service-kit$': '<rootDir>/libs/service-kit/src/index.ts',
+    // Sources import siblings with a `.js` suffix (NodeNext); map them back to the `.ts` files.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testEnvironment: 'node',
+};
+
+export default {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/*/src/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/**/*.int-spec.ts', '<rootDir>/apps/*/test/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
+      testTimeout: 120000,
+    },
+  ],
+};

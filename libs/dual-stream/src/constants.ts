@@ -1,0 +1,11 @@
+/** The transport id of `DualStreamServer`: handlers registered with it are never served by other transports. */
+export const DUAL_STREAM_TRANSPORT = Symbol.for('dual-stream:transport');
+
+/** Namespaced metadata keys; only `handler-metadata.accessor.ts` reads them. */
+export const DURABLE_HANDLER_METADATA = 'dual-stream:durable-handler';
+export const REALTIME_HANDLER_METADATA = 'dual-stream:realtime-handler';
+
+export const DEFAULT_CLIENT_ID = 'dual-stream';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
+export const CHANNEL_NAMESPACE = 'events';

@@ -1,0 +1,75 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import { DEFAULT_CLIENT_ID, DEFAULT_MAX_EVENT_BYTES, DEFAULT_REDIS_URL } from './constants.js';
+import { defaultTopic } from './events/event-naming.js';
+import type {
+  DualStreamBatchOptions,
+  DualStreamBufferOptions,
+  DualStreamConsumerOptions,
+  DualStreamDurableOptions,
+  DualStreamKafkaOptions,
+  DualStreamModuleOptions,
+  DualStreamRealtimeOptions,
+  DualStreamRedisOptions,
+} from './interfaces/dual-stream-options.interface.js';
+
+/** The module options with every default applied; the one place defaults live. */
+export interface ResolvedDualStreamOptions {
+  kafka: Required<Pick<DualStreamKafkaOptions, 'brokers' | 'clientId' | 'topic'>> & DualStreamKafkaOptions;
+  /** `false` when realtime is off. */
+  redis: (Required<Pick<DualStreamRedisOptions, 'url' | 'channelPrefix'>> & DualStreamRedisOptions) | false;
+  realtime: Required<DualStreamRealtimeOptions>;
+  batch: Required<DualStreamBatchOptions>;
+  buffer: Required<DualStreamBufferOptions>;
+  durable: Required<DualStreamDurableOptions>;
+  consumer: Required<DualStreamConsumerOptions>;
+  maxEventBytes: number;
+  logger: LoggerService;
+}
+
+class SilentLogger implements LoggerService {
+  log(): void {}
+  error(): void {}
+  warn(): void {}
+}
+
+export function resolveDualStreamOptions(options: DualStreamModuleOptions): ResolvedDualStreamOptions {
+  if (!options?.kafka?.brokers?.length)
+    throw new Error('DualStreamModule: kafka.brokers is required, e.g. forRoot({ kafka: { brokers: ["127.0.0.1:9092"] } }).');
+  const clientId = options.kafka.clientId ?? DEFAULT_CLIENT_ID;
+  const realtimeOn = options.redis !== false && options.realtime?.enabled !== false;
+  return {
+    kafka: { ...options.kafka, clientId, topic: options.kafka.topic ?? defaultTopic },
+    redis:
+      options.redis === false
+        ? false
+        : { ...options.redis, url: options.redis?.url ?? DEFAULT_REDIS_URL, channelPrefix: options.redis?.channelPrefix ?? '' },
+    realtime: {
+      enabled: realtimeOn,
+      inlineData: options.realtime?.inlineData ?? false,
+      maxInlineBytes: options.realtime?.maxInlineBytes ?? 4096,
+      timeoutMs: options.realtime?.timeoutMs ?? 250,
+      breakerThreshold: options.realtime?.breakerThreshold ?? 3,
+      breakerProbeMs: options.realtime?.breakerProbeMs ?? 1000,
+      warnIntervalMs: options.realtime?.warnIntervalMs ?? 10_000,
+    },
+    batch: {
+      lingerMs: options.batch?.lingerMs ?? 2,
+      maxEvents: options.batch?.maxEvents ?? 500,
+      maxBytes: options.batch?.maxBytes ?? 1024 * 1024,
+    },
+    buffer: {
+      maxEvents: options.buffer?.maxEvents ?? 10_000,
+      maxBytes: options.buffer?.maxBytes ?? 32 * 1024 * 1024,
+      maxBlockMs: options.buffer?.maxBlockMs ?? 1000,
+    },
+    durable: { timeoutMs: options.durable?.timeoutMs ?? 10_000 },
+    consumer: {
+      groupIdPrefix: options.consumer?.groupIdPrefix ?? clientId,
+      sessionTimeoutMs: options.consumer?.sessionTimeoutMs ?? 30_000,
+      heartbeatIntervalMs: options.consumer?.heartbeatIntervalMs ?? 3_000,
+      shutdownTimeoutMs: options.consumer?.shutdownTimeoutMs ?? 10_000,
+    },
+    maxEventBytes: options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
+    logger: options.logger === false ? new SilentLogger() : (options.logger ?? new Logger('DualStream')),
+  };
+}

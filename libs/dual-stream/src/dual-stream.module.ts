@@ -1,0 +1,29 @@
+import { Module, type Provider } from '@nestjs/common';
+import {
+  ConfigurableDualStreamModule,
+  DUAL_STREAM_OPTIONS,
+} from './dual-stream.module-definition.js';
+import { resolveDualStreamOptions } from './dual-stream-options.resolver.js';
+import type { DualStreamModuleOptions } from './interfaces/dual-stream-options.interface.js';
+
+/** Injection token of the options with every default applied (`ResolvedDualStreamOptions`). */
+export const DUAL_STREAM_RESOLVED_OPTIONS = Symbol.for('dual-stream:resolved-options');
+
+const resolvedOptionsProvider: Provider = {
+  provide: DUAL_STREAM_RESOLVED_OPTIONS,
+  inject: [DUAL_STREAM_OPTIONS],
+  useFactory: (options: DualStreamModuleOptions) => resolveDualStreamOptions(options),
+};
+
+// Each role adds its injectable here (publisher, transport server, realtime hub, replay).
+const roleProviders: Provider[] = [];
+
+/**
+ * `DualStreamModule.forRoot({ kafka: { brokers } })` or `forRootAsync({ imports, useFactory, inject })`;
+ * `isGlobal: true` makes the publisher injectable everywhere.
+ */
+@Module({
+  providers: [resolvedOptionsProvider, ...roleProviders],
+  exports: [DUAL_STREAM_RESOLVED_OPTIONS, ...roleProviders],
+})
+export class DualStreamModule extends ConfigurableDualStreamModule {}

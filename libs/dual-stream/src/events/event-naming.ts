@@ -1,0 +1,13 @@
+import { CHANNEL_NAMESPACE } from '../constants.js';
+import type { DualStreamEvent, EventSource } from '../interfaces/dual-stream-event.interface.js';
+
+export const defaultTopic = (event: Pick<DualStreamEvent, 'source'>): string => `events.${event.source.type}`;
+
+/** One key per source: all its events land in one partition, in order. */
+export const sourceKey = (source: EventSource): string => `${source.type}:${source.id}`;
+
+export const channelFor = (prefix: string, source: EventSource): string =>
+  `${prefix}${CHANNEL_NAMESPACE}:${source.type}:${source.id}`;
+
+/** CloudEvents `ce_source`. */
+export const ceSource = (source: EventSource): string => `${source.type}/${source.id}`;

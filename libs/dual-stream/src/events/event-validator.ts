@@ -1,0 +1,94 @@
+import { v7 as uuidv7 } from 'uuid';
+import { InvalidEventError, type EventProblem } from '../errors/invalid-event.error.js';
+import type { DualStreamEvent, NormalizedEvent } from '../interfaces/dual-stream-event.interface.js';
+import { EVENT_TYPE_PATTERN, sourceIdProblem, sourceTypeProblem } from './event-rules.js';
+
+export interface PreparedEvent {
+  event: NormalizedEvent;
+  /** The envelope as it goes to Kafka. */
+  json: string;
+  bytes: number;
+}
+
+const ALLOWED_KEYS = new Set(['id', 'type', 'source', 'time', 'data', 'headers']);
+const ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+function problemsOf(input: unknown, index: number | undefined): EventProblem[] {
+  const problems: EventProblem[] = [];
+  const add = (path: string, message: string) => problems.push({ ...(index === undefined ? {} : { index }), path, message });
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    add('', 'event must be an object');
+    return problems;
+  }
+  const e = input as Record<string, unknown>;
+  for (const key of Object.keys(e)) if (!ALLOWED_KEYS.has(key)) add(key, 'unknown field');
+  if (e.id !== undefined && (typeof e.id !== 'string' || !ID_PATTERN.test(e.id)))
+    add('id', 'must be 1-128 printable ASCII characters without spaces');
+  if (typeof e.type !== 'string' || !EVENT_TYPE_PATTERN.test(e.type)) add('type', `must match ${EVENT_TYPE_PATTERN.source}`);
+  if (typeof e.source !== 'object' || e.source === null || Array.isArray(e.source)) {
+    add('source', 'must be an object { type, id }');
+  } else {
+    const s = e.source as Record<string, unknown>;
+    for (const key of Object.keys(s)) if (key !== 'type' && key !== 'id') add(`source.${key}`, 'unknown field');
+    const typeProblem = sourceTypeProblem(s.type);
+    if (typeProblem) add('source.type', typeProblem);
+    const idProblem = sourceIdProblem(s.id);
+    if (idProblem) add('source.id', idProblem);
+  }
+  if (e.time !== undefined && (typeof e.time !== 'string' || !ISO_8601.test(e.time) || Number.isNaN(Date.parse(e.time))))
+    add('time', 'must be an ISO-8601 date-time with a zone, e.g. 2026-01-01T00:00:00.000Z');
+  if (!('data' in e) || e.data === undefined) add('data', 'is required (use null for no data)');
+  if (e.headers !== undefined) {
+    if (typeof e.headers !== 'object' || e.headers === null || Array.isArray(e.headers)) add('headers', 'must be an object of strings');
+    else
+      for (const [k, v] of Object.entries(e.headers))
+        if (typeof v !== 'string') add(`headers.${k}`, 'must be a string');
+        else if (k.startsWith('ce_')) add(`headers.${k}`, 'ce_* headers are reserved for CloudEvents attributes');
+  }
+  return problems;
+}
+
+function prepareOne(input: DualStreamEvent, maxEventBytes: number, index?: number): PreparedEvent | EventProblem[] {
+  const problems = problemsOf(input, index);
+  if (problems.length > 0) return problems;
+  const event: NormalizedEvent = {
+    id: input.id ?? uuidv7(),
+    type: input.type,
+    source: { type: input.source.type, id: input.source.id },
+    time: input.time ?? new Date().toISOString(),
+    data: input.data,
+    headers: { ...(input.headers ?? {}) },
+  };
+  let json: string;
+  try {
+    json = JSON.stringify(event);
+  } catch (err) {
+    return [{ ...(index === undefined ? {} : { index }), path: 'data', message: `is not serializable to JSON (${(err as Error).message})` }];
+  }
+  const bytes = Buffer.byteLength(json);
+  if (bytes > maxEventBytes)
+    return [{ ...(index === undefined ? {} : { index }), path: '', message: `serialized event is ${bytes} bytes, over maxEventBytes ${maxEventBytes}` }];
+  return { event, json, bytes };
+}
+
+/** Validates, fills defaults and serializes one event; throws one `InvalidEventError` listing every problem. */
+export function prepareEvent(input: DualStreamEvent, maxEventBytes: number): PreparedEvent {
+  const result = prepareOne(input, maxEventBytes);
+  if (Array.isArray(result)) throw new InvalidEventError(result);
+  return result;
+}
+
+/** All-or-nothing: any problem in any event rejects the whole batch, listing problems with their index. */
+export function prepareBatch(inputs: readonly DualStreamEvent[], maxEventBytes: number): PreparedEvent[] {
+  if (!Array.isArray(inputs)) throw new InvalidEventError([{ path: '', message: 'events must be an array' }]);
+  const prepared: PreparedEvent[] = [];
+  const problems: EventProblem[] = [];
+  inputs.forEach((input, index) => {
+    const result = prepareOne(input, maxEventBytes, index);
+    if (Array.isArray(result)) problems.push(...result);
+    else prepared.push(result);
+  });
+  if (problems.length > 0) throw new InvalidEventError(problems);
+  return prepared;
+}

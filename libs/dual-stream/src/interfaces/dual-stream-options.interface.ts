@@ -1,0 +1,104 @@
+import type { LoggerService } from '@nestjs/common';
+import type { RedisOptions } from 'ioredis';
+import type { KafkaConfig, ProducerConfig, SASLOptions } from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
+import type { DualStreamEvent } from './dual-stream-event.interface.js';
+
+export interface DualStreamKafkaOptions {
+  /** Bootstrap brokers, e.g. `['127.0.0.1:9092']`. */
+  brokers: string[];
+  /** @default 'dual-stream' */
+  clientId?: string;
+  /** Passed to kafkajs as is. @default undefined (plaintext) */
+  ssl?: boolean | ConnectionOptions;
+  /** Passed to kafkajs as is; never logged. @default undefined */
+  sasl?: SASLOptions;
+  /** Any other kafkajs client setting (retry, connectionTimeout, ...); wins over the fields above. @default {} */
+  config?: Partial<KafkaConfig>;
+  /**
+   * Producer settings merged over ours. `idempotent` and `maxInFlightRequests: 1` are what keep per-key
+   * order and exactly-one write per send; change them only if you know why.
+   * @default { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true }
+   */
+  producer?: Partial<ProducerConfig>;
+  /**
+   * Topic for an event. @default (event) => `events.${event.source.type}`
+   */
+  topic?: (event: DualStreamEvent) => string;
+}
+
+export interface DualStreamRedisOptions {
+  /** `redis://[:password@]host:port[/db]`; used when `options` has no host. @default 'redis://127.0.0.1:6379' */
+  url?: string;
+  /** ioredis options merged over the URL; `enableOfflineQueue` is always forced off for the publisher. */
+  options?: RedisOptions;
+  /** Prepended to every channel: `{prefix}events:{type}:{id}`. @default '' */
+  channelPrefix?: string;
+}
+
+export interface DualStreamRealtimeOptions {
+  /** Announce events on Redis at all. With `false` receipts say `realtime: 'skipped'`. @default true */
+  enabled?: boolean;
+  /** Put `data` into the notification when its JSON is at most `maxInlineBytes`. @default false */
+  inlineData?: boolean;
+  /** @default 4096 */
+  maxInlineBytes?: number;
+  /** How long `publish()` waits for the Redis pipeline before answering `realtime: 'failed'`. @default 250 */
+  timeoutMs?: number;
+  /** Consecutive Redis failures that open the circuit breaker. @default 3 */
+  breakerThreshold?: number;
+  /** How often an open breaker probes Redis with PING. @default 1000 */
+  breakerProbeMs?: number;
+  /** At most one Redis warning per interval, with a count of what was suppressed. @default 10000 */
+  warnIntervalMs?: number;
+}
+
+export interface DualStreamBatchOptions {
+  /** How long the first call of a batch waits for company. @default 2 */
+  lingerMs?: number;
+  /** @default 500 */
+  maxEvents?: number;
+  /** @default 1048576 (1 MiB) */
+  maxBytes?: number;
+}
+
+export interface DualStreamBufferOptions {
+  /** Events accepted but not yet acknowledged by Kafka. @default 10000 */
+  maxEvents?: number;
+  /** Serialized bytes of those events. @default 33554432 (32 MiB) */
+  maxBytes?: number;
+  /** How long a call waits for room before `BackpressureError`. @default 1000 */
+  maxBlockMs?: number;
+}
+
+export interface DualStreamDurableOptions {
+  /** How long one batch may wait for Kafka's acknowledgement before `DurablePublishError`. @default 10000 */
+  timeoutMs?: number;
+}
+
+export interface DualStreamConsumerOptions {
+  /** Default group id prefix for `@OnDurable` handlers without `groupId`. @default clientId */
+  groupIdPrefix?: string;
+  /** @default 30000 */
+  sessionTimeoutMs?: number;
+  /** @default 3000 */
+  heartbeatIntervalMs?: number;
+  /** How long shutdown waits for in-flight handlers before leaving the group. @default 10000 */
+  shutdownTimeoutMs?: number;
+}
+
+/** Options of `DualStreamModule.forRoot()` / `forRootAsync()`. */
+export interface DualStreamModuleOptions {
+  kafka: DualStreamKafkaOptions;
+  /** Redis connection. `false` turns the realtime lane off entirely. @default { url: 'redis://127.0.0.1:6379' } */
+  redis?: DualStreamRedisOptions | false;
+  realtime?: DualStreamRealtimeOptions;
+  batch?: DualStreamBatchOptions;
+  buffer?: DualStreamBufferOptions;
+  durable?: DualStreamDurableOptions;
+  consumer?: DualStreamConsumerOptions;
+  /** Largest serialized envelope accepted; Kafka's default record limit. @default 1048576 */
+  maxEventBytes?: number;
+  /** Where the module logs. `false` silences it. @default Nest's Logger */
+  logger?: LoggerService | false;
+}

@@ -1,0 +1,27 @@
+import type { LoggerService } from '@nestjs/common';
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import type { ResolvedDualStreamOptions } from './dual-stream-options.resolver.js';
+
+/** kafkajs logs through the module's logger; its config (with SASL secrets) is never logged. */
+function kafkaLogCreator(logger: LoggerService) {
+  return () =>
+    ({ level, label, log }: LogEntry) => {
+      const { message, ...extra } = log;
+      const line = `kafkajs ${label}: ${message} ${JSON.stringify(extra)}`;
+      if (level === logLevel.ERROR) logger.error(line);
+      else if (level === logLevel.WARN) logger.warn(line);
+    };
+}
+
+export function createKafkaClient(options: ResolvedDualStreamOptions, clientIdSuffix?: string): Kafka {
+  const { kafka } = options;
+  return new Kafka({
+    clientId: clientIdSuffix ? `${kafka.clientId}-${clientIdSuffix}` : kafka.clientId,
+    brokers: kafka.brokers,
+    ssl: kafka.ssl,
+    sasl: kafka.sasl,
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogCreator(options.logger),
+    ...kafka.config,
+  });
+}

@@ -1,0 +1,36 @@
+// The testcontainers path, for machines with a Docker engine (CI here has none: see global-setup.mjs).
+import { getContainerRuntimeClient } from 'testcontainers';
+
+export async function dockerAvailable() {
+  try {
+    await Promise.race([
+      getContainerRuntimeClient(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 5000)),
+    ]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const KAFKA_IMAGE = 'apache/kafka:4.1.1';
+export const REDIS_IMAGE = 'redis:7-alpine';
+
+/** @param {{ kafka: boolean, redis: boolean }} which */
+export async function startContainers(which) {
+  const containers = [];
+  const result = { kafkaBrokers: [], redisUrl: '', containers, started: {} };
+  if (which.kafka) {
+    const { KafkaContainer } = await import('@testcontainers/kafka');
+    const kafka = await new KafkaContainer(KAFKA_IMAGE).withKraft().start();
+    containers.push(kafka);
+    result.kafkaBrokers = [`${kafka.getHost()}:${kafka.getMappedPort(9093)}`];
+  }
+  if (which.redis) {
+    const { RedisContainer } = await import('@testcontainers/redis');
+    const redis = await new RedisContainer(REDIS_IMAGE).start();
+    containers.push(redis);
+    result.redisUrl = redis.getConnectionUrl();
+  }
+  return result;
+}

@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { startRedis } from '../../scripts/infra/redis-launcher.mjs';
+import { startKafka } from '../../scripts/infra/kafka-launcher.mjs';
+
+/** Brokers chosen by the global setup (environment, testcontainers or the local launcher). */
+export function kafkaBrokers(): string[] {
+  const brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run integration tests through jest (globalSetup sets it).');
+  return brokers.split(',');
+}
+
+export function redisUrl(): string {
+  const url = process.env.REDIS_URL;
+  if (!url) throw new Error('REDIS_URL is not set: run integration tests through jest (globalSetup sets it).');
+  return url;
+}
+
+/** Names unique to this run, so tests share one broker and one Redis without seeing each other. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+export function testKafka(brokers = kafkaBrokers()): Kafka {
+  return new Kafka({ clientId: uniqueName('test'), brokers, logLevel: logLevel.NOTHING });
+}
+
+export async function withAdmin<T>(fn: (admin: Admin) => Promise<T>, brokers = kafkaBrokers()): Promise<T> {
+  const admin = testKafka(brokers).admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function createTopic(topic: string, numPartitions = 3, brokers = kafkaBrokers()): Promise<void> {
+  await withAdmin(async (admin) => {
+    await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }], waitForLeaders: true });
+  }, brokers);
+}
+
+/** A redis-server owned by one test: kill it and restart it on the same port for fault tests. */
+export const startOwnRedis = startRedis;
+
+/** A Kafka broker owned by one test, on free ports in a temp dir (slow: ~10 s to start). */
+export const startOwnKafka = (): ReturnType<typeof startKafka> => startKafka({ port: 0 });
+
+/** Polls until `check` returns a truthy value or `timeoutMs` passes; returns the value or throws. */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 30_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
