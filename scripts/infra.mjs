@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// Local infrastructure: node scripts/infra.mjs up | down [--purge] | status
+//   up      use KAFKA_BROKERS / REDIS_URL, or what already answers, or start our own
+//           (Kafka 4 KRaft via Maven-resolved jars, redis-server); they keep running after exit.
+//   down    stop only what `up` started (pid files under .infra/); --purge also deletes Kafka data.
+//   status  exit 0 when Kafka and Redis both answer, 3 otherwise.
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { isKafkaAnswering, runningKafkaPid, stopKafkaFromPidFile } from './infra/kafka-launcher.mjs';
+import { isRedisAnswering, runningRedis, stopRedisFromPidFile } from './infra/redis-launcher.mjs';
+import { DEFAULT_STATE_DIR, resolveInfra } from './infra/resolve-infra.mjs';
+import { muteKafkajsTimeoutWarning } from './infra/proc.mjs';
+
+muteKafkajsTimeoutWarning();
+
+const kafkaDir = path.join(DEFAULT_STATE_DIR, 'kafka');
+const redisDir = path.join(DEFAULT_STATE_DIR, 'redis');
+/** @param {string} msg */
+const log = (msg) => console.error(`[infra] ${msg}`);
+
+async function up() {
+  const t0 = Date.now();
+  const infra = await resolveInfra({ log });
+  const describe = (/** @type {'kafka' | 'redis'} */ name) =>
+    ({ env: 'from environment', running: 'already running', started: `started, pid ${infra.started[name]?.pid}` })[infra.source[name]];
+  console.log(`KAFKA_BROKERS=${infra.kafkaBrokers.join(',')}  # ${describe('kafka')}`);
+  console.log(`REDIS_URL=${redactUrl(infra.redisUrl)}  # ${describe('redis')}`);
+  console.log(`infra up in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  return 0;
+}
+
+async function down() {
+  const kafka = await stopKafkaFromPidFile(kafkaDir);
+  const redis = await stopRedisFromPidFile(redisDir);
+  console.log(`kafka: ${kafka.pid ? (kafka.stopped ? `stopped pid ${kafka.pid}` : `pid ${kafka.pid} did NOT stop`) : 'nothing of ours running'}`);
+  console.log(`redis: ${redis.pid ? (redis.stopped ? `stopped pid ${redis.pid}` : `pid ${redis.pid} did NOT stop`) : 'nothing of ours running'}`);
+  if (process.argv.includes('--purge') && kafka.stopped) {
+    rmSync(DEFAULT_STATE_DIR, { recursive: true, force: true });
+    console.log(`removed ${DEFAULT_STATE_DIR}`);
+  }
+  return kafka.stopped && redis.stopped ? 0 : 1;
+}
+
+async function status() {
+  const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (brokers.length === 0) brokers.push(`127.0.0.1:${process.env.KAFKA_PORT || 9092}`);
+  const kafkaPid = runningKafkaPid(kafkaDir);
+  const kafkaOk = await isKafkaAnswering(brokers, 3000);
+  console.log(`kafka ${brokers.join(',')}: ${kafkaOk ? 'answering' : 'NOT answering'}${kafkaPid ? ` (ours, pid ${kafkaPid})` : ''}`);
+
+  const ours = runningRedis(redisDir);
+  const candidates = process.env.REDIS_URL ? [process.env.REDIS_URL] : [`redis://127.0.0.1:${process.env.REDIS_PORT || 6379}`, ...(ours ? [ours.url] : [])];
+  let redisOk = false;
+  for (const url of candidates) {
+    const ok = await isRedisAnswering(url, 1000);
+    const mine = ours && url === ours.url ? ` (ours, pid ${ours.pid})` : '';
+    console.log(`redis ${redactUrl(url)}: ${ok ? 'answering' : 'NOT answering'}${mine}`);
+    redisOk ||= ok;
+  }
+  return kafkaOk && redisOk ? 0 : 3;
+}
+
+/** Never print a password that came in through REDIS_URL. @param {string} url */
+function redactUrl(url) {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable REDIS_URL>';
+  }
+}
+
+const commands = { up, down, status };
+const cmd = /** @type {keyof typeof commands} */ (process.argv[2]);
+if (!Object.hasOwn(commands, cmd)) {
+  console.error('usage: node scripts/infra.mjs up | down [--purge] | status');
+  process.exit(2);
+}
+try {
+  // Explicit exit: the detached broker must never be the reason this process lingers.
+  process.exit(await commands[cmd]());
+} catch (e) {
+  console.error(`[infra] ${cmd} failed: ${e instanceof Error ? e.message : e}`);
+  process.exit(1);
+}
