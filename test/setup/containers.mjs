@@ -13,8 +13,9 @@ export async function dockerAvailable() {
   }
 }
 
-export const KAFKA_IMAGE = 'apache/kafka:4.1.1';
-export const REDIS_IMAGE = 'redis:7-alpine';
+// The Kafka module drives Confluent's image; cp-kafka 8.x is Apache Kafka 4.x and runs in KRaft mode by default.
+export const KAFKA_IMAGE = process.env.KAFKA_IMAGE ?? 'confluentinc/cp-kafka:8.1.0';
+export const REDIS_IMAGE = process.env.REDIS_IMAGE ?? 'redis:7-alpine';
 
 /** @param {{ kafka: boolean, redis: boolean }} which */
 export async function startContainers(which) {
@@ -22,7 +23,7 @@ export async function startContainers(which) {
   const result = { kafkaBrokers: [], redisUrl: '', containers, started: {} };
   if (which.kafka) {
     const { KafkaContainer } = await import('@testcontainers/kafka');
-    const kafka = await new KafkaContainer(KAFKA_IMAGE).withKraft().start();
+    const kafka = await new KafkaContainer(KAFKA_IMAGE).start();
     containers.push(kafka);
     result.kafkaBrokers = [`${kafka.getHost()}:${kafka.getMappedPort(9093)}`];
   }
