@@ -47,14 +47,16 @@ export const startOwnRedis = startRedis;
 /** A Kafka broker owned by one test, on free ports in a temp dir (slow: ~10 s to start). */
 export const startOwnKafka = (): ReturnType<typeof startKafka> => startKafka({ port: 0 });
 
+type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
+
 /** Polls until `check` returns a truthy value or `timeoutMs` passes; returns the value or throws. */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 30_000, intervalMs = 50): Promise<T> {
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 30_000, intervalMs = 50): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const value = await check();
-      if (value) return value;
+      if (value) return value as Truthy<T>;
     } catch (err) {
       last = err;
     }

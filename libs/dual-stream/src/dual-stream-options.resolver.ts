@@ -6,10 +6,13 @@ import type {
   DualStreamBufferOptions,
   DualStreamConsumerOptions,
   DualStreamDurableOptions,
+  DualStreamHubOptions,
   DualStreamKafkaOptions,
   DualStreamModuleOptions,
   DualStreamRealtimeOptions,
   DualStreamRedisOptions,
+  DualStreamReplayOptions,
+  DualStreamRetryOptions,
 } from './interfaces/dual-stream-options.interface.js';
 
 /** The module options with every default applied; the one place defaults live. */
@@ -21,7 +24,9 @@ export interface ResolvedDualStreamOptions {
   batch: Required<DualStreamBatchOptions>;
   buffer: Required<DualStreamBufferOptions>;
   durable: Required<DualStreamDurableOptions>;
-  consumer: Required<DualStreamConsumerOptions>;
+  consumer: Required<Omit<DualStreamConsumerOptions, 'retry'>> & { retry: Required<DualStreamRetryOptions> };
+  hub: Required<DualStreamHubOptions>;
+  replay: Required<DualStreamReplayOptions>;
   maxEventBytes: number;
   logger: LoggerService;
 }
@@ -68,6 +73,30 @@ export function resolveDualStreamOptions(options: DualStreamModuleOptions): Reso
       sessionTimeoutMs: options.consumer?.sessionTimeoutMs ?? 30_000,
       heartbeatIntervalMs: options.consumer?.heartbeatIntervalMs ?? 3_000,
       shutdownTimeoutMs: options.consumer?.shutdownTimeoutMs ?? 10_000,
+      fromBeginning: options.consumer?.fromBeginning ?? true,
+      concurrency: options.consumer?.concurrency ?? 1,
+      keyConcurrency: options.consumer?.keyConcurrency ?? 1,
+      retry: {
+        attempts: options.consumer?.retry?.attempts ?? 5,
+        backoffMs: options.consumer?.retry?.backoffMs ?? 200,
+        maxBackoffMs: options.consumer?.retry?.maxBackoffMs ?? 10_000,
+      },
+      commitIntervalMs: options.consumer?.commitIntervalMs ?? 1_000,
+    },
+    hub: {
+      maxSubscriptionsPerConnection: options.hub?.maxSubscriptionsPerConnection ?? 100,
+      maxQueuedMessages: options.hub?.maxQueuedMessages ?? 1000,
+      maxQueuedBytes: options.hub?.maxQueuedBytes ?? 1024 * 1024,
+      socketWindow: options.hub?.socketWindow ?? 64,
+      maxRecoveryBuffer: options.hub?.maxRecoveryBuffer ?? 10_000,
+      canSubscribe: options.hub?.canSubscribe ?? (() => true),
+      canSubscribePattern: options.hub?.canSubscribePattern ?? (() => false),
+    },
+    replay: {
+      maxRecordsScanned: options.replay?.maxRecordsScanned ?? 100_000,
+      timeoutMs: options.replay?.timeoutMs ?? 10_000,
+      maxWaitMs: options.replay?.maxWaitMs ?? 50,
+      idleCloseMs: options.replay?.idleCloseMs ?? 60_000,
     },
     maxEventBytes: options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
     logger: options.logger === false ? new SilentLogger() : (options.logger ?? new Logger('DualStream')),

@@ -5,6 +5,10 @@ import {
 } from './dual-stream.module-definition.js';
 import { resolveDualStreamOptions } from './dual-stream-options.resolver.js';
 import type { DualStreamModuleOptions } from './interfaces/dual-stream-options.interface.js';
+import { DualStreamPublisher } from './publisher/dual-stream.publisher.js';
+import { DualStreamServer } from './transport/dual-stream.server.js';
+import { RealtimeHub } from './realtime/realtime-hub.service.js';
+import { KafkaReplayService } from './replay/kafka-replay.service.js';
 
 /** Injection token of the options with every default applied (`ResolvedDualStreamOptions`). */
 export const DUAL_STREAM_RESOLVED_OPTIONS = Symbol.for('dual-stream:resolved-options');
@@ -16,7 +20,7 @@ const resolvedOptionsProvider: Provider = {
 };
 
 // Each role adds its injectable here (publisher, transport server, realtime hub, replay).
-const roleProviders: Provider[] = [];
+const roleProviders: Provider[] = [DualStreamPublisher, DualStreamServer, KafkaReplayService, RealtimeHub];
 
 /**
  * `DualStreamModule.forRoot({ kafka: { brokers } })` or `forRootAsync({ imports, useFactory, inject })`;

@@ -38,7 +38,39 @@ export { defaultTopic, sourceKey, channelFor } from './events/event-naming.js';
 export { parseChannel } from './events/channel-parser.js';
 
 // Publisher
+export { DualStreamPublisher } from './publisher/dual-stream.publisher.js';
+export type { PublisherStatus } from './publisher/publisher-status.interface.js';
+export { BATCH_SIZE_BUCKETS, type PublisherMetricsSnapshot } from './publisher/publisher-metrics.js';
 
 // Handlers and transport
+export { OnDurable } from './decorators/on-durable.decorator.js';
+export { OnRealtime } from './decorators/on-realtime.decorator.js';
+export type { OnDurableOptions } from './decorators/durable-handler-options.interface.js';
+export { HandlerMetadataAccessor, type HandlerMetadata } from './decorators/handler-metadata.accessor.js';
+export {
+  DualStreamServer,
+  type DualStreamServerEvents,
+  type DualStreamServerStatus,
+  type DualStreamServerClients,
+} from './transport/dual-stream.server.js';
+export type { GroupJoinInfo } from './transport/durable-group.consumer.js';
+export type { DeadLetterInfo } from './transport/record-processor.js';
+export { DurableContext, DurableBatchContext, type DurableRecordInfo } from './transport/durable.context.js';
+export { RealtimeContext, type RealtimeMessageInfo } from './transport/realtime.context.js';
+export { UnparseableRecordError } from './transport/envelope-parser.js';
+export type { DualStreamRetryOptions } from './interfaces/dual-stream-options.interface.js';
 
 // Realtime hub and replay
+export { RealtimeHub } from './realtime/realtime-hub.service.js';
+export type {
+  SubscribeRequest,
+  SubscribeAck,
+  EventMessage,
+  GapMessage,
+  StatusMessage,
+  ServerDisconnectMessage,
+  RealtimeHubMetrics,
+} from './realtime/realtime-hub.interfaces.js';
+export { globMatches } from './realtime/channel-names.js';
+export { KafkaReplayService, type ReplayResult, type ReplayBounds } from './replay/kafka-replay.service.js';
+export type { DualStreamHubOptions, DualStreamReplayOptions } from './interfaces/dual-stream-options.interface.js';

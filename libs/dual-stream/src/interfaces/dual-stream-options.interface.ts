@@ -85,6 +85,71 @@ export interface DualStreamConsumerOptions {
   heartbeatIntervalMs?: number;
   /** How long shutdown waits for in-flight handlers before leaving the group. @default 10000 */
   shutdownTimeoutMs?: number;
+  /** Default for `@OnDurable({ fromBeginning })`: a new group starts at the oldest record, so nothing published before the app's first start is skipped. @default true */
+  fromBeginning?: boolean;
+  /** Default for `@OnDurable({ concurrency })`: partitions processed in parallel per group. @default 1 */
+  concurrency?: number;
+  /** Default for `@OnDurable({ keyConcurrency })`: records in flight per partition (never two of one key). @default 1 */
+  keyConcurrency?: number;
+  /** Default retry policy of `@OnDurable` handlers (attempts include the first delivery). @default { attempts: 5, backoffMs: 200, maxBackoffMs: 10000 } */
+  retry?: DualStreamRetryOptions;
+  /** At most one offset commit per partition per interval (of the contiguous finished prefix); shutdown and rebalances commit at once. @default 1000 */
+  commitIntervalMs?: number;
+}
+
+/** Exponential backoff with full jitter: wait random(0, min(maxBackoffMs, backoffMs * 2^(attempt-1))). */
+export interface DualStreamRetryOptions {
+  /** Deliveries in total, the first included; `1` means no retry. @default 5 */
+  attempts?: number;
+  /** @default 200 */
+  backoffMs?: number;
+  /** @default 10000 */
+  maxBackoffMs?: number;
+}
+
+/**
+ * The realtime hub used by socket.io gateways (`RealtimeHub`): subscriptions, authorization and the slow-client
+ * policy. Client-facing channel names never carry `redis.channelPrefix`.
+ */
+export interface DualStreamHubOptions {
+  /** Channels plus patterns one connection may hold at once. @default 100 */
+  maxSubscriptionsPerConnection?: number;
+  /** Messages queued for one connection before it is disconnected with reason `slow`. @default 1000 */
+  maxQueuedMessages?: number;
+  /** Bytes queued for one connection before it is disconnected with reason `slow`. @default 1048576 (1 MiB) */
+  maxQueuedBytes?: number;
+  /**
+   * Packets handed to socket.io but not yet written to the socket (engine.io's `writeBuffer`); beyond it
+   * messages wait in the hub's own queue, where they are counted, conflated and bounded. @default 64
+   */
+  socketWindow?: number;
+  /**
+   * Live notifications buffered per subscription while it replays from Kafka; over it the buffer is dropped
+   * and the replay runs again from the last delivered position (Kafka has them all). @default 10000
+   */
+  maxRecoveryBuffer?: number;
+  /**
+   * May `principal` (what the gateway's handshake produced) subscribe to `channel` (`events:{type}:{id}`)?
+   * @default () => true
+   */
+  canSubscribe?: (principal: unknown, channel: string) => boolean | Promise<boolean>;
+  /**
+   * May `principal` subscribe to a pattern (`events:order:*`; only `*` globs)? Patterns cost Redis work on every
+   * publish: keep them for dashboards and tools. @default () => false
+   */
+  canSubscribePattern?: (principal: unknown, pattern: string) => boolean | Promise<boolean>;
+}
+
+/** Kafka replay of one source (resume and catch-up for realtime clients). */
+export interface DualStreamReplayOptions {
+  /** Records read from the source's partition (any key) before a replay gives up with `recovered: false`. @default 100000 */
+  maxRecordsScanned?: number;
+  /** Wall time one replay may take before it gives up with `recovered: false`. @default 10000 */
+  timeoutMs?: number;
+  /** Fetch wait of the replay consumers: how long an idle fetch blocks; bounds the latency to start a replay. @default 50 */
+  maxWaitMs?: number;
+  /** A topic's replay consumer leaves its (throwaway) group after being unused this long. @default 60000 */
+  idleCloseMs?: number;
 }
 
 /** Options of `DualStreamModule.forRoot()` / `forRootAsync()`. */
@@ -97,6 +162,10 @@ export interface DualStreamModuleOptions {
   buffer?: DualStreamBufferOptions;
   durable?: DualStreamDurableOptions;
   consumer?: DualStreamConsumerOptions;
+  /** Realtime hub of socket.io gateways. @default see DualStreamHubOptions */
+  hub?: DualStreamHubOptions;
+  /** Kafka replay for realtime resume. @default see DualStreamReplayOptions */
+  replay?: DualStreamReplayOptions;
   /** Largest serialized envelope accepted; Kafka's default record limit. @default 1048576 */
   maxEventBytes?: number;
   /** Where the module logs. `false` silences it. @default Nest's Logger */

@@ -1,10 +1,39 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject, ServiceUnavailableException, type BeforeApplicationShutdown } from '@nestjs/common';
+import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import { KafkaHealthIndicator } from './kafka-health.indicator.js';
+import { RedisHealthIndicator } from './redis-health.indicator.js';
+import { SERVICE_READINESS_CHECKS, type ReadinessCheck } from './service-health.options.js';
 
-/** Liveness: the process is up and its event loop answers. Readiness lives with each app's dependencies. */
+/**
+ * `GET /health/live`: the process is up and its event loop answers (restart me if not).
+ * `GET /health/ready`: Kafka answers and the app's own checks pass (send me traffic); 503 otherwise.
+ * Redis down keeps the service ready with `status: 'degraded'` in the body.
+ */
 @Controller('health')
-export class HealthController {
+export class HealthController implements BeforeApplicationShutdown {
+  private closing = false;
+
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly kafka: KafkaHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+    @Inject(SERVICE_READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+  ) {}
+
   @Get('live')
   live(): { status: 'ok' } {
     return { status: 'ok' };
+  }
+
+  @Get('ready')
+  async ready(): Promise<HealthCheckResult & { degraded: boolean }> {
+    // A load balancer must stop sending traffic before the publisher stops accepting it.
+    if (this.closing) throw new ServiceUnavailableException({ status: 'error', error: 'shutting_down', degraded: false });
+    const result = await this.health.check([() => this.kafka.check(), () => this.redis.check(), ...this.checks]);
+    return { ...result, degraded: result.status === 'degraded' };
+  }
+
+  beforeApplicationShutdown(): void {
+    this.closing = true;
   }
 }

@@ -1,0 +1,50 @@
+import { Global, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import type { ReadinessCheck } from '@app/service-kit';
+import { CONSUMER_CONFIG, readConsumerConfig, type ConsumerConfig } from '../config/consumer.config.js';
+import { ProjectionStore } from './projection.store.js';
+
+/** What readiness knows about the transport: `DualStreamServer.status` as main.ts observes it. */
+export class TransportState {
+  status: string = 'connecting';
+}
+
+/**
+ * Owns the SQLite file. It is closed in `onApplicationShutdown`, which Nest runs after the transport stopped
+ * consuming, so no handler writes to a closed database.
+ */
+@Global()
+@Module({
+  providers: [
+    { provide: CONSUMER_CONFIG, useFactory: () => readConsumerConfig() },
+    TransportState,
+    {
+      provide: ProjectionStore,
+      inject: [CONSUMER_CONFIG],
+      useFactory: (config: ConsumerConfig) => new ProjectionStore(config.dbPath, config.retentionPerSource),
+    },
+  ],
+  exports: [ProjectionStore, TransportState],
+})
+export class ProjectionStoreModule implements OnApplicationShutdown {
+  constructor(private readonly store: ProjectionStore) {}
+
+  static readonly readiness = {
+    inject: [ProjectionStore, TransportState, HealthIndicatorService],
+    useFactory: (store: ProjectionStore, transport: TransportState, health: HealthIndicatorService): ReadinessCheck[] => [
+      // Ready once the @OnDurable consumers are connected; until then the projection only serves stale data.
+      () => (transport.status === 'connected' ? health.check('transport').up({ state: transport.status }) : health.check('transport').down({ state: transport.status })),
+      () => {
+        try {
+          return health.check('projection').up({ events: store.count() });
+        } catch (err) {
+          return health.check('projection').down({ message: (err as Error).message });
+        }
+      },
+    ],
+  };
+
+  onApplicationShutdown(): void {
+    this.store.close();
+  }
+}

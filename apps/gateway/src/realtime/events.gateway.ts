@@ -1,0 +1,66 @@
+import { Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import { RealtimeHub, type SubscribeAck } from '@app/dual-stream';
+import type { Namespace, Socket } from 'socket.io';
+import { TokenVerifier } from '../auth/token-verifier.js';
+
+/**
+ * The `/events` namespace (DESIGN §7): `auth: { token }` is checked in the handshake (a refused client gets
+ * `connect_error`), then `subscribe {channel|pattern, from?}` / `unsubscribe` are handed to the hub.
+ */
+@WebSocketGateway({ namespace: '/events' })
+export class EventsGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<Socket> {
+  private readonly logger = new Logger('EventsGateway');
+
+  constructor(
+    private readonly hub: RealtimeHub,
+    private readonly verifier: TokenVerifier,
+  ) {}
+
+  afterInit(namespace: Namespace): void {
+    namespace.use((socket, next) => {
+      const token: unknown = socket.handshake.auth?.token;
+      if (typeof token !== 'string' || token.length === 0 || token.length > 8192) {
+        next(new Error('unauthorized: send auth: { token }'));
+        return;
+      }
+      this.verifier.verify(token).then(
+        (principal) => {
+          socket.data.principal = principal;
+          next();
+        },
+        (err: Error) => {
+          this.logger.warn(`handshake refused from ${socket.handshake.address}: ${err.name}`);
+          next(new Error('unauthorized: invalid or expired token'));
+        },
+      );
+    });
+  }
+
+  handleConnection(socket: Socket): void {
+    this.hub.attach(socket, socket.data.principal);
+  }
+
+  @SubscribeMessage('subscribe')
+  async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<SubscribeAck> {
+    try {
+      return await this.hub.subscribe(socket, body);
+    } catch (err) {
+      // Always answer the ack: a client waiting on it must not hang because of a server-side fault.
+      this.logger.error(`subscribe failed: ${(err as Error).message}`);
+      return { ok: false, error: 'internal error' };
+    }
+  }
+
+  @SubscribeMessage('unsubscribe')
+  unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ ok: boolean }> {
+    return this.hub.unsubscribe(socket, body);
+  }
+}

@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { ServiceMetrics } from '@app/service-kit';
+import type { Counter } from 'prom-client';
+
+/** What the HTTP layer saw; the publisher's own series (published, realtime skipped, ...) are added by the module. */
+@Injectable()
+export class IngesterMetrics {
+  private readonly requests: Counter<'route' | 'outcome'>;
+  private readonly events: Counter<'outcome'>;
+
+  constructor(readonly metrics: ServiceMetrics) {
+    this.requests = metrics.counter('ingester_requests_total', 'HTTP ingest requests by route and outcome (accepted or error code)', ['route', 'outcome']);
+    this.events = metrics.counter('ingester_events_total', 'Events accepted (acknowledged by Kafka) or rejected by the ingester', ['outcome']);
+  }
+
+  accepted(route: string, events: number): void {
+    this.requests.inc({ route, outcome: 'accepted' });
+    this.events.inc({ outcome: 'accepted' }, events);
+  }
+
+  rejected(route: string, error: string, events = 0): void {
+    this.requests.inc({ route, outcome: error });
+    if (events > 0) this.events.inc({ outcome: 'rejected' }, events);
+  }
+}

@@ -1,0 +1,129 @@
+// npm run bench:consume — durable handler throughput and publish -> handler latency: ours (@OnDurable on
+// DualStreamServer) against NestJS' own Kafka transport (ServerKafka + @EventPattern), same broker, same run.
+// Throughput rows pre-produce RECORDS records over 1,000 keys into a fresh 3-partition topic, then time the
+// handler calls from the first to the last. Latency rows produce at a fixed rate while consuming.
+import type { INestMicroservice } from '@nestjs/common';
+import { ConsumeProbe } from './consume/consume-probe.js';
+import { createTopic, preProduce, produceAtRate, uniqueName } from './consume/consume-records.js';
+import { startDualStream, startNestKafka } from './consume/consumer-apps.js';
+import { percentile, reportResults, round, type BenchRow } from './support/bench-report.js';
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 20_000);
+const KEYS = 1_000;
+const PARTITIONS = 3;
+const ROW_TIMEOUT_MS = Number(process.env.BENCH_ROW_TIMEOUT_MS ?? 60_000);
+const LATENCY_RATE = 500;
+const LATENCY_MS = 8_000;
+const OURS_DEFAULTS = { concurrency: 1, keyConcurrency: 1 };
+const OURS_PARALLEL = { concurrency: PARTITIONS, keyConcurrency: 64 };
+
+type Start = (topic: string, probe: ConsumeProbe) => Promise<INestMicroservice>;
+
+interface Variant {
+  id: string;
+  label: string;
+  ioMs: number;
+  start: Start;
+  config: string;
+}
+
+const variants: Variant[] = [
+  { id: 'nest-noop', label: 'NestJS ServerKafka, no-op handler', ioMs: 0, start: startNestKafka, config: 'ServerKafka defaults' },
+  {
+    id: 'ours-noop',
+    label: 'DualStreamServer, no-op handler',
+    ioMs: 0,
+    start: (t, p) => startDualStream(t, p, OURS_DEFAULTS),
+    config: 'concurrency 1, keyConcurrency 1 (defaults)',
+  },
+  { id: 'nest-io', label: 'NestJS ServerKafka, 1 ms handler', ioMs: 1, start: startNestKafka, config: 'ServerKafka defaults' },
+  {
+    id: 'ours-io',
+    label: 'DualStreamServer, 1 ms handler, key-level parallelism',
+    ioMs: 1,
+    start: (t, p) => startDualStream(t, p, OURS_PARALLEL),
+    config: `concurrency ${OURS_PARALLEL.concurrency}, keyConcurrency ${OURS_PARALLEL.keyConcurrency}`,
+  },
+];
+
+async function throughputRow(variant: Variant): Promise<BenchRow> {
+  const sourceType = uniqueName('bench').replace(/-/g, '_');
+  const topic = `bench.consume.${sourceType}`;
+  await createTopic(topic, PARTITIONS);
+  await preProduce(topic, sourceType, RECORDS, KEYS);
+  const probe = new ConsumeProbe(variant.ioMs);
+  const app = await variant.start(topic, probe);
+  const complete = await probe.waitFor(RECORDS, ROW_TIMEOUT_MS);
+  const row: BenchRow = {
+    id: variant.id,
+    label: variant.label,
+    eventsPerSec: round(probe.eventsPerSec(), 0),
+    handled: probe.count,
+    records: RECORDS,
+    complete,
+    config: variant.config,
+  };
+  await app.close();
+  console.error(`[bench] ${variant.id}: ${row.eventsPerSec} events/s (${probe.count}/${RECORDS})`);
+  return row;
+}
+
+async function latencyRow(id: string, label: string, start: Start, config: string): Promise<BenchRow> {
+  const sourceType = uniqueName('bench').replace(/-/g, '_');
+  const topic = `bench.latency.${sourceType}`;
+  await createTopic(topic, PARTITIONS);
+  const probe = new ConsumeProbe(0);
+  const app = await start(topic, probe);
+  await new Promise((r) => setTimeout(r, 500));
+  const sent = await produceAtRate(topic, sourceType, LATENCY_RATE, LATENCY_MS, KEYS);
+  await probe.waitFor(sent, 15_000);
+  await app.close();
+  const samples = probe.latenciesMs;
+  const row: BenchRow = {
+    id,
+    label,
+    eventsPerSec: LATENCY_RATE,
+    p50Ms: percentile(samples, 50),
+    p99Ms: percentile(samples, 99),
+    handled: probe.count,
+    records: sent,
+    config,
+  };
+  console.error(`[bench] ${id}: p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms (${probe.count}/${sent})`);
+  return row;
+}
+
+async function main(): Promise<void> {
+  const rows: BenchRow[] = [];
+  // BENCH_ONLY=ours-noop,nest-noop runs a subset (for profiling); the full run is what the targets refer to.
+  const only = process.env.BENCH_ONLY?.split(',');
+  if (only) {
+    for (const variant of variants.filter((v) => only.includes(v.id))) rows.push(await throughputRow(variant));
+    return void reportResults('consume-partial', rows);
+  }
+  for (const variant of variants) rows.push(await throughputRow(variant));
+  rows.push(await latencyRow('nest-latency', 'NestJS ServerKafka, publish -> handler', startNestKafka, 'ServerKafka defaults'));
+  rows.push(
+    await latencyRow('ours-latency', 'DualStreamServer, publish -> handler', (t, p) => startDualStream(t, p, OURS_DEFAULTS), 'defaults'),
+  );
+  const rate = (id: string) => rows.find((r) => r.id === id)!.eventsPerSec;
+  const ratios = {
+    noop: round(rate('ours-noop') / rate('nest-noop'), 2),
+    io: round(rate('ours-io') / rate('nest-io'), 2),
+  };
+  reportResults('consume', rows, {
+    ratios,
+    targets: { noop: '>= 1x nest-noop', io: '>= 10x nest-io' },
+    setup: { records: RECORDS, keys: KEYS, partitions: PARTITIONS, latencyRatePerSec: LATENCY_RATE, latencyDurationMs: LATENCY_MS },
+  });
+  console.log(`\nours-noop / nest-noop = ${ratios.noop}x (target >= 1x)`);
+  console.log(`ours-io   / nest-io   = ${ratios.io}x (target >= 10x)`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

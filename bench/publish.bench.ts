@@ -1,0 +1,99 @@
+// npm run bench:publish — what the durable-first publisher costs against kafkajs used directly.
+// One run, same broker and Redis, a fresh 3-partition topic per row, 512-byte events over 64 sources; each
+// row runs ~8 s (BENCH_ROW_MS) or up to BENCH_ROW_MAX_EVENTS events. Latency is per call (one event for
+// a/c/d, one 500-event batch for b/e).
+import { reportResults, round, type BenchRow } from './support/bench-report.js';
+import { eventFactory, freshSourceType, measure, rawMessage, rawProducer, startPublisher, warmUp, ROW_MS } from './publish/publish-rows.js';
+
+const BATCH = 500;
+const CALLERS = 256;
+
+async function rowA(): Promise<BenchRow> {
+  const sourceType = await freshSourceType();
+  const make = eventFactory(sourceType);
+  const topic = `events.${sourceType}`;
+  const producer = await rawProducer(false);
+  const call = (i: number) => producer.send({ topic, acks: -1, messages: [rawMessage(make(i))] });
+  await warmUp(call, 50, 1);
+  const row = await measure({ id: 'a', label: 'kafkajs send() awaited per event (acks -1)' }, 1, 1, call);
+  await producer.disconnect();
+  return row;
+}
+
+async function rowB(): Promise<BenchRow> {
+  const sourceType = await freshSourceType();
+  const make = eventFactory(sourceType);
+  const topic = `events.${sourceType}`;
+  const producer = await rawProducer(true);
+  const call = (i: number) =>
+    producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages: Array.from({ length: BATCH }, (_, k) => rawMessage(make(i + k))) }] });
+  await warmUp(call, 4, 1);
+  const row = await measure({ id: 'b', label: `kafkajs sendBatch of ${BATCH} (idempotent, acks -1)` }, 1, BATCH, call);
+  await producer.disconnect();
+  return row;
+}
+
+async function publisherRow(id: 'c' | 'd' | 'e' | 'f', realtime: boolean): Promise<BenchRow> {
+  const sourceType = await freshSourceType();
+  const make = eventFactory(sourceType);
+  const { app, publisher } = await startPublisher(realtime);
+  try {
+    if (id === 'e' || id === 'f') {
+      const call = (i: number) => publisher.publishBatch(Array.from({ length: BATCH }, (_, k) => make(i + k)));
+      await warmUp(call, 4, 1);
+      return await measure({ id, label: `DualStreamPublisher.publishBatch of ${BATCH}, ${realtime ? 'Redis on' : 'realtime disabled'}` }, 1, BATCH, call);
+    }
+    const call = (i: number) => publisher.publish(make(i));
+    await warmUp(call, 2_000, CALLERS);
+    const before = publisher.metrics();
+    const row = await measure(
+      { id, label: `DualStreamPublisher.publish(), ${CALLERS} concurrent callers, ${realtime ? 'Redis on' : 'realtime disabled'}` },
+      CALLERS,
+      1,
+      call,
+    );
+    const after = publisher.metrics();
+    row.meanBatch = round((after.batchEvents - before.batchEvents) / Math.max(1, after.batches - before.batches), 0);
+    return row;
+  } finally {
+    await app.close();
+  }
+}
+
+// BENCH_ROWS=c,e runs a subset (for profiling); ratios need all five.
+const only = process.env.BENCH_ROWS?.split(',');
+const all: [string, () => Promise<BenchRow>][] = [
+  ['a', rowA],
+  ['b', rowB],
+  ['c', () => publisherRow('c', true)],
+  ['d', () => publisherRow('d', false)],
+  ['e', () => publisherRow('e', true)],
+];
+// Diagnostic only (BENCH_ROWS=...,f): row e without the Redis lane, to see what realtime costs a batch caller.
+if (only?.includes('f')) all.push(['f', () => publisherRow('f', false)]);
+const rows: BenchRow[] = [];
+for (const [id, run] of all) {
+  if (only && !only.includes(id)) continue;
+  const row = await run();
+  console.error(`row ${row.id}: ${row.eventsPerSec} events/s (p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms)`);
+  rows.push(row);
+}
+
+const rate = (id: string) => rows.find((r) => r.id === id)?.eventsPerSec ?? Number.NaN;
+const ratios = {
+  'c/a': round(rate('c') / rate('a'), 2),
+  'c/b': round(rate('c') / rate('b'), 2),
+  'e/b': round(rate('e') / rate('b'), 2),
+  'c/d': round(rate('c') / rate('d'), 2),
+};
+const targets = [
+  { ratio: 'c/a', min: 10 },
+  { ratio: 'c/b', min: 0.7 },
+  { ratio: 'e/b', min: 0.9 },
+  { ratio: 'c/d', min: 0.9 },
+].map((t) => ({ ...t, value: ratios[t.ratio as keyof typeof ratios], met: ratios[t.ratio as keyof typeof ratios] >= t.min }));
+
+reportResults('publish', rows, { ratios, targets, rowMs: ROW_MS, eventBytes: 512, partitions: 3, callers: CALLERS, batch: BATCH });
+console.log('\nratios (target):');
+for (const t of targets) console.log(`  ${t.ratio} = ${t.value} (>= ${t.min}) ${t.met ? 'MET' : 'MISSED'}`);
+process.exit(0);

@@ -1,0 +1,113 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Kafka, Partitioners, logLevel, type Message, type Producer } from 'kafkajs';
+import { v7 as uuidv7 } from 'uuid';
+import { DualStreamModule, DualStreamPublisher, type DualStreamEvent, type DualStreamModuleOptions } from '@app/dual-stream';
+import { percentile, round, type BenchRow } from '../support/bench-report.js';
+
+export const EVENT_BYTES = 512;
+export const PARTITIONS = 3;
+export const SOURCES = 64;
+export const ROW_MS = Number(process.env.BENCH_ROW_MS ?? 8_000);
+export const ROW_MAX_EVENTS = Number(process.env.BENCH_ROW_MAX_EVENTS ?? 200_000);
+
+export const brokers = (): string[] => (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+export const redisUrl = (): string => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const uniqueName = (prefix: string): string => `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+
+const kafka = () => new Kafka({ clientId: uniqueName('bench'), brokers: brokers(), logLevel: logLevel.NOTHING });
+
+/** A fresh 3-partition topic per row, so rows do not see each other's data. */
+export async function freshSourceType(): Promise<string> {
+  const sourceType = uniqueName('bench');
+  const admin = kafka().admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: `events.${sourceType}`, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  return sourceType;
+}
+
+/** An event whose serialized envelope (with generated id and time) is EVENT_BYTES long. */
+export function eventFactory(sourceType: string): (i: number) => DualStreamEvent {
+  const sample = { id: uuidv7(), type: 'bench.tick', source: { type: sourceType, id: 'src-00' }, time: new Date().toISOString(), data: { pad: '' }, headers: {} };
+  const pad = 'x'.repeat(Math.max(0, EVENT_BYTES - Buffer.byteLength(JSON.stringify(sample))));
+  return (i) => ({ type: 'bench.tick', source: { type: sourceType, id: `src-${String(i % SOURCES).padStart(2, '0')}` }, data: { pad } });
+}
+
+/** The same record kafkajs users would write by hand: full envelope, key, CloudEvents headers. */
+export function rawMessage(event: DualStreamEvent): Message {
+  const envelope = { id: uuidv7(), type: event.type, source: event.source, time: new Date().toISOString(), data: event.data, headers: {} };
+  return {
+    key: `${event.source.type}:${event.source.id}`,
+    value: JSON.stringify(envelope),
+    headers: { ce_specversion: '1.0', ce_id: envelope.id, ce_type: envelope.type, ce_source: `${event.source.type}/${event.source.id}`, ce_time: envelope.time },
+  };
+}
+
+export async function rawProducer(idempotent: boolean): Promise<Producer> {
+  const producer = kafka().producer(
+    idempotent
+      ? { idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner }
+      : { createPartitioner: Partitioners.DefaultPartitioner },
+  );
+  await producer.connect();
+  return producer;
+}
+
+export async function startPublisher(realtime: boolean): Promise<{ app: INestApplicationContext; publisher: DualStreamPublisher }> {
+  const options: DualStreamModuleOptions = {
+    kafka: { brokers: brokers(), clientId: uniqueName('bench-pub') },
+    redis: realtime ? { url: redisUrl(), channelPrefix: `${uniqueName('bench')}:` } : false,
+    logger: false,
+    ...(process.env.BENCH_LINGER_MS ? { batch: { lingerMs: Number(process.env.BENCH_LINGER_MS) } } : {}),
+  };
+  const app = await NestFactory.createApplicationContext(DualStreamModule.forRoot(options), { logger: false });
+  return { app, publisher: app.get(DualStreamPublisher) };
+}
+
+/**
+ * Runs `workers` loops of `call` (each call publishes `perCall` events) until ROW_MS passed or ROW_MAX_EVENTS
+ * were sent; latency is per call.
+ */
+export async function measure(
+  base: Pick<BenchRow, 'id' | 'label'> & Record<string, unknown>,
+  workers: number,
+  perCall: number,
+  call: (i: number) => Promise<unknown>,
+): Promise<BenchRow> {
+  const latencies: number[] = [];
+  let next = 0;
+  let events = 0;
+  const started = performance.now();
+  const deadline = started + ROW_MS;
+  const loop = async () => {
+    while (performance.now() < deadline && events < ROW_MAX_EVENTS) {
+      const i = next;
+      next += perCall;
+      events += perCall;
+      const t0 = performance.now();
+      await call(i);
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, loop));
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    ...base,
+    eventsPerSec: round(events / seconds, 0),
+    p50Ms: round(percentile(latencies, 50), 2),
+    p99Ms: round(percentile(latencies, 99), 2),
+    events,
+    seconds: round(seconds, 1),
+  };
+}
+
+/** A short untimed run so connections, metadata and JIT are warm before the timed one. */
+export async function warmUp(call: (i: number) => Promise<unknown>, calls = 200, workers = 8): Promise<void> {
+  let n = 0;
+  await Promise.all(Array.from({ length: workers }, async () => {
+    while (n < calls) await call(n++);
+  }));
+}

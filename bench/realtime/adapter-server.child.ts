@@ -1,0 +1,50 @@
+// Child process: the anchor. `gateway` role: a socket.io server with @socket.io/redis-adapter on PORT whose
+// clients join rooms; `emitter` role: another instance (no clients) that emits `server.to(room).emit(...)`.
+import { createServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import { Server } from 'socket.io';
+import { benchSource, reply, windowCounter, memoryAfterGc, runAtRate, type ParentMessage } from './bench-clock.js';
+
+const [role, port, type, channels] = process.argv.slice(2);
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const pub = new Redis(url);
+const sub = new Redis(url);
+const io = new Server({ adapter: createAdapter(pub, sub) });
+const events = io.of('/events');
+
+if (role === 'gateway') {
+  events.on('connection', (socket) => {
+    socket.on('subscribe', (request: { channel: string }, ack?: (a: unknown) => void) => {
+      void socket.join(request.channel);
+      ack?.({ ok: true, channel: request.channel, recovered: true, replayed: 0 });
+    });
+  });
+  const http = createServer();
+  io.attach(http);
+  await new Promise<void>((resolve) => http.listen(Number(port), '127.0.0.1', resolve));
+}
+
+process.on('message', async (message: ParentMessage) => {
+  if (message.type === 'rss') reply({ type: 'rss', ...memoryAfterGc() });
+  if (message.type === 'run') {
+    const count = Number(channels);
+    const window = windowCounter(message.windowFrom, message.windowTo);
+    const sent = await runAtRate(message.rate, message.durationMs, (seq) => {
+      const source = benchSource(type, seq % count);
+      const channel = `events:${source.type}:${source.id}`;
+      // Same shape and size as our notification, so both sides serialize the same bytes.
+      const event = { kind: 'event', id: `a${seq}`, type: 'bench.tick', source, time: new Date().toISOString(), topic: `events.${type}`, partition: 0, offset: String(seq), data: { t0: window.stamp(), seq } };
+      events.to(channel).emit('event', { channel, event });
+    });
+    reply({ type: 'done', sent, inWindow: window.count() });
+  }
+  if (message.type === 'stop') {
+    io.close();
+    pub.disconnect();
+    sub.disconnect();
+    process.exit(0);
+  }
+});
+// Let the adapter's PSUBSCRIBE settle before the parent starts.
+setTimeout(() => reply({ type: 'ready' }), 300);

@@ -1,0 +1,37 @@
+// Child process: the real DualStreamPublisher (Kafka first, then Redis) publishing at a rate on 50 sources.
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { DualStreamModule, DualStreamPublisher } from '@app/dual-stream';
+import { benchSource, reply, windowCounter, runAtRate, type ParentMessage } from './bench-clock.js';
+
+const [prefix, type, channels] = process.argv.slice(2);
+const app = await NestFactory.createApplicationContext(
+  DualStreamModule.forRoot({
+    kafka: { brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'bench-publisher' },
+    redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', channelPrefix: prefix },
+    // The latency stamp travels in `data`, so the notification must carry it.
+    realtime: { inlineData: true },
+    logger: false,
+  }),
+  { logger: ['error'] },
+);
+const publisher = app.get(DualStreamPublisher);
+let failed = 0;
+
+process.on('message', async (message: ParentMessage) => {
+  if (message.type === 'run') {
+    const count = Number(channels);
+    const window = windowCounter(message.windowFrom, message.windowTo);
+    const inflight = new Set<Promise<unknown>>();
+    const sent = await runAtRate(message.rate, message.durationMs, (seq) => {
+      const p = publisher.publish({ type: 'bench.tick', source: benchSource(type, seq % count), data: { t0: window.stamp(), seq } }).catch(() => failed++);
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p));
+    });
+    await Promise.all(inflight);
+    if (failed > 0) console.error(`publisher: ${failed} publishes failed`);
+    reply({ type: 'done', sent, inWindow: window.count() });
+  }
+  if (message.type === 'stop') void app.close().then(() => process.exit(0));
+});
+reply({ type: 'ready' });

@@ -1,0 +1,75 @@
+import { Partitioners, type PartitionMetadata } from 'kafkajs';
+import type { PendingEvent } from './pending-group.js';
+import { positionsOf, recordHeaders, recordingPartitioner, toTopicMessages } from './kafka-records.js';
+import { notificationJson } from './realtime-notification.js';
+
+const pending = (topic: string, id: string, key: string): PendingEvent => ({
+  topic,
+  key,
+  channel: `events:${key}`,
+  prepared: {
+    event: { id, type: 'tick', source: { type: 'order', id: key }, time: '2026-01-01T00:00:00.000Z', data: { big: 'x'.repeat(50) }, headers: { traceparent: 'tp' } },
+    json: `{"id":"${id}"}`,
+    bytes: 10,
+  },
+});
+
+const partitions = (n: number): PartitionMetadata[] =>
+  Array.from({ length: n }, (_, partitionId) => ({ partitionId, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
+
+describe('kafka records', () => {
+  it('adds CloudEvents headers next to the user headers', () => {
+    expect(recordHeaders(pending('t', 'e1', 'k'))).toEqual({
+      traceparent: 'tp',
+      'content-type': 'application/json',
+      ce_specversion: '1.0',
+      ce_id: 'e1',
+      ce_type: 'tick',
+      ce_source: 'order/k',
+      ce_time: '2026-01-01T00:00:00.000Z',
+    });
+  });
+
+  it('records the partition kafkajs chooses and derives per-message offsets from the base offsets', () => {
+    const assigned = new WeakMap<object, number>();
+    const partitioner = recordingPartitioner(Partitioners.DefaultPartitioner, assigned)();
+    const batch = [pending('a', '1', 'k1'), pending('b', '2', 'k1'), pending('a', '3', 'k2'), pending('a', '4', 'k1'), pending('a', '5', 'k3')];
+    const { topicMessages, messages } = toTopicMessages(batch);
+    expect(topicMessages.map((t) => [t.topic, t.messages.length])).toEqual([['a', 4], ['b', 1]]);
+    // What kafkajs does: partition each message of each topic.
+    for (const { topic, messages: list } of topicMessages) for (const message of list) partitioner({ topic, partitionMetadata: partitions(3), message });
+    const parts = messages.map((m) => assigned.get(m)!);
+    expect(parts[0]).toBe(parts[3]); // same key, same partition
+    const base: Record<string, number> = {};
+    const metadata = [...new Set(batch.map((p, i) => `${p.topic}|${parts[i]}`))].map((slot, n) => {
+      const [topicName, partition] = slot.split('|');
+      base[slot] = 100 * (n + 1);
+      return { topicName, partition: Number(partition), errorCode: 0, baseOffset: String(100 * (n + 1)) };
+    });
+    const positions = positionsOf(batch, messages, assigned, metadata);
+    const seen = new Map<string, number>();
+    positions.forEach((pos, i) => {
+      const slot = `${batch[i].topic}|${parts[i]}`;
+      const index = seen.get(slot) ?? 0;
+      seen.set(slot, index + 1);
+      expect(pos).toEqual({ topic: batch[i].topic, partition: parts[i], offset: String(base[slot] + index) });
+    });
+  });
+
+  it('fails loudly when Kafka acknowledged no batch for a partition', () => {
+    const assigned = new WeakMap<object, number>();
+    const batch = [pending('a', '1', 'k')];
+    const { messages } = toTopicMessages(batch);
+    assigned.set(messages[0], 2);
+    expect(() => positionsOf(batch, messages, assigned, [{ topicName: 'a', partition: 0, errorCode: 0, baseOffset: '0' }])).toThrow('no record batch');
+  });
+
+  it('builds notifications without data unless inlining is on and data is small', () => {
+    const p = pending('t', 'e1', 'k');
+    const position = { topic: 't', partition: 1, offset: '7' };
+    const plain = JSON.parse(notificationJson(p, position, false, 4096));
+    expect(plain).toEqual({ kind: 'event', id: 'e1', type: 'tick', source: { type: 'order', id: 'k' }, time: '2026-01-01T00:00:00.000Z', topic: 't', partition: 1, offset: '7' });
+    expect(JSON.parse(notificationJson(p, position, true, 4096)).data).toEqual({ big: 'x'.repeat(50) });
+    expect(JSON.parse(notificationJson(p, position, true, 20))).not.toHaveProperty('data');
+  });
+});

@@ -1,0 +1,74 @@
+import type { ICustomPartitioner, Message, RecordMetadata, TopicMessages } from 'kafkajs';
+import { ceSource } from '../events/event-naming.js';
+import type { KafkaPosition } from '../interfaces/dual-stream-event.interface.js';
+import type { PendingEvent } from './pending-group.js';
+
+/** CloudEvents Kafka protocol binding attributes (DESIGN §3) plus the user's headers. */
+export function recordHeaders(pending: PendingEvent): Record<string, string> {
+  const { event } = pending.prepared;
+  return {
+    ...event.headers,
+    'content-type': 'application/json',
+    ce_specversion: '1.0',
+    ce_id: event.id,
+    ce_type: event.type,
+    ce_source: ceSource(event.source),
+    ce_time: event.time,
+  };
+}
+
+/** The messages of one batch, grouped per topic, call order kept inside each topic. */
+export function toTopicMessages(batch: readonly PendingEvent[]): { topicMessages: TopicMessages[]; messages: Message[] } {
+  const byTopic = new Map<string, Message[]>();
+  const messages: Message[] = [];
+  for (const pending of batch) {
+    const message: Message = { key: pending.key, value: pending.prepared.json, headers: recordHeaders(pending) };
+    messages.push(message);
+    let list = byTopic.get(pending.topic);
+    if (!list) byTopic.set(pending.topic, (list = []));
+    list.push(message);
+  }
+  return { topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })), messages };
+}
+
+/**
+ * Wraps a kafkajs partitioner to remember which partition each message object was given. kafkajs passes
+ * our message objects through unchanged and re-partitions on every retry, so what is recorded after the
+ * send resolved is what was written. Needed because `sendBatch` reports only one base offset per partition.
+ */
+export function recordingPartitioner(base: ICustomPartitioner, assigned: WeakMap<object, number>): ICustomPartitioner {
+  return () => {
+    const inner = base();
+    return (args) => {
+      const partition = inner(args);
+      assigned.set(args.message, partition);
+      return partition;
+    };
+  };
+}
+
+/**
+ * Each message's position: the partition's base offset plus the message's index among this batch's
+ * messages of that partition (kafkajs writes them in array order, one record batch per partition).
+ */
+export function positionsOf(
+  batch: readonly PendingEvent[],
+  messages: readonly Message[],
+  assigned: WeakMap<object, number>,
+  metadata: readonly RecordMetadata[],
+): KafkaPosition[] {
+  const next = new Map<string, bigint>();
+  for (const m of metadata) {
+    if (m.baseOffset === undefined || m.baseOffset === null) throw new Error(`Kafka returned no base offset for ${m.topicName}[${m.partition}]`);
+    next.set(`${m.partition}:${m.topicName}`, BigInt(m.baseOffset));
+  }
+  return batch.map((pending, i) => {
+    const partition = assigned.get(messages[i]);
+    if (partition === undefined) throw new Error(`no partition recorded for a message on ${pending.topic}`);
+    const slot = `${partition}:${pending.topic}`;
+    const offset = next.get(slot);
+    if (offset === undefined) throw new Error(`Kafka acknowledged no record batch for ${pending.topic}[${partition}]`);
+    next.set(slot, offset + 1n);
+    return { topic: pending.topic, partition, offset: offset.toString() };
+  });
+}

@@ -1,0 +1,157 @@
+import type { Socket } from 'socket.io';
+import type { ServerDisconnectMessage } from './realtime-hub.interfaces.js';
+import type { HubCounters } from './hub-counters.js';
+import { eventPacket } from './socket-packet.js';
+
+export interface ConnectionLimits {
+  maxMessages: number;
+  maxBytes: number;
+  /** Packets allowed in engine.io's `writeBuffer` before the hub keeps messages in its own queue. */
+  window: number;
+}
+
+interface Entry {
+  /** A socket.io packet, already encoded (see `eventPacket`). */
+  packet: string;
+  conflateKey?: string;
+}
+
+/** Grace for a disconnected slow client's transport to close before its socket is destroyed. */
+const SLOW_TERMINATE_AFTER_MS = 1000;
+
+/**
+ * One socket's outbound side: a bounded FIFO in front of socket.io.
+ *
+ * Why this mechanism: engine.io flushes its `writeBuffer` to the transport only while the transport is
+ * writable, and the websocket transport stays unwritable until `ws` reports the previous frames written to
+ * the kernel (polling: until the client polls again). A client that stops reading therefore makes
+ * `socket.conn.writeBuffer` grow, packet by packet. The hub hands a message to socket.io only while that
+ * buffer holds fewer than `window` packets and keeps the rest here, counted in messages and bytes (and
+ * conflated when asked); engine.io's `drain` event pumps it. Over `maxMessages`/`maxBytes` the client is
+ * disconnected with reason `slow`, so a connection holds at most its limits plus `window` packets, however
+ * slow it is. No per-message acks: they would double the packets on the wire for every client.
+ */
+export class HubConnection {
+  private queue: (Entry | undefined)[] = [];
+  private head = 0;
+  private readonly latest = new Map<string, Entry>();
+  private roomWaiters: (() => void)[] = [];
+  private readonly onDrain = () => this.pump();
+  queuedBytes = 0;
+  closed = false;
+
+  constructor(
+    readonly socket: Socket,
+    readonly principal: unknown,
+    private readonly limits: ConnectionLimits,
+    private readonly counters: HubCounters,
+  ) {
+    socket.conn?.on('drain', this.onDrain);
+  }
+
+  get queuedMessages(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Queues `event` with a JSON payload; see `sendPacket`. */
+  send(event: string, payloadJson: string, conflateKey?: string): void {
+    this.sendPacket(eventPacket(this.socket.nsp?.name ?? '/', event, payloadJson), conflateKey);
+  }
+
+  /**
+   * Queues an encoded socket.io packet (its length counts as its bytes); with `conflateKey`, a still-queued
+   * packet of the same key is replaced instead.
+   */
+  sendPacket(packet: string, conflateKey?: string): void {
+    if (this.closed) return;
+    if (conflateKey !== undefined) {
+      const queued = this.latest.get(conflateKey);
+      if (queued) {
+        this.queuedBytes += packet.length - queued.packet.length;
+        queued.packet = packet;
+        this.counters.conflated++;
+        return;
+      }
+    }
+    if (this.queuedMessages === 0 && this.socketHasRoom()) {
+      this.write(packet);
+      return;
+    }
+    const entry: Entry = { packet, conflateKey };
+    this.queue.push(entry);
+    this.queuedBytes += packet.length;
+    if (conflateKey !== undefined) this.latest.set(conflateKey, entry);
+    if (this.queuedMessages > this.limits.maxMessages || this.queuedBytes > this.limits.maxBytes) this.disconnectSlow();
+  }
+
+  /** Resolves once the queue is below half its limits (or the connection closed): replays wait on it. */
+  waitForRoom(): Promise<void> {
+    if (this.closed || this.hasRoom()) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /** Detaches from the socket and drops what is queued. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.conn?.off('drain', this.onDrain);
+    this.queue = [];
+    this.head = 0;
+    this.queuedBytes = 0;
+    this.latest.clear();
+    this.wakeWaiters();
+  }
+
+  private disconnectSlow(): void {
+    this.counters.slowDisconnects++;
+    this.close();
+    const notice: ServerDisconnectMessage = { reason: 'slow' };
+    this.socket.emit('server_disconnect', notice);
+    this.socket.disconnect(true);
+    // engine.io waits for its write buffer to drain before closing the transport, which a client that does
+    // not read never lets happen: destroy the socket after a short grace so its buffers are freed now.
+    const conn = this.socket.conn as unknown as { readyState?: string; transport?: { socket?: { terminate?: () => void } } };
+    setTimeout(() => {
+      if (conn?.readyState !== 'closed') conn?.transport?.socket?.terminate?.();
+    }, SLOW_TERMINATE_AFTER_MS).unref();
+  }
+
+  private pump(): void {
+    while (this.queuedMessages > 0 && this.socketHasRoom() && !this.closed) {
+      const entry = this.queue[this.head]!;
+      this.queue[this.head++] = undefined;
+      this.queuedBytes -= entry.packet.length;
+      if (entry.conflateKey !== undefined) this.latest.delete(entry.conflateKey);
+      this.write(entry.packet);
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    if (this.hasRoom()) this.wakeWaiters();
+  }
+
+  private write(packet: string): void {
+    // What socket.io's Client#_packet does after encoding: nothing for a closed engine.io socket.
+    const conn = this.socket.conn;
+    if (!conn || conn.readyState !== 'open') return;
+    this.counters.delivered++;
+    conn.write(packet);
+  }
+
+  private socketHasRoom(): boolean {
+    const buffered = (this.socket.conn as unknown as { writeBuffer?: unknown[] } | undefined)?.writeBuffer?.length ?? 0;
+    return buffered < this.limits.window;
+  }
+
+  /** Below half of both limits: replays and recovery flushes go on only then. */
+  hasRoom(): boolean {
+    return this.queuedMessages * 2 < this.limits.maxMessages && this.queuedBytes * 2 < this.limits.maxBytes;
+  }
+
+  private wakeWaiters(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}

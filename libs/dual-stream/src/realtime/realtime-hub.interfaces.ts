@@ -1,0 +1,74 @@
+import type { GapMarker, KafkaPosition, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
+
+/** `subscribe` from a client (DESIGN §7). Exactly one of `channel` and `pattern`. */
+export interface SubscribeRequest {
+  /** `events:{source.type}:{source.id}`, without the deployment's channel prefix. */
+  channel?: string;
+  /** `events:order:*` style (only `*`); live only, no replay; needs `canSubscribePattern`. */
+  pattern?: string;
+  /** Position of the last event the client holds: the gateway replays later ones from Kafka. */
+  from?: KafkaPosition;
+  /** Keep only the latest queued event of this subscription when the client falls behind (dashboards). */
+  conflate?: boolean;
+}
+
+export type SubscribeAck =
+  | { ok: true; channel: string; recovered: boolean; replayed: number }
+  | { ok: true; pattern: string; recovered: boolean; replayed: 0 }
+  | { ok: false; channel?: string; pattern?: string; error: string };
+
+/** `event` emitted to clients: the notification, in per-channel order, each at most once. */
+export interface EventMessage {
+  channel: string;
+  /** Set for deliveries of a pattern subscription. */
+  pattern?: string;
+  event: RealtimeNotification;
+}
+
+/** `gap` emitted to pattern subscribers when a publisher reports skipped notifications (they are live only). */
+export interface GapMessage {
+  channel: string;
+  pattern: string;
+  gap: GapMarker;
+}
+
+/** `status` emitted to a connection whenever its state changes. */
+export interface StatusMessage {
+  /** `degraded`: Redis is down (no live events; Kafka still has them). `recovering`: replaying from Kafka. */
+  state: 'live' | 'recovering' | 'degraded';
+}
+
+/** `server_disconnect` emitted right before the hub disconnects a client. */
+export interface ServerDisconnectMessage {
+  reason: 'slow';
+}
+
+/** Counters for dashboards and Prometheus (`RealtimeHub.metrics()`); totals since start unless noted. */
+export interface RealtimeHubMetrics {
+  /** Now: connections attached to the hub. */
+  connections: number;
+  /** Now: channel subscriptions over all connections. */
+  subscriptions: number;
+  /** Now: pattern subscriptions over all connections. */
+  patternSubscriptions: number;
+  /** Now: Redis SUBSCRIBEs / PSUBSCRIBEs this instance holds. */
+  redisChannels: number;
+  redisPatterns: number;
+  /** Now: whether the hub's Redis subscriber is connected. */
+  redisUp: boolean;
+  /** Now: messages and bytes waiting in the hub's per-connection queues. */
+  queuedMessages: number;
+  queuedBytes: number;
+  delivered: number;
+  duplicatesDropped: number;
+  conflated: number;
+  slowDisconnects: number;
+  subscribeRefused: number;
+  replays: number;
+  replaysRecovered: number;
+  replaysNotRecovered: number;
+  replayedEvents: number;
+  /** Recoveries started by a Redis reconnect or a publisher's gap marker. */
+  recoveries: number;
+  gapMarkers: number;
+}

@@ -1,0 +1,37 @@
+import type { KafkaMessage } from 'kafkajs';
+import type { NormalizedEvent, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
+
+/**
+ * The notification the publisher would have sent for this record (DESIGN §4), so replayed and live events look
+ * the same to clients. `undefined` for a record that is not a dual-stream envelope (a replay skips it).
+ */
+export function toNotification(
+  record: KafkaMessage,
+  topic: string,
+  partition: number,
+  inlineData: boolean,
+  maxInlineBytes: number,
+): RealtimeNotification | undefined {
+  let envelope: NormalizedEvent;
+  try {
+    envelope = JSON.parse(record.value?.toString() ?? 'null') as NormalizedEvent;
+  } catch {
+    return undefined;
+  }
+  if (!envelope || typeof envelope.id !== 'string' || typeof envelope.type !== 'string' || !envelope.source) return undefined;
+  const notification: RealtimeNotification = {
+    kind: 'event',
+    id: envelope.id,
+    type: envelope.type,
+    source: { type: envelope.source.type, id: envelope.source.id },
+    time: envelope.time,
+    topic,
+    partition,
+    offset: record.offset,
+  };
+  if (inlineData && envelope.data !== undefined) {
+    const size = Buffer.byteLength(JSON.stringify(envelope.data));
+    if (size <= maxInlineBytes) notification.data = envelope.data;
+  }
+  return notification;
+}

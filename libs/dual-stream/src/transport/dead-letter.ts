@@ -1,0 +1,46 @@
+import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
+import type { HandlerFailure } from './failure-classifier.js';
+
+export interface DeadLetterSource {
+  topic: string;
+  partition: number;
+  groupId: string;
+  message: KafkaMessage;
+  /** Handler attempts made; 0 when the record could not be parsed. */
+  attempts: number;
+  failure: Omit<HandlerFailure, 'retriable'>;
+}
+
+/** Kafka headers are small by convention; a runaway stack must not make the dead-letter record too large. */
+const MAX_HEADER_CHARS = 8192;
+const clip = (value: string) => (value.length > MAX_HEADER_CHARS ? `${value.slice(0, MAX_HEADER_CHARS)}…` : value);
+
+/** The dead-letter record: the original key, value and headers, plus `dlq_*` headers saying what failed where. */
+export function deadLetterMessage(source: DeadLetterSource): Message {
+  const { message, failure } = source;
+  const headers: IHeaders = {
+    ...(message.headers ?? {}),
+    dlq_error_name: clip(failure.name),
+    dlq_error_message: clip(failure.message),
+    dlq_error_stack: clip(failure.stack),
+    dlq_original_topic: source.topic,
+    dlq_original_partition: String(source.partition),
+    dlq_original_offset: message.offset,
+    dlq_original_timestamp: message.timestamp,
+    dlq_group_id: source.groupId,
+    dlq_attempts: String(source.attempts),
+  };
+  return { key: message.key, value: message.value, headers };
+}
+
+/** Record headers as strings (what `DurableContext.headers` shows); multi-valued headers keep the last value. */
+export function headersAsStrings(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (!headers) return result;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined) result[name] = last.toString();
+  }
+  return result;
+}

@@ -1,0 +1,192 @@
+import { Inject, Injectable, type LoggerService, type OnApplicationShutdown } from '@nestjs/common';
+import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Redis } from 'ioredis';
+import { EventEmitter } from 'node:events';
+import { lastValueFrom } from 'rxjs';
+import { DUAL_STREAM_TRANSPORT } from '../constants.js';
+import { RESOLVED_OPTIONS_TOKEN } from './resolved-options.token.js';
+import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
+import { createKafkaClient } from '../kafka-client.factory.js';
+import { DeadLetterProducer } from './dead-letter.producer.js';
+import { DurableGroupConsumer, type GroupJoinInfo } from './durable-group.consumer.js';
+import type { DeadLetterInfo } from './record-processor.js';
+import { capturedFailure } from './failure-capture.interceptor.js';
+import { classifyFailure, type HandlerFailure } from './failure-classifier.js';
+import { buildHandlerRegistry, type HandlerRegistry } from './handler-registry.js';
+import type { RealtimeContext } from './realtime.context.js';
+import { RealtimeSubscriber } from './realtime-subscriber.js';
+
+export type DualStreamServerStatus = 'connecting' | 'connected' | 'disconnected';
+
+/** What `server.on(event, callback)` reports. */
+export type DualStreamServerEvents = {
+  /** A consumer joined its group (once at start; again only after a rebalance). */
+  'group.join': (info: GroupJoinInfo) => void;
+  /** A record went to its dead-letter topic and its offset moves on. */
+  'dead-letter': (info: DeadLetterInfo) => void;
+};
+
+/** What `unwrap()` returns. */
+export interface DualStreamServerClients {
+  kafka: Kafka;
+  /** groupId -> its kafkajs consumer. */
+  consumers: Map<string, Consumer>;
+  /** The dead-letter producer, once it was needed. */
+  deadLetterProducer: Producer | undefined;
+  /** The realtime subscriber connection, when there are `@OnRealtime` handlers. */
+  redis: Redis | undefined;
+}
+
+/**
+ * The transport behind `@OnDurable` and `@OnRealtime`. Get it from the container so it uses the module's options:
+ * `app.connectMicroservice({ strategy: app.get(DualStreamServer) }, { inheritAppConfig: true })`, or
+ * `NestFactory.createMicroservice(AppModule, { inject: [DualStreamServer], useFactory: (strategy) => ({ strategy }) })`.
+ */
+@Injectable()
+export class DualStreamServer
+  extends Server<DualStreamServerEvents, DualStreamServerStatus>
+  implements CustomTransportStrategy, OnApplicationShutdown
+{
+  override readonly transportId = DUAL_STREAM_TRANSPORT;
+  /** Failures are handled here (retry, dead letter) and logged by Nest's exception filter; nothing else reports them. */
+  override readonly propagatesEventHandlerErrors = true;
+
+  private readonly emitter = new EventEmitter();
+  private readonly out: LoggerService;
+  private kafka: Kafka | undefined;
+  private deadLetters: DeadLetterProducer | undefined;
+  private groups: DurableGroupConsumer[] = [];
+  private subscriber: RealtimeSubscriber | undefined;
+  private listening = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(@Inject(RESOLVED_OPTIONS_TOKEN) private readonly options: ResolvedDualStreamOptions) {
+    super();
+    this.out = options.logger;
+    this.initializeSerializer({});
+    this.initializeDeserializer({});
+  }
+
+  async listen(callback: (err?: unknown) => void): Promise<void> {
+    try {
+      if (this.listening) throw new Error('DualStreamServer is already listening; connect it to one application only.');
+      this.listening = true;
+      const registry = buildHandlerRegistry(this.messageHandlers, this.options);
+      this.logRoutes(registry);
+      this._status$.next('connecting');
+      await this.startDurable(registry);
+      await this.startRealtime(registry);
+      this._status$.next('connected');
+      callback();
+    } catch (err) {
+      await this.shutdown().catch(() => undefined);
+      callback(err);
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.listening) await this.close();
+  }
+
+  on<K extends keyof DualStreamServerEvents>(event: K, callback: DualStreamServerEvents[K]): this {
+    this.emitter.on(event, callback as (...args: unknown[]) => void);
+    return this;
+  }
+
+  unwrap<T = DualStreamServerClients>(): T {
+    if (!this.kafka) throw new Error('DualStreamServer is not listening yet: call app.startAllMicroservices() (or listen()) first.');
+    const clients: DualStreamServerClients = {
+      kafka: this.kafka,
+      consumers: new Map(this.groups.map((g) => [g.groupId, g.consumer])),
+      deadLetterProducer: this.deadLetters?.instance,
+      redis: this.subscriber?.connection,
+    };
+    return clients as T;
+  }
+
+  private async startDurable(registry: HandlerRegistry): Promise<void> {
+    if (registry.groups.size === 0) return;
+    this.kafka = createKafkaClient(this.options, 'server');
+    this.deadLetters = new DeadLetterProducer(this.kafka);
+    const events = {
+      onGroupJoin: (info: GroupJoinInfo) => this.emitter.emit('group.join', info),
+      onDeadLetter: (info: DeadLetterInfo) => this.emitter.emit('dead-letter', info),
+      // Readiness must see a group that stopped consuming for good.
+      onFatal: () => this._status$.next('disconnected'),
+    };
+    for (const [groupId, routes] of registry.groups)
+      this.groups.push(
+        new DurableGroupConsumer(this.kafka, groupId, routes, this.options, this.invokeDurable, this.deadLetters, events, this.out),
+      );
+    await Promise.all(this.groups.map((group) => group.start()));
+  }
+
+  private async startRealtime(registry: HandlerRegistry): Promise<void> {
+    if (registry.realtime.length === 0) return;
+    this.subscriber = new RealtimeSubscriber(this.options, registry.realtime, this.invokeRealtime, this.out);
+    await this.subscriber.start();
+  }
+
+  private async shutdown(): Promise<void> {
+    const timeoutMs = this.options.consumer.shutdownTimeoutMs;
+    await Promise.all(this.groups.map((group) => group.stop(timeoutMs)));
+    await this.deadLetters?.close().catch(() => undefined);
+    await this.subscriber?.stop();
+    this.groups = [];
+    this._status$.next('disconnected');
+  }
+
+  /** Runs the handler through Nest's pipeline (guards, interceptors, pipes, filters) and awaits its result. */
+  private readonly invokeDurable = async (pattern: string, payload: unknown, ctx: object): Promise<HandlerFailure | undefined> => {
+    let failure: HandlerFailure | undefined;
+    await this.runWithProcessingHooks(ctx as never, async (runEndHook) => {
+      try {
+        await this.runHandler(pattern, payload, ctx);
+      } catch (error) {
+        const seen = capturedFailure(ctx);
+        failure = classifyFailure(seen.error, error, seen.reached);
+      } finally {
+        runEndHook();
+      }
+    });
+    return failure;
+  };
+
+  private readonly invokeRealtime = async (pattern: string, payload: unknown, ctx: RealtimeContext): Promise<void> => {
+    await this.runWithProcessingHooks(ctx, async (runEndHook) => {
+      try {
+        await this.runHandler(pattern, payload, ctx);
+      } catch (error) {
+        const failure = classifyFailure(undefined, error, true);
+        this.out.warn(`dual-stream: @OnRealtime handler for ${ctx.channel} failed (${failure.name}: ${failure.message})`);
+      } finally {
+        runEndHook();
+      }
+    });
+  };
+
+  private async runHandler(pattern: string, payload: unknown, ctx: object): Promise<void> {
+    const handler = this.messageHandlers.get(pattern);
+    if (!handler) throw new Error(`no handler registered for ${pattern}`);
+    const result = await handler(payload, ctx);
+    await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+  }
+
+  private logRoutes(registry: HandlerRegistry): void {
+    for (const routes of registry.groups.values())
+      for (const r of routes)
+        this.out.log(
+          `@OnDurable ${r.topic} -> group ${r.groupId} (concurrency ${r.concurrency}, keyConcurrency ${r.keyConcurrency}, ` +
+            `attempts ${r.retry.attempts}, dead letters to ${r.deadLetterTopic}${r.batch ? `, batches of <= ${r.maxBatchSize}` : ''})`,
+        );
+    const prefix = this.options.redis === false ? '' : this.options.redis.channelPrefix;
+    for (const r of registry.realtime)
+      this.out.log(`@OnRealtime ${r.isPattern ? 'PSUBSCRIBE' : 'SUBSCRIBE'} ${prefix}${r.channel}`);
+  }
+}

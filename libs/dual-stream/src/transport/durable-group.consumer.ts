@@ -1,0 +1,187 @@
+import type { LoggerService } from '@nestjs/common';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
+import type { DeadLetterProducer } from './dead-letter.producer.js';
+import type { DurableRoute } from './handler-registry.js';
+import { PartitionPipeline } from './partition-pipeline.js';
+import { PartitionSlots } from './partition-slots.js';
+import { RecordProcessor, type DeadLetterInfo, type InvokeHandler } from './record-processor.js';
+
+export interface GroupJoinInfo {
+  groupId: string;
+  memberId: string;
+  isLeader: boolean;
+  durationMs: number;
+}
+
+export interface GroupEvents {
+  onGroupJoin(info: GroupJoinInfo): void;
+  onDeadLetter(info: DeadLetterInfo): void;
+  /** The consumer crashed and kafkajs will not restart it. */
+  onFatal(groupId: string, error: Error): void;
+}
+
+/** Records buffered per partition beyond what runs; a full buffer makes the fetch wait (bounded memory). */
+const bufferFor = (route: DurableRoute) => Math.max(1_000, route.keyConcurrency * 100);
+
+/**
+ * One kafkajs consumer for one consumer group, so a slow group never stalls another. Each assigned partition
+ * gets a pipeline (key scheduler + contiguous-prefix commits); offsets are committed explicitly and only for
+ * finished records (`autoCommit: false`). The group heartbeats in the background while work is outstanding,
+ * so a handler slower than the session timeout, or a long backoff, never costs the group a rebalance.
+ */
+export class DurableGroupConsumer {
+  readonly consumer: Consumer;
+  private readonly routes = new Map<string, DurableRoute>();
+  private readonly pipelines = new Map<string, PartitionPipeline>();
+  private readonly slots: PartitionSlots<PartitionPipeline>;
+  private readonly stopController = new AbortController();
+  private readonly processor: RecordProcessor;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeatFn: (() => Promise<void>) | undefined;
+  private commitFn: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
+  /** Batches of `batch: true` routes being handled right now (they run inside eachBatch). */
+  private batchHandlers = 0;
+
+  constructor(
+    kafka: Kafka,
+    readonly groupId: string,
+    routes: DurableRoute[],
+    private readonly options: ResolvedDualStreamOptions,
+    invoke: InvokeHandler,
+    deadLetters: DeadLetterProducer,
+    private readonly events: GroupEvents,
+    private readonly logger: LoggerService,
+  ) {
+    for (const route of routes) this.routes.set(route.topic, route);
+    this.slots = new PartitionSlots(routes[0].concurrency);
+    this.processor = new RecordProcessor(
+      invoke,
+      deadLetters,
+      (info) => events.onDeadLetter(info),
+      () => this.heartbeatFn?.() ?? Promise.resolve(),
+      this.stopController.signal,
+      logger,
+    );
+    this.consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: options.consumer.sessionTimeoutMs,
+      heartbeatInterval: options.consumer.heartbeatIntervalMs,
+      // Idle long-polls bound how long shutdown waits for the fetch loop to notice.
+      maxWaitTimeInMs: 1000,
+    });
+    const { GROUP_JOIN, REBALANCING } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, ({ payload }) => {
+      this.keepOnly(payload.memberAssignment);
+      events.onGroupJoin({ groupId, memberId: payload.memberId, isLeader: payload.isLeader, durationMs: payload.duration });
+    });
+    // Last chance to commit finished work for partitions that may move to another member.
+    this.consumer.on(REBALANCING, () => void this.flushAll());
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      logger.error(`dual-stream: consumer of group ${groupId} crashed (${payload.error.message}); ${payload.restart ? 'kafkajs restarts it' : 'it stays down'}`);
+      if (!payload.restart) events.onFatal(groupId, payload.error);
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    const byStart = new Map<boolean, string[]>();
+    for (const route of this.routes.values()) byStart.set(route.fromBeginning, [...(byStart.get(route.fromBeginning) ?? []), route.topic]);
+    for (const [fromBeginning, topics] of byStart) await this.consumer.subscribe({ topics, fromBeginning });
+    this.heartbeatTimer = setInterval(() => this.heartbeatWhileBusy(), this.options.consumer.heartbeatIntervalMs);
+    this.heartbeatTimer.unref();
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      // Pipelines return from eachBatch at once, so every partition's fetch can be handed over in parallel;
+      // `concurrency` is enforced by the partition slots instead.
+      partitionsConsumedConcurrently: Math.max(1, [...this.routes.values()][0].concurrency),
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  /** Stop taking new records, let running ones finish within `timeoutMs`, commit, leave the group. */
+  async stop(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    this.stopController.abort();
+    const unfinished = (await Promise.all([...this.pipelines.values()].map((p) => p.drain(deadline)))).reduce((a, b) => a + b, 0);
+    if (unfinished > 0)
+      this.logger.warn(
+        `dual-stream: ${unfinished} handler(s) of group ${this.groupId} still running after consumer.shutdownTimeoutMs; ` +
+          'their records are not committed and will be delivered again.',
+      );
+    await this.consumer.disconnect().catch((err: Error) => this.logger.warn(`dual-stream: leaving group ${this.groupId} failed: ${err.message}`));
+    clearInterval(this.heartbeatTimer);
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const route = this.routes.get(batch.topic);
+    if (!route || batch.messages.length === 0 || this.stopController.signal.aborted) return;
+    this.heartbeatFn = payload.heartbeat;
+    this.commitFn = payload.commitOffsetsIfNecessary;
+    if (route.batch) return this.handleAsBatches(route, payload);
+    const key = `${batch.topic}|${batch.partition}`;
+    let pipeline = this.pipelines.get(key);
+    if (!pipeline) {
+      pipeline = new PartitionPipeline(batch.topic, batch.partition, route, bufferFor(route), {
+        process: (message) => this.processor.processOne(route, { topic: batch.topic, partition: batch.partition }, message),
+        commit: (offset) => this.commit(batch.topic, batch.partition, offset),
+        slots: this.slots,
+        commitIntervalMs: this.options.consumer.commitIntervalMs,
+        logger: this.logger,
+      });
+      this.pipelines.set(key, pipeline);
+    }
+    pipeline.append(batch.messages);
+    // Moves only the fetch position; the committed offset follows the finished prefix.
+    payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
+    await pipeline.waitForRoom();
+  }
+
+  /** `batch: true`: chunks handled one after another inside eachBatch, each committed when done. */
+  private async handleAsBatches(route: DurableRoute, payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const at = { topic: batch.topic, partition: batch.partition };
+    this.batchHandlers++;
+    try {
+      for (let from = 0; from < batch.messages.length && !payload.isStale(); from += route.maxBatchSize) {
+        if (this.stopController.signal.aborted) return;
+        const chunk = batch.messages.slice(from, from + route.maxBatchSize);
+        if ((await this.processor.processChunk(route, at, chunk)) === 'abandoned') return;
+        const last = chunk[chunk.length - 1].offset;
+        payload.resolveOffset(last);
+        await this.commit(batch.topic, batch.partition, (BigInt(last) + 1n).toString()).catch((err: Error) =>
+          this.logger.warn(`dual-stream: commit of ${batch.topic}[${batch.partition}] failed (${err.message}); it may be delivered again.`),
+        );
+      }
+    } finally {
+      this.batchHandlers--;
+    }
+  }
+
+  private async commit(topic: string, partition: number, offset: string): Promise<void> {
+    if (!this.commitFn) throw new Error('no batch seen yet');
+    await this.commitFn({ topics: [{ topic, partitions: [{ partition, offset }] }] });
+  }
+
+  private async flushAll(): Promise<void> {
+    await Promise.all([...this.pipelines.values()].map((p) => p.flush()));
+  }
+
+  /** After a rebalance: pipelines of partitions we lost stop (the new owner continues from the last commit). */
+  private keepOnly(assignment: Record<string, number[]>): void {
+    for (const [key, pipeline] of this.pipelines)
+      if (!assignment[pipeline.topic]?.includes(pipeline.partition)) {
+        pipeline.revoke();
+        this.pipelines.delete(key);
+      }
+  }
+
+  private heartbeatWhileBusy(): void {
+    const busy = this.batchHandlers > 0 || [...this.pipelines.values()].some((p) => p.outstanding > 0);
+    if (!busy || !this.heartbeatFn) return;
+    // Errors (a rebalance, a lost coordinator) surface in kafkajs' own loop, which rejoins; nothing to do here.
+    this.heartbeatFn().catch(() => undefined);
+  }
+}

@@ -1,0 +1,68 @@
+import { HttpException } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
+import { NonRetriableError } from '../errors/non-retriable.error.js';
+
+/** Why a delivery failed, in the shape the dead-letter headers carry. */
+export interface HandlerFailure {
+  name: string;
+  message: string;
+  stack: string;
+  retriable: boolean;
+}
+
+/** What Nest's `BaseRpcExceptionFilter` throws after a guard returned false. */
+const FORBIDDEN_MESSAGE = 'Forbidden resource';
+
+/**
+ * The one rule deciding whether retrying can help. Not retried (straight to the dead-letter topic):
+ * - `NonRetriableError` (also by name, for copies of the class from another package instance);
+ * - an `HttpException` with a 4xx status: what `ValidationPipe` (`BadRequestException`), the `Parse*Pipe`s and
+ *   authorization code throw, so the same record would fail again;
+ * - an `RpcException`: Nest's deliberate rejection (guards that return false, `ValidationPipe` with an RPC
+ *   `exceptionFactory`), also when it arrives already turned into `{ status: 'error', message }` by the
+ *   default exception filter before the handler was reached.
+ * Everything else is retried with backoff.
+ *
+ * `original` is what the handler pipeline threw (seen by the capture interceptor), `outcome` what the whole
+ * pipeline, exception filters included, finally errored with.
+ */
+export function classifyFailure(original: unknown, outcome: unknown, handlerReached: boolean): HandlerFailure {
+  const cause = original ?? outcome;
+  const described = describe(cause);
+  return { ...described, retriable: isRetriable(cause, handlerReached) };
+}
+
+function isRetriable(error: unknown, handlerReached: boolean): boolean {
+  if (error instanceof NonRetriableError) return false;
+  if (error instanceof Error && error.name === 'NonRetriableError') return false;
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    return !(status >= 400 && status < 500);
+  }
+  if (error instanceof RpcException) return false;
+  if (!handlerReached && isFilteredRpcError(error) && error.message === FORBIDDEN_MESSAGE) return false;
+  return true;
+}
+
+function isFilteredRpcError(error: unknown): error is { status: string; message: unknown } {
+  return typeof error === 'object' && error !== null && !(error instanceof Error) && (error as { status?: unknown }).status === 'error';
+}
+
+function describe(error: unknown): Omit<HandlerFailure, 'retriable'> {
+  if (error instanceof Error) {
+    const message = error instanceof RpcException ? stringify(error.getError()) : error.message;
+    return { name: error.name || error.constructor.name, message, stack: error.stack ?? '' };
+  }
+  if (isFilteredRpcError(error))
+    return { name: 'RpcException', message: stringify(error.message), stack: '' };
+  return { name: typeof error, message: stringify(error), stack: '' };
+}
+
+function stringify(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

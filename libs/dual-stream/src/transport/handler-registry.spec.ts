@@ -1,0 +1,77 @@
+import type { MessageHandler } from '@nestjs/microservices';
+import type { OnDurableOptions } from '../decorators/durable-handler-options.interface.js';
+import { durablePattern, HandlerMetadataAccessor, realtimePattern } from '../decorators/handler-metadata.accessor.js';
+import { resolveDualStreamOptions } from '../dual-stream-options.resolver.js';
+import { HandlerConfigurationError } from '../errors/handler-configuration.error.js';
+import { buildHandlerRegistry } from './handler-registry.js';
+
+const options = resolveDualStreamOptions({ kafka: { brokers: ['x:9092'], clientId: 'app' }, logger: false });
+
+function handler(extras: Record<string, unknown>, next?: MessageHandler): MessageHandler {
+  return Object.assign(async () => undefined, { extras, next, isEventHandler: true }) as unknown as MessageHandler;
+}
+const durable = (o: OnDurableOptions, next?: MessageHandler) =>
+  [durablePattern(o), handler(HandlerMetadataAccessor.extrasFor({ kind: 'durable', options: o }), next)] as const;
+const realtime = (channel: string, isPattern = /[*?[]/.test(channel)) =>
+  [realtimePattern({ channel, isPattern }), handler(HandlerMetadataAccessor.extrasFor({ kind: 'realtime', options: { channel, isPattern } }))] as const;
+const build = (...entries: (readonly [string, MessageHandler])[]) => buildHandlerRegistry(new Map(entries), options);
+
+describe('buildHandlerRegistry', () => {
+  it('applies defaults: group per topic, dead-letter topic, retry policy', () => {
+    const registry = build(durable({ topic: 'events.order' }), durable({ topic: 'events.user', groupId: 'g', keyConcurrency: 4 }));
+    expect(registry.groups.get('app.events.order')).toEqual([
+      expect.objectContaining({
+        topic: 'events.order',
+        deadLetterTopic: 'events.order.dlq',
+        fromBeginning: true,
+        concurrency: 1,
+        keyConcurrency: 1,
+        retry: { attempts: 5, backoffMs: 200, maxBackoffMs: 10_000 },
+      }),
+    ]);
+    expect(registry.groups.get('g')).toEqual([expect.objectContaining({ topic: 'events.user', keyConcurrency: 4 })]);
+  });
+
+  it('ignores handlers that are not ours (plain @EventPattern without a transport)', () => {
+    expect(build(['orders', handler({})]).groups.size).toBe(0);
+  });
+
+  it('refuses the same topic twice in one group, with a fix', () => {
+    const [pattern, second] = durable({ topic: 't' });
+    expect(() => build(durable({ topic: 't' }, second))).toThrow(/same consumer group.*groupId/);
+    expect(() => build([pattern, second], durable({ topic: 't', groupId: 'app.t' }))).toThrow(HandlerConfigurationError);
+  });
+
+  it.each<[string, OnDurableOptions]>([
+    ['bad topic', { topic: 'has space' }],
+    ['zero attempts', { topic: 't', retry: { attempts: 0 } }],
+    ['negative backoff', { topic: 't', retry: { backoffMs: -1 } }],
+    ['max below base', { topic: 't', retry: { backoffMs: 500, maxBackoffMs: 100 } }],
+    ['fractional concurrency', { topic: 't', concurrency: 1.5 }],
+    ['keyConcurrency 0', { topic: 't', keyConcurrency: 0 }],
+    ['dead letters into itself', { topic: 't', deadLetterTopic: 't' }],
+  ])('refuses %s at startup', (_label, o) => {
+    expect(() => build(durable(o))).toThrow(HandlerConfigurationError);
+  });
+
+  it('refuses different concurrency inside one group', () => {
+    expect(() => build(durable({ topic: 'a', groupId: 'g', concurrency: 1 }), durable({ topic: 'b', groupId: 'g', concurrency: 3 }))).toThrow(
+      /same value, or separate groups/,
+    );
+  });
+
+  it('validates realtime channels and patterns', () => {
+    expect(build(realtime('events:order:o-1'), realtime('events:order:*')).realtime).toEqual([
+      { pattern: 'realtime:events:order:o-1', channel: 'events:order:o-1', isPattern: false },
+      { pattern: 'realtime:events:order:*', channel: 'events:order:*', isPattern: true },
+    ]);
+    expect(() => build(realtime('orders'))).toThrow(/Invalid channel/);
+    expect(() => build(realtime('events:order:a b'))).toThrow(HandlerConfigurationError);
+    expect(() => build(realtime('*'))).toThrow(/must start with "events:"/);
+  });
+
+  it('refuses @OnRealtime when Redis is off', () => {
+    const noRedis = resolveDualStreamOptions({ kafka: { brokers: ['x:9092'] }, redis: false, logger: false });
+    expect(() => buildHandlerRegistry(new Map([realtime('events:order:o-1')]), noRedis)).toThrow(/redis: false/);
+  });
+});

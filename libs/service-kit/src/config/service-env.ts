@@ -1,0 +1,83 @@
+import type { DualStreamEvent, DualStreamModuleOptions } from '@app/dual-stream';
+
+/**
+ * The environment the three demo services share. The same names are used by `npm run demo`,
+ * docker-compose and the e2e tests, so one list documents them all (docs/configuration.md).
+ */
+export interface ServiceEnv {
+  /** `KAFKA_BROKERS`: comma-separated `host:port` list. */
+  kafkaBrokers: string[];
+  /** `REDIS_URL`; `REALTIME_ENABLED=false` turns the Redis lane off (`redis: false`). */
+  redisUrl: string | false;
+  /** `CHANNEL_PREFIX`: prepended to every Redis channel. */
+  channelPrefix: string;
+  /** `TOPIC_PREFIX`: prepended to every Kafka topic, `{TOPIC_PREFIX}events.{source.type}`. */
+  topicPrefix: string;
+  /** `KAFKA_CLIENT_ID`, default `dual-stream-{service}`. */
+  clientId: string;
+}
+
+const DEFAULT_BROKERS = '127.0.0.1:9092';
+const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
+
+export function readServiceEnv(service: string, env: NodeJS.ProcessEnv = process.env): ServiceEnv {
+  const brokers = (env.KAFKA_BROKERS || DEFAULT_BROKERS)
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  const realtime = !/^(0|false|off|no)$/i.test(env.REALTIME_ENABLED ?? '');
+  return {
+    kafkaBrokers: brokers,
+    redisUrl: realtime ? env.REDIS_URL || DEFAULT_REDIS : false,
+    channelPrefix: env.CHANNEL_PREFIX ?? '',
+    topicPrefix: env.TOPIC_PREFIX ?? '',
+    clientId: env.KAFKA_CLIENT_ID || `dual-stream-${service}`,
+  };
+}
+
+/** The topic an event goes to, honouring `TOPIC_PREFIX`; all three services must agree on it. */
+export function topicFor(env: Pick<ServiceEnv, 'topicPrefix'>, sourceType: string): string {
+  return `${env.topicPrefix}events.${sourceType}`;
+}
+
+/** `DualStreamModule.forRoot()` options built from the shared environment. */
+export function dualStreamOptionsFromEnv(
+  service: string,
+  overrides: Partial<DualStreamModuleOptions> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): DualStreamModuleOptions {
+  const e = readServiceEnv(service, env);
+  return {
+    // Operators tune how long callers wait for Kafka (503 sooner or later) without a rebuild.
+    durable: { timeoutMs: intFromEnv('DURABLE_TIMEOUT_MS', 10_000, env) },
+    buffer: { maxBlockMs: intFromEnv('BUFFER_MAX_BLOCK_MS', 1000, env) },
+    ...overrides,
+    kafka: {
+      brokers: e.kafkaBrokers,
+      clientId: e.clientId,
+      topic: (event: DualStreamEvent) => topicFor(e, event.source.type),
+      ...overrides.kafka,
+    },
+    redis: e.redisUrl === false ? false : { url: e.redisUrl, channelPrefix: e.channelPrefix },
+  };
+}
+
+/** Integer from the environment, or `fallback` when unset; a bad value fails startup with a clear message. */
+export function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer (got "${raw}").`);
+  return value;
+}
+
+/** Redis URL safe to log: the password (if any) is masked. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}

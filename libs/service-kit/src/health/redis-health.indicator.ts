@@ -1,0 +1,45 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { Redis } from 'ioredis';
+import { SERVICE_HEALTH_OPTIONS, type ServiceHealthOptions } from './service-health.options.js';
+
+/**
+ * Redis is optional: without it events are still durable and realtime clients recover from Kafka, so a Redis
+ * outage makes the service `degraded` (HTTP 200), never unready.
+ */
+@Injectable()
+export class RedisHealthIndicator implements OnApplicationShutdown {
+  private readonly redis?: Redis;
+
+  constructor(
+    private readonly health: HealthIndicatorService,
+    @Inject(SERVICE_HEALTH_OPTIONS) private readonly options: ServiceHealthOptions,
+  ) {
+    if (options.redisUrl)
+      this.redis = new Redis(options.redisUrl, {
+        connectionName: `${options.service}-health`,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
+      }).on('error', () => undefined);
+  }
+
+  async check(): Promise<HealthIndicatorResult<'redis'>> {
+    const session = this.health.check('redis');
+    if (!this.redis) return session.up({ used: false });
+    const timeoutMs = this.options.probeTimeoutMs ?? 2000;
+    try {
+      await Promise.race([
+        this.redis.ping(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`no PONG within ${timeoutMs} ms`)), timeoutMs).unref()),
+      ]);
+      return session.up();
+    } catch (err) {
+      return session.degraded({ message: `Redis unreachable (${(err as Error).message}); realtime notifications are skipped and recovered from Kafka` });
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.redis?.disconnect();
+  }
+}

@@ -1,0 +1,18 @@
+import type { HealthIndicatorResult } from '@nestjs/terminus';
+
+export const SERVICE_HEALTH_OPTIONS = Symbol.for('service-kit:health-options');
+export const SERVICE_READINESS_CHECKS = Symbol.for('service-kit:readiness-checks');
+
+export interface ServiceHealthOptions {
+  service: string;
+  kafkaBrokers: string[];
+  /** `false` when the service runs without the realtime lane. */
+  redisUrl: string | false;
+  /** @default 2000 */
+  probeTimeoutMs?: number;
+  /** How long a Kafka probe result is reused, so frequent probes do not hammer the broker. @default 1000 */
+  cacheMs?: number;
+}
+
+/** An app-specific readiness check (e.g. the consumer's store); `down` makes the service unready. */
+export type ReadinessCheck = () => PromiseLike<HealthIndicatorResult> | HealthIndicatorResult;

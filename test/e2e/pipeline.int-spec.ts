@@ -1,0 +1,204 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { signGatewayToken } from '../../apps/gateway/src/auth/jwt-token.verifier.js';
+import { eventually, kafkaBrokers, redisUrl, testKafka, uniqueName, withAdmin } from '../support/infra.js';
+import { connectSocket, type TestSocket } from './support/socket-client.js';
+import { ensureBuilt, http, startService, type ServiceProcess } from './support/service-process.js';
+
+interface Receipt {
+  id: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  realtime: string;
+}
+
+const SECRET = 'e2e-gateway-secret-0123456789abcdef0123';
+const event = (sourceType: string, sourceId: string, n: number) => ({ type: `${sourceType}.updated`, source: { type: sourceType, id: sourceId }, data: { n } });
+
+/** The three services as separate processes on the shared Kafka and Redis, isolated by topic/channel prefix. */
+describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway sockets', () => {
+  const prefix = `${uniqueName('e2e-pipe')}-`;
+  const dbDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-consumer-'));
+  const env = {
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    REDIS_URL: redisUrl(),
+    TOPIC_PREFIX: prefix,
+    CHANNEL_PREFIX: prefix,
+    CONSUMER_SOURCE_TYPES: 'order,user',
+    CONSUMER_DB_PATH: path.join(dbDir, 'projection.sqlite'),
+    GATEWAY_JWT_SECRET: SECRET,
+  };
+  let ingester: ServiceProcess;
+  let consumer: ServiceProcess;
+  let gateway: ServiceProcess;
+  const sockets: TestSocket[] = [];
+
+  const post = async (body: unknown): Promise<Receipt> => {
+    const res = await http(`${ingester.url}/events`, { body });
+    if (res.status !== 202) throw new Error(`POST /events answered ${res.status}: ${res.text}`);
+    return res.body;
+  };
+  const postBatch = async (body: unknown[]): Promise<Receipt[]> => {
+    const res = await http(`${ingester.url}/events/batch`, { body });
+    if (res.status !== 202) throw new Error(`POST /events/batch answered ${res.status}: ${res.text}`);
+    return res.body.receipts;
+  };
+  const catchUp = async (type: string, id: string, after?: string) =>
+    (await http(`${consumer.url}/sources/${type}/${encodeURIComponent(id)}/events?limit=1000${after ? `&after=${after}` : ''}`)).body;
+  const socket = async () => {
+    const token = await signGatewayToken(SECRET, { sub: 'e2e', channels: ['events:*'], patterns: [] });
+    const s = await connectSocket(gateway.url, token);
+    sockets.push(s);
+    return s;
+  };
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    [ingester, consumer, gateway] = await Promise.all([
+      startService('ingester', env),
+      startService('consumer', env),
+      startService('gateway', env),
+    ]);
+    // The consumer is ready once its groups joined; readiness covers Kafka and its store.
+    await eventually(async () => (await http(`${consumer.url}/health/ready`)).status === 200, 60_000, 500);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await Promise.allSettled([ingester?.stop(), consumer?.stop(), gateway?.stop()]);
+    rmSync(dbDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('an event POSTed to the ingester reaches the consumer projection and a subscribed socket', async () => {
+    const client = await socket();
+    const ack = await client.subscribe({ channel: 'events:order:first' });
+    expect(ack).toMatchObject({ ok: true, channel: 'events:order:first' });
+
+    const receipt = await post(event('order', 'first', 1));
+    expect(receipt).toMatchObject({ topic: `${prefix}events.order`, realtime: 'published' });
+
+    const live = await eventually(() => client.received.find((m) => m.event.id === receipt.id), 30_000);
+    expect(live!.event).toMatchObject({ topic: receipt.topic, partition: receipt.partition, offset: receipt.offset, source: { type: 'order', id: 'first' } });
+
+    const projected = await eventually(async () => {
+      const r = await http(`${consumer.url}/events/${receipt.id}`);
+      return r.status === 200 ? r.body : undefined;
+    }, 60_000, 200);
+    expect(projected).toMatchObject({ id: receipt.id, offset: receipt.offset, partition: receipt.partition, data: { n: 1 } });
+  });
+
+  it('the catch-up API validates its parameters', async () => {
+    const bad = async (query: string) => (await http(`${consumer.url}${query}`)).body;
+    expect(await bad('/sources/order/o*1/events')).toMatchObject({ statusCode: 400, error: 'invalid_query', problems: [expect.objectContaining({ path: 'source' })] });
+    expect(await bad('/sources/Order/o-1/events')).toMatchObject({ statusCode: 400, problems: [expect.objectContaining({ path: 'source' })] });
+    expect(await bad('/sources/order/o-1/events?after=-1&limit=0')).toMatchObject({
+      statusCode: 400,
+      problems: [expect.objectContaining({ path: 'after' }), expect.objectContaining({ path: 'limit' })],
+    });
+    expect(await bad('/sources/order/o-1/events?limit=1001')).toMatchObject({ statusCode: 400, problems: [expect.objectContaining({ path: 'limit' })] });
+    expect(await bad('/sources/order/o-1/events?after=1&after=2')).toMatchObject({ statusCode: 400, problems: [expect.objectContaining({ path: 'after' })] });
+    expect((await http(`${consumer.url}/events/no-such-event`)).status).toBe(404);
+    expect(await bad('/sources/order/never-seen/events')).toEqual({ source: { type: 'order', id: 'never-seen' }, events: [], last: null });
+  });
+
+  it('a client joining mid-stream catches up from the consumer API, then subscribes `from` it: no gap, no duplicate', async () => {
+    const id = 'mid-stream';
+    const first = await postBatch(Array.from({ length: 20 }, (_, i) => event('order', id, i)));
+    await eventually(async () => (await catchUp('order', id)).events.length === 20, 60_000, 200);
+    const page = await catchUp('order', id);
+    expect(page.last).toEqual({ topic: first[19]!.topic, partition: first[19]!.partition, offset: first[19]!.offset });
+
+    // Published after the catch-up read and before the subscription: only Kafka replay can fill this gap.
+    const gap = await postBatch(Array.from({ length: 10 }, (_, i) => event('order', id, 20 + i)));
+    const client = await socket();
+    const ack = await client.subscribe({ channel: `events:order:${id}`, from: page.last });
+    expect(ack).toMatchObject({ ok: true, recovered: true });
+    const live: Receipt[] = [];
+    for (let i = 0; i < 10; i++) live.push(await post(event('order', id, 30 + i)));
+
+    const expected = [...first, ...gap, ...live].map((r) => r.id);
+    await eventually(() => page.events.length + client.received.length >= expected.length, 30_000);
+    await new Promise((r) => setTimeout(r, 300)); // anything extra (a duplicate) would arrive now
+    const got = [...page.events.map((e: { id: string }) => e.id), ...client.received.map((m) => m.event.id)];
+    expect(got).toEqual(expected);
+    const offsets = client.received.map((m) => BigInt(m.event.offset));
+    expect(offsets.every((o, i) => i === 0 || o > offsets[i - 1]!)).toBe(true);
+  });
+
+  it('each service exports its own series on /metrics and reports ready', async () => {
+    const [ing, gw, con] = await Promise.all([ingester, gateway, consumer].map(async (s) => (await http(`${s.url}/metrics`)).text));
+    const value = (text: string, series: string) => Number(new RegExp(`^${series}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    expect(value(ing, 'dual_stream_published_events_total')).toBeGreaterThanOrEqual(31);
+    expect(value(ing, 'dual_stream_realtime_skipped_total')).toBe(0);
+    expect(value(gw, 'dual_stream_hub_connections')).toBeGreaterThanOrEqual(1);
+    expect(value(gw, 'dual_stream_hub_replays_total')).toBeGreaterThanOrEqual(1);
+    expect(gw).toContain('dual_stream_hub_slow_disconnects_total');
+    expect(con).toMatch(/^dual_stream_consumer_lag\{[^}]*topic="[^"]*events\.order"[^}]*partition="\d"[^}]*\} \d+$/m);
+    expect(value(con, 'consumer_projected_events_total')).toBeGreaterThan(0);
+    expect(con).toContain('consumer_handler_errors_total');
+    for (const s of [ingester, gateway, consumer]) expect((await http(`${s.url}/health/ready`)).body).toMatchObject({ status: 'ok', degraded: false });
+  });
+
+  it('poison records go to the dead-letter topic and the projection moves on', async () => {
+    const topic = `${prefix}events.order`;
+    const producer = testKafka().producer();
+    await producer.connect();
+    try {
+      await producer.send({
+        topic,
+        messages: [
+          { key: 'order:poison', value: 'this is not json' },
+          { key: 'order:poison', value: JSON.stringify({ hello: 'not an envelope' }) },
+          { key: 'order:poison', value: JSON.stringify({ id: 'x', type: 'a', time: '2026-01-01T00:00:00Z', source: { type: 'order', id: 'bad*id' }, data: 1 }) },
+        ],
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    const after = await post(event('order', 'poison', 1));
+    await eventually(async () => (await http(`${consumer.url}/events/${after.id}`)).status === 200, 60_000, 200);
+    const dead = await eventually(async () => {
+      const offsets = await withAdmin((admin) => admin.fetchTopicOffsets(`${topic}.dlq`));
+      const n = offsets.reduce((sum, o) => sum + Number(o.high), 0);
+      return n >= 3 ? n : undefined;
+    }, 60_000, 500);
+    expect(dead).toBe(3);
+    expect((await catchUp('order', 'poison')).events.map((e: { id: string }) => e.id)).toEqual([after.id]);
+    // The broker-side gauges refresh every 2 s.
+    const dlqSeries = new RegExp(`^dual_stream_dlq_records\\{[^}]*topic="${topic}.dlq"[^}]*\\} 3$`, 'm');
+    await eventually(async () => dlqSeries.test((await http(`${consumer.url}/metrics`)).text), 30_000, 500);
+    expect((await http(`${consumer.url}/metrics`)).text).toMatch(/^consumer_dead_lettered_total\{[^}]*\} 3$/m);
+    expect(consumer.exited).toBe(false);
+  });
+
+  it('the consumer killed mid-stream and restarted ends with every acknowledged event exactly once', async () => {
+    const sources = ['r-0', 'r-1', 'r-2', 'r-3'];
+    const receipts: { source: string; receipt: Receipt }[] = [];
+    const publishRound = async (round: number) => {
+      const events = sources.flatMap((s) => Array.from({ length: 10 }, (_, i) => event('user', s, round * 10 + i)));
+      const got = await postBatch(events);
+      got.forEach((receipt, i) => receipts.push({ source: events[i]!.source.id, receipt }));
+    };
+    for (let round = 0; round < 4; round++) await publishRound(round);
+    // Mid-stream: some of these are projected and committed, some are not yet.
+    await eventually(async () => (await catchUp('user', 'r-0')).events.length > 0, 60_000, 100);
+    await consumer.stop('SIGKILL');
+    for (let round = 4; round < 8; round++) await publishRound(round);
+    consumer = await startService('consumer', env, consumer.port);
+    for (let round = 8; round < 10; round++) await publishRound(round);
+
+    for (const source of sources) {
+      const mine = receipts.filter((r) => r.source === source).map((r) => r.receipt);
+      const page = await eventually(async () => {
+        const p = await catchUp('user', source);
+        return p.events.length >= mine.length ? p : undefined;
+      }, 120_000, 500);
+      expect(page!.events.map((e: { id: string }) => e.id)).toEqual(mine.map((r) => r.id));
+      expect(new Set(page!.events.map((e: { offset: string }) => e.offset)).size).toBe(mine.length);
+    }
+    const metrics = (await http(`${consumer.url}/metrics`)).text;
+    expect(metrics).toContain('consumer_projected_events_total');
+  }, 240_000);
+});

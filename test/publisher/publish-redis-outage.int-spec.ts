@@ -1,0 +1,133 @@
+import type { GapMarker, PublishReceipt } from '@app/dual-stream';
+import { createTopic, eventually, startOwnRedis, uniqueName } from '../support/infra.js';
+import { ChannelRecorder, consumeTopic, startPublisherApp, uniqueSourceType, type PublisherApp } from '../support/publisher-fixtures.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('DualStreamPublisher: Redis dies and comes back during a publishing run', () => {
+  let redis: Awaited<ReturnType<typeof startOwnRedis>>;
+  let recorder: ChannelRecorder;
+  let pub: PublisherApp;
+  const prefix = `${uniqueName('p')}:`;
+
+  beforeAll(async () => {
+    redis = await startOwnRedis();
+    recorder = await ChannelRecorder.start(`${prefix}*`, redis.url);
+    pub = await startPublisherApp({
+      redis: { url: redis.url, channelPrefix: prefix },
+      realtime: { breakerThreshold: 3, breakerProbeMs: 200, timeoutMs: 250, warnIntervalMs: 60_000 },
+    });
+  });
+
+  afterAll(async () => {
+    await pub?.app.close();
+    await recorder?.stop();
+    await redis?.stop();
+  });
+
+  it('never rejects, skips while down, resumes by itself and announces gap markers for what it skipped', async () => {
+    const type = uniqueSourceType();
+    const topic = `events.${type}`;
+    await createTopic(topic, 3);
+    const receipts: { receipt: PublishReceipt; at: number }[] = [];
+    const rejections: unknown[] = [];
+    let seq = 0;
+    const started = Date.now();
+    let killedAt = Infinity;
+    let restartedAt = Infinity;
+    const faults = (async () => {
+      await sleep(1_000);
+      killedAt = Date.now();
+      await redis.kill();
+      await sleep(1_500);
+      await redis.restart();
+      restartedAt = Date.now();
+    })();
+    const resumed = () => receipts.some((r) => r.at > restartedAt && r.receipt.realtime === 'published');
+    // 5 s of publishing, then until notifications flowed again (bounded).
+    while (Date.now() - started < 5_000 || (!resumed() && Date.now() - started < 20_000)) {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          pub.publisher.publish({ type: 'tick', source: { type, id: `s${i}` }, data: { seq: seq++ } }).then(
+            (receipt) => receipts.push({ receipt, at: Date.now() }),
+            (err) => rejections.push(err),
+          ),
+        ),
+      );
+      await sleep(20);
+    }
+    await faults;
+
+    expect(rejections).toEqual([]);
+    const outcomes = receipts.map((r) => r.receipt.realtime);
+    expect(outcomes).toContain('skipped');
+    expect(receipts.filter((r) => r.at < killedAt).every((r) => r.receipt.realtime === 'published')).toBe(true);
+    expect(resumed()).toBe(true);
+
+    // Kafka holds every acknowledged event.
+    const records = await consumeTopic(topic, receipts.length);
+    expect(records).toHaveLength(receipts.length);
+    const ids = new Set(records.map((r) => JSON.parse(r.value).id));
+    for (const { receipt } of receipts) expect(ids.has(receipt.id)).toBe(true);
+
+    // Every notification that never went out is covered by a gap marker on its channel.
+    const missed = receipts.map((r) => r.receipt).filter((r) => r.realtime !== 'published');
+    const sourceIdOf = new Map(records.map((r) => [JSON.parse(r.value).id as string, JSON.parse(r.value).source.id as string]));
+    const channelOf = (id: string) => `${prefix}events:${type}:${sourceIdOf.get(id)}`;
+    const markers = await eventually(() => {
+      const found = recorder.messages.filter((m) => m.payload.kind === 'gap').map((m) => m.payload as GapMarker);
+      return found.length > 0 && found;
+    }, 10_000);
+    for (const receipt of missed) {
+      const channel = channelOf(receipt.id);
+      const covering = markers.find(
+        (m) => m.channel === channel && m.topic === receipt.topic && m.partition === receipt.partition &&
+          BigInt(m.fromOffset) <= BigInt(receipt.offset) && BigInt(receipt.offset) <= BigInt(m.toOffset),
+      );
+      expect(covering).toBeDefined();
+    }
+    const missedChannels = new Set(missed.map((r) => channelOf(r.id)));
+    for (const marker of markers) {
+      expect(missedChannels.has(marker.channel)).toBe(true);
+      const inRange = missed.filter((r) => channelOf(r.id) === marker.channel && r.partition === marker.partition);
+      expect(marker.skipped).toBe(inRange.length);
+      expect(marker.fromOffset).toBe(inRange.map((r) => BigInt(r.offset)).reduce((a, b) => (a < b ? a : b)).toString());
+      expect(marker.toOffset).toBe(inRange.map((r) => BigInt(r.offset)).reduce((a, b) => (a > b ? a : b)).toString());
+    }
+
+    // Live notifications arrive again for events published after the restart.
+    const late = receipts.filter((r) => r.at > restartedAt && r.receipt.realtime === 'published').map((r) => r.receipt.id);
+    await eventually(() => recorder.messages.some((m) => m.payload.kind === 'event' && late.includes(m.payload.id)), 10_000);
+    const metrics = pub.publisher.metrics();
+    expect(metrics.breakerOpened).toBeGreaterThanOrEqual(1);
+    expect(metrics.breakerState).toBe('closed');
+    expect(metrics.gapMarkersSent).toBe(markers.length);
+  });
+});
+
+describe('DualStreamPublisher: Redis down at start-up', () => {
+  it('starts, publishes to Kafka without Redis, and announces once Redis appears', async () => {
+    const redis = await startOwnRedis();
+    await redis.kill();
+    const pub = await startPublisherApp({
+      redis: { url: redis.url, channelPrefix: `${uniqueName('p')}:` },
+      realtime: { breakerThreshold: 1, breakerProbeMs: 100 },
+    });
+    try {
+      const type = uniqueSourceType();
+      const first = await pub.publisher.publish({ type: 'tick', source: { type, id: 'a' }, data: 1 });
+      expect(['failed', 'skipped']).toContain(first.realtime);
+      expect(pub.publisher.status.realtime).toBe('open');
+      await redis.restart();
+      const later = await eventually(async () => {
+        const receipt = await pub.publisher.publish({ type: 'tick', source: { type, id: 'a' }, data: 2 });
+        return receipt.realtime === 'published' && receipt;
+      }, 20_000, 200);
+      expect(BigInt(later.offset)).toBeGreaterThan(BigInt(first.offset));
+      expect(pub.publisher.metrics().gapMarkersSent).toBeGreaterThanOrEqual(1);
+    } finally {
+      await pub.app.close();
+      await redis.stop();
+    }
+  });
+});

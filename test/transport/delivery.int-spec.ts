@@ -1,0 +1,105 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import {
+  DurableContext,
+  OnDurable,
+  OnRealtime,
+  RealtimeContext,
+  type DualStreamEvent,
+  type PublishReceipt,
+  type RealtimeNotification,
+} from '@app/dual-stream';
+import { createTopic, eventually, uniqueName } from '../support/infra.js';
+import { sleepMs, startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
+
+type NormalizedEventLike = DualStreamEvent & { id: string };
+
+describe('@OnDurable and @OnRealtime deliver exactly what was published', () => {
+  const orderType = uniqueName('order').replace(/-/g, '_');
+  const userType = uniqueName('user').replace(/-/g, '_');
+  const orderTopic = `events.${orderType}`;
+  const userTopic = `events.${userType}`;
+  const channel = `events:${orderType}:o-1`;
+  const prefix = `${uniqueName('pfx')}:`;
+  const durable: { event: NormalizedEventLike; ctx: DurableContext }[] = [];
+  const realtime: { note: RealtimeNotification; ctx: RealtimeContext }[] = [];
+  let harness: HandlerApp;
+
+  @Controller()
+  class MixedHandlers {
+    @OnDurable(orderTopic)
+    onOrder(@Payload() event: NormalizedEventLike, @Ctx() ctx: DurableContext) {
+      durable.push({ event, ctx });
+    }
+
+    @OnDurable({ topic: userTopic, keyConcurrency: 4 })
+    async onUser(@Payload() event: NormalizedEventLike, @Ctx() ctx: DurableContext) {
+      await sleepMs(1);
+      durable.push({ event, ctx });
+    }
+
+    @OnRealtime(channel)
+    onLive(@Payload() note: RealtimeNotification, @Ctx() ctx: RealtimeContext) {
+      realtime.push({ note, ctx });
+    }
+  }
+
+  beforeAll(async () => {
+    await createTopic(orderTopic, 3);
+    await createTopic(userTopic, 3);
+    harness = await startHandlerApp([MixedHandlers], { redis: { channelPrefix: prefix } });
+  });
+  afterAll(() => harness?.close());
+
+  it('hands each durable handler its records once, with the right context, and the channel its notifications', async () => {
+    const receipts: PublishReceipt[] = [];
+    for (let i = 0; i < 30; i++) {
+      receipts.push(
+        await harness.publisher.publish({
+          type: 'order.created',
+          source: { type: orderType, id: `o-${i % 3}` },
+          data: { n: i },
+          headers: { traceparent: `t-${i}` },
+        }),
+      );
+      receipts.push(await harness.publisher.publish({ type: 'user.seen', source: { type: userType, id: `u-${i % 7}` }, data: { n: i } }));
+    }
+    await eventually(() => durable.length >= receipts.length, 60_000);
+    await sleepMs(1000);
+    expect(durable).toHaveLength(receipts.length);
+
+    const byId = new Map(receipts.map((r) => [r.id, r]));
+    for (const { event, ctx } of durable) {
+      const receipt = byId.get(event.id)!;
+      expect(receipt).toBeDefined();
+      expect(ctx).toBeInstanceOf(DurableContext);
+      expect({ topic: ctx.topic, partition: ctx.partition, offset: ctx.offset }).toEqual({
+        topic: receipt.topic,
+        partition: receipt.partition,
+        offset: receipt.offset,
+      });
+      expect(ctx.key).toBe(`${event.source.type}:${event.source.id}`);
+      expect(ctx.attempt).toBe(1);
+      expect(ctx.groupId).toMatch(new RegExp(`\\.${ctx.topic.replace(/\./g, '\\.')}$`));
+      expect(ctx.headers).toMatchObject({ ce_id: event.id, ce_type: event.type, ce_source: `${event.source.type}/${event.source.id}` });
+      if (event.type === 'order.created') expect(ctx.headers.traceparent).toBe(`t-${(event.data as { n: number }).n}`);
+    }
+    expect(new Set(durable.map((d) => d.event.id)).size).toBe(receipts.length);
+
+    // Per-key order holds even with keyConcurrency on.
+    const perKey = new Map<string, number[]>();
+    for (const { event, ctx } of durable) perKey.set(ctx.key!, [...(perKey.get(ctx.key!) ?? []), (event.data as { n: number }).n]);
+    for (const ns of perKey.values()) expect(ns).toEqual([...ns].sort((a, b) => a - b));
+
+    const expectedLive = receipts.filter((r) => durable.find((d) => d.event.id === r.id)!.event.source.id === 'o-1' && r.topic === orderTopic);
+    await eventually(() => realtime.length >= expectedLive.length, 10_000);
+    await sleepMs(300);
+    expect(realtime.map((r) => r.note.id)).toEqual(expectedLive.map((r) => r.id));
+    for (const { note, ctx } of realtime) {
+      expect(ctx).toBeInstanceOf(RealtimeContext);
+      expect(ctx.channel).toBe(channel);
+      expect(ctx.pattern).toBeUndefined();
+      expect(note).toMatchObject({ type: 'order.created', source: { type: orderType, id: 'o-1' }, topic: orderTopic });
+    }
+  });
+});
