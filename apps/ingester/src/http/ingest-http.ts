@@ -42,30 +42,21 @@ export function configureIngestHttp(app: INestApplication, config: IngesterConfi
     sendProblem(res, body);
   };
 
-  const guard = (route: string, limit: number): Middleware[] => {
+  /** API key (401), content type (415), then a size-limited JSON parser (413 / 400), for one exact path. */
+  const guard = (route: string, limit: number): Middleware => {
     const parse = bodyParser.json({ limit, strict: true, type: () => true });
-    return [
-      (req, res, next) => {
-        if (req.method !== 'POST') return next();
-        if (!verifier.verify(req.headers)) {
-          res.setHeader('WWW-Authenticate', 'Bearer realm="ingester"');
-          return reject(res, route, problem(401, 'unauthorized', 'missing or invalid API key: send it as `x-api-key: <key>` or `Authorization: Bearer <key>`'));
-        }
-        if (!isJsonContentType(req.headers['content-type']))
-          return reject(res, route, problem(415, 'unsupported_media_type', `Content-Type must be application/json (got ${JSON.stringify(req.headers['content-type'] ?? null)})`));
-        parse(req, res, (err?: unknown) => (err ? reject(res, route, bodyParserProblem(err as Parameters<typeof bodyParserProblem>[0])) : next()));
-      },
-    ];
+    return (req, res, next) => {
+      // Exact paths: the batch route must not fall through to the single-event parser's smaller limit.
+      if (req.method !== 'POST' || (req.url ?? '').split('?')[0]!.replace(/\/+$/, '') !== route) return next();
+      if (!verifier.verify(req.headers)) {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="ingester"');
+        return reject(res, route, problem(401, 'unauthorized', 'missing or invalid API key: send it as `x-api-key: <key>` or `Authorization: Bearer <key>`'));
+      }
+      if (!isJsonContentType(req.headers['content-type']))
+        return reject(res, route, problem(415, 'unsupported_media_type', `Content-Type must be application/json (got ${JSON.stringify(req.headers['content-type'] ?? null)})`));
+      parse(req, res, (err?: unknown) => (err ? reject(res, route, bodyParserProblem(err as Parameters<typeof bodyParserProblem>[0])) : next()));
+    };
   };
-
-  // Exact paths: the batch route must not fall through to the single-event parser's smaller limit.
-  const only = (path: string, chain: Middleware[]): Middleware => (req, res, next) => {
-    const url = (req.url ?? '').split('?')[0]!.replace(/\/+$/, '');
-    if (url !== path) return next();
-    let i = 0;
-    const step = (err?: unknown): void => (err ? next(err) : i < chain.length ? chain[i++]!(req, res, step) : next());
-    step();
-  };
-  app.use(only('/events/batch', guard('/events/batch', config.batchBodyLimitBytes)));
-  app.use(only('/events', guard('/events', config.bodyLimitBytes)));
+  app.use(guard('/events/batch', config.batchBodyLimitBytes));
+  app.use(guard('/events', config.bodyLimitBytes));
 }

@@ -13,6 +13,7 @@ import type { PendingEvent, PendingGroup } from './pending-group.js';
 import { PublishBuffer } from './publish-buffer.js';
 import { PublisherMetrics, type PublisherMetricsSnapshot } from './publisher-metrics.js';
 import type { PublisherStatus } from './publisher-status.interface.js';
+import { RateLimitedWarner } from './rate-limited-warner.js';
 import { RedisLane } from './redis-lane.js';
 import { RESOLVED_OPTIONS } from './resolved-options.token.js';
 import { withTimeout } from './with-timeout.js';
@@ -41,6 +42,7 @@ export class DualStreamPublisher implements OnModuleInit, OnApplicationShutdown 
   private announcing = 0;
   private kafkaError: string | undefined;
   private readonly topicOf: (event: DualStreamEvent) => string;
+  private readonly durableWarner: RateLimitedWarner;
 
   constructor(@Inject(RESOLVED_OPTIONS) private readonly options: ResolvedDualStreamOptions) {
     const { buffer } = options;
@@ -48,6 +50,7 @@ export class DualStreamPublisher implements OnModuleInit, OnApplicationShutdown 
     this.kafka = new KafkaLane(options);
     this.redis = options.realtime.enabled && options.redis !== false ? new RedisLane(options, this.metricsRegistry) : undefined;
     this.topicOf = options.kafka.topic;
+    this.durableWarner = new RateLimitedWarner(options.logger, options.realtime.warnIntervalMs);
   }
 
   /** Connects Kafka (bounded by `durable.timeoutMs`) and starts Redis in the background; never blocks start-up on Redis. */
@@ -143,9 +146,9 @@ export class DualStreamPublisher implements OnModuleInit, OnApplicationShutdown 
 
   private admit(prepared: PreparedEvent[], bytes = prepared[0].bytes): Promise<PublishReceipt[]> {
     const prefix = this.options.redis === false ? '' : this.options.redis.channelPrefix;
-    const events: PendingEvent[] = prepared.map((p) => ({
+    const events: PendingEvent[] = prepared.map((p, index) => ({
       prepared: p,
-      topic: this.topicOf(p.event),
+      topic: this.topicFor(p, prepared.length > 1 ? index : undefined),
       key: sourceKey(p.event.source),
       channel: channelFor(prefix, p.event.source),
     }));
@@ -169,6 +172,19 @@ export class DualStreamPublisher implements OnModuleInit, OnApplicationShutdown 
         },
       );
     });
+  }
+
+  /** The user's `kafka.topic` resolver may throw or return nonsense: that is a bad event, not a crash. */
+  private topicFor(prepared: PreparedEvent, index: number | undefined): string {
+    let topic: unknown;
+    let reason = 'must return a non-empty topic name of at most 249 characters';
+    try {
+      topic = this.topicOf(prepared.event);
+    } catch (err) {
+      reason = `threw: ${(err as Error).message}`;
+    }
+    if (typeof topic === 'string' && topic.length > 0 && topic.length <= 249) return topic;
+    throw new InvalidEventError([{ ...(index === undefined ? {} : { index }), path: 'topic', message: `kafka.topic(event) ${reason}` }]);
   }
 
   private settle(group: PendingGroup, answer: () => void): void {
@@ -291,11 +307,15 @@ export class DualStreamPublisher implements OnModuleInit, OnApplicationShutdown 
   }
 
   private failGroups(groups: PendingGroup[], err: DurablePublishError): void {
+    let failed = 0;
     for (const group of groups) {
       if (group.settled) continue;
-      this.metricsRegistry.durableFailures += group.events.length;
+      failed += group.events.length;
       group.reject(err);
     }
+    if (failed === 0) return;
+    this.metricsRegistry.durableFailures += failed;
+    this.durableWarner.warn(`DualStreamPublisher: ${failed} event(s) not acknowledged by Kafka: ${err.message.split('. Check that')[0]}`);
   }
 
   /** One timer for the oldest queued group: queued groups expire in order (their deadlines grow). */
