@@ -38,8 +38,8 @@ export interface ConsumedRecord {
 }
 
 /** Reads a topic from the beginning with a throw-away group until `count` records arrived. */
-export async function consumeTopic(topic: string, count: number, timeoutMs = 60_000): Promise<ConsumedRecord[]> {
-  const consumer = testKafka().consumer({ groupId: uniqueName('g'), sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+export async function consumeTopic(topic: string, count: number, timeoutMs = 60_000, brokers = kafkaBrokers()): Promise<ConsumedRecord[]> {
+  const consumer = testKafka(brokers).consumer({ groupId: uniqueName('g'), sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   const records: ConsumedRecord[] = [];
   await consumer.connect();
   try {
