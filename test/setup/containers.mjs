@@ -2,14 +2,19 @@
 import { getContainerRuntimeClient } from 'testcontainers';
 
 export async function dockerAvailable() {
+  let timer;
   try {
     await Promise.race([
       getContainerRuntimeClient(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 5000)),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), 5000);
+      }),
     ]);
     return true;
   } catch {
     return false;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -73,6 +73,7 @@ export function resolveDualStreamOptions(options: DualStreamModuleOptions): Reso
       sessionTimeoutMs: options.consumer?.sessionTimeoutMs ?? 30_000,
       heartbeatIntervalMs: options.consumer?.heartbeatIntervalMs ?? 3_000,
       shutdownTimeoutMs: options.consumer?.shutdownTimeoutMs ?? 10_000,
+      topicWaitMs: options.consumer?.topicWaitMs ?? 30_000,
       fromBeginning: options.consumer?.fromBeginning ?? true,
       concurrency: options.consumer?.concurrency ?? 1,
       keyConcurrency: options.consumer?.keyConcurrency ?? 1,

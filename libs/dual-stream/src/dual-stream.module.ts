@@ -1,4 +1,5 @@
 import { Module, type Provider } from '@nestjs/common';
+import { DUAL_STREAM_RESOLVED_OPTIONS } from './constants.js';
 import {
   ConfigurableDualStreamModule,
   DUAL_STREAM_OPTIONS,
@@ -10,8 +11,7 @@ import { DualStreamServer } from './transport/dual-stream.server.js';
 import { RealtimeHub } from './realtime/realtime-hub.service.js';
 import { KafkaReplayService } from './replay/kafka-replay.service.js';
 
-/** Injection token of the options with every default applied (`ResolvedDualStreamOptions`). */
-export const DUAL_STREAM_RESOLVED_OPTIONS = Symbol.for('dual-stream:resolved-options');
+export { DUAL_STREAM_RESOLVED_OPTIONS };
 
 const resolvedOptionsProvider: Provider = {
   provide: DUAL_STREAM_RESOLVED_OPTIONS,
@@ -19,7 +19,6 @@ const resolvedOptionsProvider: Provider = {
   useFactory: (options: DualStreamModuleOptions) => resolveDualStreamOptions(options),
 };
 
-// Each role adds its injectable here (publisher, transport server, realtime hub, replay).
 const roleProviders: Provider[] = [DualStreamPublisher, DualStreamServer, KafkaReplayService, RealtimeHub];
 
 /**

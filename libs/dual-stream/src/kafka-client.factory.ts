@@ -8,7 +8,10 @@ function kafkaLogCreator(logger: LoggerService) {
     ({ level, label, log }: LogEntry) => {
       const { message, ...extra } = log;
       const line = `kafkajs ${label}: ${message} ${JSON.stringify(extra)}`;
-      if (level === logLevel.ERROR) logger.error(line);
+      // An error *response* (e.g. a new topic's leader not elected yet) is retried by kafkajs itself; what is
+      // still failing after its retries reaches our code as a thrown error and is reported there.
+      if (level === logLevel.ERROR && message.startsWith('Response ')) logger.debug?.(line);
+      else if (level === logLevel.ERROR) logger.error(line);
       else if (level === logLevel.WARN) logger.warn(line);
     };
 }

@@ -85,6 +85,12 @@ export interface DualStreamConsumerOptions {
   heartbeatIntervalMs?: number;
   /** How long shutdown waits for in-flight handlers before leaving the group. @default 10000 */
   shutdownTimeoutMs?: number;
+  /**
+   * How long a consumer waits at startup for its topics to exist (a broker with auto-creation creates them on
+   * first use) before the application fails with `HandlerConfigurationError`.
+   * @default 30000
+   */
+  topicWaitMs?: number;
   /** Default for `@OnDurable({ fromBeginning })`: a new group starts at the oldest record, so nothing published before the app's first start is skipped. @default true */
   fromBeginning?: boolean;
   /** Default for `@OnDurable({ concurrency })`: partitions processed in parallel per group. @default 1 */

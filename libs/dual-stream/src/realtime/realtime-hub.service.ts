@@ -3,7 +3,7 @@ import type { Socket } from 'socket.io';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
 import type { ChannelMessage, GapMarker, KafkaPosition, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
 import { KafkaReplayService } from '../replay/kafka-replay.service.js';
-import { RESOLVED_OPTIONS_TOKEN } from '../replay/resolved-options.token.js';
+import { DUAL_STREAM_RESOLVED_OPTIONS as RESOLVED_OPTIONS_TOKEN } from '../constants.js';
 import { clientChannelSource, escapeRedisGlob, validatePattern } from './channel-names.js';
 import { ChannelSubscription } from './channel-subscription.js';
 import { HubConnection } from './hub-connection.js';

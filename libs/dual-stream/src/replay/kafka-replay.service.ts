@@ -4,7 +4,7 @@ import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.
 import { sourceKey } from '../events/event-naming.js';
 import type { DualStreamEvent, EventSource, KafkaPosition, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
 import { createKafkaClient } from '../kafka-client.factory.js';
-import { RESOLVED_OPTIONS_TOKEN } from './resolved-options.token.js';
+import { DUAL_STREAM_RESOLVED_OPTIONS as RESOLVED_OPTIONS_TOKEN } from '../constants.js';
 import { toNotification } from './record-notification.js';
 import { TopicReader } from './topic-reader.js';
 

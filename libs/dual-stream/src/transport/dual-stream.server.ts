@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { EventEmitter } from 'node:events';
 import { lastValueFrom } from 'rxjs';
 import { DUAL_STREAM_TRANSPORT } from '../constants.js';
-import { RESOLVED_OPTIONS_TOKEN } from './resolved-options.token.js';
+import { DUAL_STREAM_RESOLVED_OPTIONS as RESOLVED_OPTIONS_TOKEN } from '../constants.js';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
 import { createKafkaClient } from '../kafka-client.factory.js';
 import { DeadLetterProducer } from './dead-letter.producer.js';

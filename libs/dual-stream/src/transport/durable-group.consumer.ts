@@ -1,5 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { HandlerConfigurationError } from '../errors/handler-configuration.error.js';
+import { sleep } from './backoff.js';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
 import type { DeadLetterProducer } from './dead-letter.producer.js';
 import type { DurableRoute } from './handler-registry.js';
@@ -87,7 +89,7 @@ export class DurableGroupConsumer {
     await this.consumer.connect();
     const byStart = new Map<boolean, string[]>();
     for (const route of this.routes.values()) byStart.set(route.fromBeginning, [...(byStart.get(route.fromBeginning) ?? []), route.topic]);
-    for (const [fromBeginning, topics] of byStart) await this.consumer.subscribe({ topics, fromBeginning });
+    for (const [fromBeginning, topics] of byStart) await this.subscribeWhenPresent(topics, fromBeginning);
     this.heartbeatTimer = setInterval(() => this.heartbeatWhileBusy(), this.options.consumer.heartbeatIntervalMs);
     this.heartbeatTimer.unref();
     await this.consumer.run({
@@ -98,6 +100,31 @@ export class DurableGroupConsumer {
       partitionsConsumedConcurrently: Math.max(1, [...this.routes.values()][0].concurrency),
       eachBatch: (payload) => this.onBatch(payload),
     });
+  }
+
+  /**
+   * Consumers often start before anything was published. The metadata request of `subscribe` makes a broker
+   * with auto-creation create the topic, but answers UNKNOWN_TOPIC_OR_PARTITION until its leader is elected:
+   * retry that (retriable) error for `consumer.topicWaitMs` instead of failing the application.
+   */
+  private async subscribeWhenPresent(topics: string[], fromBeginning: boolean): Promise<void> {
+    const deadline = Date.now() + this.options.consumer.topicWaitMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.consumer.subscribe({ topics, fromBeginning });
+      } catch (err) {
+        const retriable = (err as { retriable?: boolean }).retriable === true;
+        if (!retriable || Date.now() >= deadline || this.stopController.signal.aborted) {
+          if (!retriable) throw err;
+          throw new HandlerConfigurationError(
+            `Topic(s) ${topics.join(', ')} of consumer group ${this.groupId} did not become available within ` +
+              `consumer.topicWaitMs (${this.options.consumer.topicWaitMs} ms): ${(err as Error).message}. Create the ` +
+              'topic(s) first, or enable auto.create.topics.enable on the broker.',
+          );
+        }
+        await sleep(Math.min(100 * 2 ** Math.min(attempt, 5), 2_000), this.stopController.signal);
+      }
+    }
   }
 
   /** Stop taking new records, let running ones finish within `timeoutMs`, commit, leave the group. */
