@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import type { GapMarker, PublishReceipt } from '@app/dual-stream';
 import { createTopic, eventually, startOwnRedis, uniqueName } from '../support/infra.js';
 import { ChannelRecorder, consumeTopic, startPublisherApp, uniqueSourceType, type PublisherApp } from '../support/publisher-fixtures.js';
@@ -127,6 +128,34 @@ describe('DualStreamPublisher: Redis down at start-up', () => {
       expect(pub.publisher.metrics().gapMarkersSent).toBeGreaterThanOrEqual(1);
     } finally {
       await pub.app.close();
+      await redis.stop();
+    }
+  });
+});
+
+describe('DualStreamPublisher: Redis that refuses scripting', () => {
+  it('falls back to a pipeline of PUBLISH and still announces every event', async () => {
+    const redis = await startOwnRedis();
+    const admin = new Redis(redis.url);
+    await admin.call('ACL', 'SETUSER', 'default', '-@scripting');
+    await expect(admin.eval('return 1', 0)).rejects.toThrow(/NOPERM/);
+    const prefix = `${uniqueName('p')}:`;
+    const recorder = await ChannelRecorder.start(`${prefix}*`, redis.url);
+    const pub = await startPublisherApp({ redis: { url: redis.url, channelPrefix: prefix } });
+    try {
+      const type = uniqueSourceType();
+      const receipts = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => pub.publisher.publish({ type: 'tick', source: { type, id: `s${i % 3}` }, data: i })),
+      );
+      // The very first batch may be the one that discovered the refusal.
+      const later = await pub.publisher.publishBatch(Array.from({ length: 5 }, (_, i) => ({ type: 'tick', source: { type, id: 'z' }, data: i })));
+      expect(later.every((r) => r.realtime === 'published')).toBe(true);
+      const announced = [...receipts, ...later].filter((r) => r.realtime === 'published').map((r) => r.id);
+      await eventually(() => announced.every((id) => recorder.messages.some((m) => m.payload.id === id)), 10_000);
+    } finally {
+      await pub.app.close();
+      await recorder.stop();
+      admin.disconnect();
       await redis.stop();
     }
   });

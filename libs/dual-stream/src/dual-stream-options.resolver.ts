@@ -58,7 +58,7 @@ export function resolveDualStreamOptions(options: DualStreamModuleOptions): Reso
       warnIntervalMs: options.realtime?.warnIntervalMs ?? 10_000,
     },
     batch: {
-      lingerMs: options.batch?.lingerMs ?? 2,
+      lingerMs: options.batch?.lingerMs ?? 0,
       maxEvents: options.batch?.maxEvents ?? 500,
       maxBytes: options.batch?.maxBytes ?? 1024 * 1024,
     },

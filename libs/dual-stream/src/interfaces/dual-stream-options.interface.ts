@@ -54,7 +54,12 @@ export interface DualStreamRealtimeOptions {
 }
 
 export interface DualStreamBatchOptions {
-  /** How long the first call of a batch waits for company. @default 2 */
+  /**
+   * How long the first call of a batch waits for company while no batch is in flight. `0` still gathers
+   * every call made in the same event-loop turn (setImmediate); while a batch is in flight, calls gather
+   * anyway. Raise it (e.g. 2–5) to trade a little latency for bigger batches under thin, steady traffic.
+   * @default 0
+   */
   lingerMs?: number;
   /** @default 500 */
   maxEvents?: number;

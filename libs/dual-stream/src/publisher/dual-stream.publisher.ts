@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { DUAL_STREAM_RESOLVED_OPTIONS } from '../constants.js';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
 import { InvalidEventError } from '../errors/invalid-event.error.js';
 import { PublisherClosedError } from '../errors/publisher-closed.error.js';
@@ -11,7 +12,6 @@ import { PublishPipeline } from './publish-pipeline.js';
 import { PublisherMetrics, type PublisherMetricsSnapshot } from './publisher-metrics.js';
 import type { PublisherStatus } from './publisher-status.interface.js';
 import { RedisLane } from './redis-lane.js';
-import { RESOLVED_OPTIONS } from './resolved-options.token.js';
 import { withTimeout } from './with-timeout.js';
 
 /**
@@ -28,7 +28,7 @@ export class DualStreamPublisher implements OnModuleInit, OnApplicationShutdown 
   private readonly channelPrefix: string;
   private state: PublisherStatus['state'] = 'starting';
 
-  constructor(@Inject(RESOLVED_OPTIONS) private readonly options: ResolvedDualStreamOptions) {
+  constructor(@Inject(DUAL_STREAM_RESOLVED_OPTIONS) private readonly options: ResolvedDualStreamOptions) {
     this.kafka = new KafkaLane(options);
     this.redis = options.realtime.enabled && options.redis !== false ? new RedisLane(options, this.counters) : undefined;
     this.pipeline = new PublishPipeline(options, this.counters, this.kafka, this.redis);

@@ -21,7 +21,6 @@ describe('kafka records', () => {
   it('adds CloudEvents headers next to the user headers', () => {
     expect(recordHeaders(pending('t', 'e1', 'k'))).toEqual({
       traceparent: 'tp',
-      'content-type': 'application/json',
       ce_specversion: '1.0',
       ce_id: 'e1',
       ce_type: 'tick',

@@ -8,7 +8,6 @@ export function recordHeaders(pending: PendingEvent): Record<string, string> {
   const { event } = pending.prepared;
   return {
     ...event.headers,
-    'content-type': 'application/json',
     ce_specversion: '1.0',
     ce_id: event.id,
     ce_type: event.type,

@@ -7,6 +7,7 @@ import { GapTracker } from './gap-tracker.js';
 import type { PendingEvent } from './pending-group.js';
 import type { PublisherMetrics } from './publisher-metrics.js';
 import { RateLimitedWarner } from './rate-limited-warner.js';
+import { RedisMultiPublish } from './redis-multi-publish.js';
 import { notificationJson } from './realtime-notification.js';
 import { withTimeout } from './with-timeout.js';
 
@@ -14,12 +15,13 @@ import { withTimeout } from './with-timeout.js';
 const MAX_GAP_CHANNELS = 10_000;
 
 /**
- * Best-effort Redis announcements: one pipeline of PUBLISH per Kafka batch, bounded by
+ * Best-effort Redis announcements: one round trip of PUBLISHes per Kafka batch, bounded by
  * `realtime.timeoutMs`, never throwing. A circuit breaker skips Redis while it is down; what was skipped or
  * failed is announced as gap markers once a probe or a pipeline succeeds again.
  */
 export class RedisLane {
   private readonly redis: Redis;
+  private readonly publisher: RedisMultiPublish;
   private readonly breaker: CircuitBreaker;
   private readonly gaps: GapTracker;
   private readonly warner: RateLimitedWarner;
@@ -35,6 +37,7 @@ export class RedisLane {
     this.prefix = options.redis.channelPrefix;
     const { realtime } = options;
     this.redis = createRedisConnection(options, 'dual-stream-publisher', { lazyConnect: true });
+    this.publisher = new RedisMultiPublish(this.redis, options.logger);
     this.warner = new RateLimitedWarner(options.logger, realtime.warnIntervalMs);
     this.gaps = new GapTracker(MAX_GAP_CHANNELS, `${this.prefix}events:gaps`);
     this.breaker = new CircuitBreaker(realtime.breakerThreshold, realtime.breakerProbeMs, () => this.ping(), (state) => this.onBreaker(state));
@@ -54,7 +57,7 @@ export class RedisLane {
   }
 
   /**
-   * Announces acknowledged events. Resolves (never rejects) with one outcome per event once the pipeline
+   * Announces acknowledged events. Resolves (never rejects) with one outcome per event once Redis
    * answered or `realtime.timeoutMs` passed.
    */
   async announce(batch: readonly PendingEvent[], positions: readonly KafkaPosition[]): Promise<RealtimeOutcome[]> {
@@ -64,21 +67,20 @@ export class RedisLane {
       return batch.map(() => 'skipped');
     }
     const { inlineData, maxInlineBytes, timeoutMs } = this.options.realtime;
-    const pipeline = this.redis.pipeline();
-    batch.forEach((pending, i) => pipeline.publish(pending.channel, notificationJson(pending, positions[i], inlineData, maxInlineBytes)));
-    let results: [Error | null, unknown][] | null;
+    const messages = new Array<string>(batch.length * 2);
+    batch.forEach((pending, i) => {
+      messages[2 * i] = pending.channel;
+      messages[2 * i + 1] = notificationJson(pending, positions[i], inlineData, maxInlineBytes);
+    });
     try {
-      results = await withTimeout(pipeline.exec(), timeoutMs, () => new Error(`Redis pipeline took longer than ${timeoutMs} ms`));
+      await withTimeout(this.publisher.publish(messages), timeoutMs, () => new Error(`Redis took longer than realtime.timeoutMs ${timeoutMs} ms`));
     } catch (err) {
       return this.failed(batch, positions, err as Error);
     }
-    const outcomes = batch.map((_, i): RealtimeOutcome => (results?.[i]?.[0] ? 'failed' : 'published'));
-    const firstError = results?.find(([err]) => err)?.[0];
-    if (!results || firstError) return this.failed(batch, positions, firstError ?? new Error('Redis pipeline was aborted'), outcomes);
     this.breaker.success();
     this.metrics.realtimePublished += batch.length;
     if (this.gaps.size > 0) void this.flushGaps();
-    return outcomes;
+    return batch.map((): RealtimeOutcome => 'published');
   }
 
   async close(): Promise<void> {
@@ -89,22 +91,15 @@ export class RedisLane {
     this.redis.disconnect();
   }
 
-  private failed(batch: readonly PendingEvent[], positions: readonly KafkaPosition[], err: Error, outcomes?: RealtimeOutcome[]): RealtimeOutcome[] {
-    const result = outcomes ?? batch.map((): RealtimeOutcome => 'failed');
-    let failures = 0;
-    result.forEach((outcome, i) => {
-      if (outcome !== 'failed') return;
-      failures++;
-      this.gaps.record(batch[i].channel, positions[i]);
-    });
-    this.metrics.realtimeFailed += failures;
-    this.metrics.realtimePublished += result.length - failures;
+  private failed(batch: readonly PendingEvent[], positions: readonly KafkaPosition[], err: Error): RealtimeOutcome[] {
+    batch.forEach((pending, i) => this.gaps.record(pending.channel, positions[i]));
+    this.metrics.realtimeFailed += batch.length;
     this.breaker.failure();
     this.warner.warn(
-      `Redis notifications failed (${failures} in this batch; breaker ${this.breaker.state}): ${err.message}. ` +
-        'Publishing to Kafka continues; clients recover the skipped events from Kafka through gap markers.',
+      `Redis notifications failed (${batch.length} in this batch; breaker ${this.breaker.state}): ${err.message}. ` +
+        'Publishing to Kafka continues; clients recover the missed events from Kafka through gap markers.',
     );
-    return result;
+    return batch.map((): RealtimeOutcome => 'failed');
   }
 
   private async ping(): Promise<void> {
@@ -129,11 +124,8 @@ export class RedisLane {
     this.flushingGaps = true;
     const markers = this.gaps.drain();
     try {
-      const pipeline = this.redis.pipeline();
-      for (const marker of markers) pipeline.publish(marker.channel, JSON.stringify(marker));
-      const results = await withTimeout(pipeline.exec(), this.options.realtime.timeoutMs * 4, () => new Error('gap marker pipeline timed out'));
-      const error = !results ? new Error('aborted') : results.find(([err]) => err)?.[0];
-      if (error) throw error;
+      const messages = markers.flatMap((marker) => [marker.channel, JSON.stringify(marker)]);
+      await withTimeout(this.publisher.publish(messages), this.options.realtime.timeoutMs * 4, () => new Error('gap markers timed out'));
       this.metrics.gapMarkersSent += markers.length;
     } catch (err) {
       this.gaps.restore(markers);
