@@ -16,6 +16,9 @@ import { readFrom } from './subscribe-request.js';
 
 type Subscription = ChannelSubscription | PatternSubscription;
 
+/** Not a valid client channel (`events:{type}:{id}` has two colons), so it cannot collide with one. */
+const RANGE_GAP_CHANNEL = 'events:gaps';
+
 /**
  * The realtime side of a socket.io gateway (DESIGN §7): call `attach(socket, principal)` from
  * `handleConnection` and pass `subscribe`/`unsubscribe` messages through; the hub detaches on `disconnect`.
@@ -28,6 +31,8 @@ export class RealtimeHub implements OnApplicationShutdown {
   private readonly subs = new Map<HubConnection, Map<string, Subscription>>();
   private readonly counters = new HubCounters();
   private readonly prefix: string;
+  /** Where a publisher reports gaps per topic-partition when too many channels were skipped to name each. */
+  private readonly rangeGapChannel: string;
   private readonly redis: HubRedisSubscriber<ChannelSubscription, PatternSubscription>;
   private readonly recovery: RecoveryRunner;
   private readonly statusOf = new WeakMap<HubConnection, StatusMessage['state']>();
@@ -37,9 +42,11 @@ export class RealtimeHub implements OnApplicationShutdown {
     private readonly replay: KafkaReplayService,
   ) {
     this.prefix = options.redis === false ? '' : options.redis.channelPrefix;
+    this.rangeGapChannel = `${this.prefix}${RANGE_GAP_CHANNEL}`;
     this.recovery = new RecoveryRunner(replay, this.counters, (connection) => this.updateStatus(connection));
     this.redis = new HubRedisSubscriber(options, {
-      message: (channel, raw, subscribers) => this.onChannelMessage(raw, subscribers),
+      message: (channel, raw, subscribers) =>
+        channel === this.rangeGapChannel ? this.onRangeGap(raw, subscribers) : this.onChannelMessage(raw, subscribers),
       patternMessage: (_pattern, channel, raw, subscribers) => this.onPatternMessage(channel, raw, subscribers),
       down: () => this.forEachConnection((connection) => this.updateStatus(connection)),
       recovered: () => this.recoverAll(),
@@ -97,6 +104,8 @@ export class RealtimeHub implements OnApplicationShutdown {
     if (from) sub.holds(from);
     owned.set(sub.key, sub);
     await this.redis.addChannel(sub.redisChannel, sub);
+    // Every channel subscription also holds the range-gap channel (reference-counted like any channel).
+    void this.redis.addChannel(this.rangeGapChannel, sub);
     const result = await this.recovery.run(sub, undefined);
     return { ok: true, channel, ...result };
   }
@@ -188,8 +197,10 @@ export class RealtimeHub implements OnApplicationShutdown {
 
   private drop(sub: Subscription): void {
     sub.closed = true;
-    if (sub instanceof ChannelSubscription) this.redis.removeChannel(sub.redisChannel, sub);
-    else this.redis.removePattern(sub.redisPattern, sub);
+    if (sub instanceof ChannelSubscription) {
+      this.redis.removeChannel(sub.redisChannel, sub);
+      this.redis.removeChannel(this.rangeGapChannel, sub);
+    } else this.redis.removePattern(sub.redisPattern, sub);
   }
 
   private onChannelMessage(raw: string, subscribers: ReadonlySet<ChannelSubscription>): void {
@@ -205,6 +216,21 @@ export class RealtimeHub implements OnApplicationShutdown {
       return;
     }
     for (const sub of subscribers) sub.onLive(message, raw);
+  }
+
+  /** A gap per topic-partition: recover the subscriptions that read (or would read) that partition. */
+  private onRangeGap(raw: string, subscribers: ReadonlySet<ChannelSubscription>): void {
+    const message = parseMessage(raw);
+    if (message?.kind !== 'gap') return;
+    this.counters.gapMarkers++;
+    const from = gapStart(message);
+    for (const sub of subscribers) {
+      const at = sub.position;
+      const samePartition = at ? at.topic === message.topic && at.partition === message.partition : this.replay.topicOf(sub.source) === message.topic;
+      if (!samePartition) continue;
+      this.counters.recoveries++;
+      void this.recovery.run(sub, from);
+    }
   }
 
   private onPatternMessage(redisChannel: string, raw: string, subscribers: ReadonlySet<PatternSubscription>): void {
