@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from './uuid-v7.js';
 import { InvalidEventError, type EventProblem } from '../errors/invalid-event.error.js';
 import type { DualStreamEvent, NormalizedEvent } from '../interfaces/dual-stream-event.interface.js';
 import { EVENT_TYPE_PATTERN, sourceIdProblem, sourceTypeProblem } from './event-rules.js';
@@ -13,6 +13,18 @@ export interface PreparedEvent {
 const ALLOWED_KEYS = new Set(['id', 'type', 'source', 'time', 'data', 'headers']);
 const ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** `new Date().toISOString()` costs ~0.5 µs per event; under load many events share a millisecond. */
+let isoMs = -1;
+let isoText = '';
+function nowIso(): string {
+  const now = Date.now();
+  if (now !== isoMs) {
+    isoMs = now;
+    isoText = new Date(now).toISOString();
+  }
+  return isoText;
+}
 
 function problemsOf(input: unknown, index: number | undefined): EventProblem[] {
   const problems: EventProblem[] = [];
@@ -56,7 +68,7 @@ function prepareOne(input: DualStreamEvent, maxEventBytes: number, index?: numbe
     id: input.id ?? uuidv7(),
     type: input.type,
     source: { type: input.source.type, id: input.source.id },
-    time: input.time ?? new Date().toISOString(),
+    time: input.time ?? nowIso(),
     data: input.data,
     headers: { ...(input.headers ?? {}) },
   };

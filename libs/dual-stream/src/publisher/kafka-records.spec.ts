@@ -55,6 +55,15 @@ describe('kafka records', () => {
     });
   });
 
+  it('keeps offsets past 2^53 exact', () => {
+    const assigned = new WeakMap<object, number>();
+    const batch = [pending('a', '1', 'k'), pending('a', '2', 'k')];
+    const { messages } = toTopicMessages(batch);
+    for (const m of messages) assigned.set(m, 0);
+    const positions = positionsOf(batch, messages, assigned, [{ topicName: 'a', partition: 0, errorCode: 0, baseOffset: '9007199254740991' }]);
+    expect(positions.map((p) => p.offset)).toEqual(['9007199254740991', '9007199254740992']);
+  });
+
   it('fails loudly when Kafka acknowledged no batch for a partition', () => {
     const assigned = new WeakMap<object, number>();
     const batch = [pending('a', '1', 'k')];
@@ -70,5 +79,14 @@ describe('kafka records', () => {
     expect(plain).toEqual({ kind: 'event', id: 'e1', type: 'tick', source: { type: 'order', id: 'k' }, time: '2026-01-01T00:00:00.000Z', topic: 't', partition: 1, offset: '7' });
     expect(JSON.parse(notificationJson(p, position, true, 4096)).data).toEqual({ big: 'x'.repeat(50) });
     expect(JSON.parse(notificationJson(p, position, true, 20))).not.toHaveProperty('data');
+  });
+
+  it('gives the same text as JSON.stringify of the notification, escaping free-form ids and topics', () => {
+    const p = pending('tö"pic\\x', 'e"\\1', 'ké"y\u2028');
+    const position = { topic: p.topic, partition: 2, offset: '123456789012' };
+    const { event } = p.prepared;
+    const expected = { kind: 'event', id: event.id, type: event.type, source: event.source, time: event.time, ...position };
+    expect(notificationJson(p, position, false, 4096)).toBe(JSON.stringify(expected));
+    expect(notificationJson(p, position, true, 4096)).toBe(JSON.stringify({ ...expected, data: event.data }));
   });
 });

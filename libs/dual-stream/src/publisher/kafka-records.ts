@@ -56,18 +56,24 @@ export function positionsOf(
   assigned: WeakMap<object, number>,
   metadata: readonly RecordMetadata[],
 ): KafkaPosition[] {
-  const next = new Map<string, bigint>();
+  // Plain numbers while every offset of the batch is a safe integer (always, in practice): BigInt
+  // arithmetic per record was measurable on the publish path. BigInt stays as the exact fallback.
+  const next = new Map<string, number | bigint>();
   for (const m of metadata) {
     if (m.baseOffset === undefined || m.baseOffset === null) throw new Error(`Kafka returned no base offset for ${m.topicName}[${m.partition}]`);
-    next.set(`${m.partition}:${m.topicName}`, BigInt(m.baseOffset));
+    const base = Number(m.baseOffset);
+    next.set(`${m.partition}:${m.topicName}`, Number.isSafeInteger(base + batch.length) ? base : BigInt(m.baseOffset));
   }
-  return batch.map((pending, i) => {
+  const positions = new Array<KafkaPosition>(batch.length);
+  for (let i = 0; i < batch.length; i++) {
+    const { topic } = batch[i];
     const partition = assigned.get(messages[i]);
-    if (partition === undefined) throw new Error(`no partition recorded for a message on ${pending.topic}`);
-    const slot = `${partition}:${pending.topic}`;
+    if (partition === undefined) throw new Error(`no partition recorded for a message on ${topic}`);
+    const slot = `${partition}:${topic}`;
     const offset = next.get(slot);
-    if (offset === undefined) throw new Error(`Kafka acknowledged no record batch for ${pending.topic}[${partition}]`);
-    next.set(slot, offset + 1n);
-    return { topic: pending.topic, partition, offset: offset.toString() };
-  });
+    if (offset === undefined) throw new Error(`Kafka acknowledged no record batch for ${topic}[${partition}]`);
+    next.set(slot, typeof offset === 'bigint' ? offset + 1n : offset + 1);
+    positions[i] = { topic, partition, offset: String(offset) };
+  }
+  return positions;
 }

@@ -7,6 +7,8 @@ export interface PendingEvent {
   topic: string;
   key: string;
   channel: string;
+  /** The notification's position-independent part, built while Kafka is busy (RedisLane.prebuild). */
+  notificationHead?: string;
 }
 
 /**

@@ -139,10 +139,15 @@ export class PublishPipeline {
 
   /** One Kafka batch. Never throws; answers every group. Returns only once the send settled. */
   private async sendGroups(groups: PendingGroup[]): Promise<void> {
-    const batch = groups.length === 1 ? groups[0].events : groups.flatMap((g) => g.events);
+    let batch = groups[0].events;
+    if (groups.length > 1) {
+      batch = [];
+      for (const group of groups) for (const pending of group.events) batch.push(pending);
+    }
     const deadline = groups.reduce((min, g) => Math.min(min, g.deadline), Number.POSITIVE_INFINITY);
     const started = performance.now();
     const send = this.kafka.send(batch);
+    this.redis?.prebuild(batch);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -181,20 +186,22 @@ export class PublishPipeline {
   private async announce(groups: PendingGroup[], batch: PendingEvent[], positions: KafkaPosition[], orphaned: boolean): Promise<void> {
     this.announcing++;
     try {
-      let outcomes: RealtimeOutcome[] | undefined;
-      if (this.redis) outcomes = await this.redis.announce(batch, positions);
-      else this.metrics.realtimeSkipped += batch.length;
-      if (orphaned) return; // callers already got DurablePublishError; the events are durable nonetheless
+      // Redis gets the batch first; the receipts are built while its answer is on the way.
+      const redisOutcome = this.redis?.announce(batch, positions);
+      if (!this.redis) this.metrics.realtimeSkipped += batch.length;
+      const receipts = orphaned ? [] : groups.map((group) => new Array<PublishReceipt>(group.events.length));
       let i = 0;
-      for (const group of groups) {
-        group.resolve(
-          group.events.map((pending) => {
-            const position = positions[i];
-            const realtime = outcomes ? outcomes[i] : SKIPPED;
-            i++;
-            return { id: pending.prepared.event.id, ...position, realtime };
-          }),
-        );
+      for (const list of receipts)
+        for (let k = 0; k < list.length; k++, i++) {
+          const { topic, partition, offset } = positions[i];
+          list[k] = { id: batch[i].prepared.event.id, topic, partition, offset, realtime: SKIPPED };
+        }
+      const realtime = redisOutcome ? await redisOutcome : SKIPPED;
+      if (orphaned) return; // callers already got DurablePublishError; the events are durable nonetheless
+      for (let g = 0; g < groups.length; g++) {
+        const list = receipts[g];
+        if (realtime !== SKIPPED) for (const receipt of list) receipt.realtime = realtime;
+        groups[g].resolve(list);
       }
     } finally {
       this.announcing--;

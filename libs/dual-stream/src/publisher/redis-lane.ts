@@ -8,7 +8,7 @@ import type { PendingEvent } from './pending-group.js';
 import type { PublisherMetrics } from './publisher-metrics.js';
 import { RateLimitedWarner } from './rate-limited-warner.js';
 import { RedisMultiPublish } from './redis-multi-publish.js';
-import { notificationJson } from './realtime-notification.js';
+import { notificationHead, notificationJson } from './realtime-notification.js';
 import { withTimeout } from './with-timeout.js';
 
 /** Past this many distinct skipped channels, gaps are reported per topic-partition on `{prefix}events:gaps`. */
@@ -57,21 +57,32 @@ export class RedisLane {
   }
 
   /**
-   * Announces acknowledged events. Resolves (never rejects) with one outcome per event once Redis
-   * answered or `realtime.timeoutMs` passed.
+   * Builds the position-independent part of each notification soon after the batch went to Kafka: the
+   * process is idle while Kafka writes the batch, whereas everything done after the ack delays every caller.
    */
-  async announce(batch: readonly PendingEvent[], positions: readonly KafkaPosition[]): Promise<RealtimeOutcome[]> {
+  prebuild(batch: readonly PendingEvent[]): void {
+    if (this.breaker.isOpen || this.closed) return;
+    setImmediate(() => {
+      for (const pending of batch) pending.notificationHead ??= notificationHead(pending);
+    });
+  }
+
+  /**
+   * Announces acknowledged events. Resolves (never rejects) once Redis answered or `realtime.timeoutMs`
+   * passed, with the outcome of the whole batch (one round trip: all of it succeeds or fails together).
+   */
+  async announce(batch: readonly PendingEvent[], positions: readonly KafkaPosition[]): Promise<RealtimeOutcome> {
     if (this.breaker.isOpen || this.closed) {
       batch.forEach((pending, i) => this.gaps.record(pending.channel, positions[i]));
       this.metrics.realtimeSkipped += batch.length;
-      return batch.map(() => 'skipped');
+      return 'skipped';
     }
     const { inlineData, maxInlineBytes, timeoutMs } = this.options.realtime;
     const messages = new Array<string>(batch.length * 2);
-    batch.forEach((pending, i) => {
-      messages[2 * i] = pending.channel;
-      messages[2 * i + 1] = notificationJson(pending, positions[i], inlineData, maxInlineBytes);
-    });
+    for (let i = 0; i < batch.length; i++) {
+      messages[2 * i] = batch[i].channel;
+      messages[2 * i + 1] = notificationJson(batch[i], positions[i], inlineData, maxInlineBytes);
+    }
     try {
       await withTimeout(this.publisher.publish(messages), timeoutMs, () => new Error(`Redis took longer than realtime.timeoutMs ${timeoutMs} ms`));
     } catch (err) {
@@ -80,7 +91,7 @@ export class RedisLane {
     this.breaker.success();
     this.metrics.realtimePublished += batch.length;
     if (this.gaps.size > 0) void this.flushGaps();
-    return batch.map((): RealtimeOutcome => 'published');
+    return 'published';
   }
 
   async close(): Promise<void> {
@@ -91,7 +102,7 @@ export class RedisLane {
     this.redis.disconnect();
   }
 
-  private failed(batch: readonly PendingEvent[], positions: readonly KafkaPosition[], err: Error): RealtimeOutcome[] {
+  private failed(batch: readonly PendingEvent[], positions: readonly KafkaPosition[], err: Error): RealtimeOutcome {
     batch.forEach((pending, i) => this.gaps.record(pending.channel, positions[i]));
     this.metrics.realtimeFailed += batch.length;
     this.breaker.failure();
@@ -99,7 +110,7 @@ export class RedisLane {
       `Redis notifications failed (${batch.length} in this batch; breaker ${this.breaker.state}): ${err.message}. ` +
         'Publishing to Kafka continues; clients recover the missed events from Kafka through gap markers.',
     );
-    return batch.map((): RealtimeOutcome => 'failed');
+    return 'failed';
   }
 
   private async ping(): Promise<void> {
