@@ -12,6 +12,7 @@ import { io, type Socket } from 'socket.io-client';
 import { signGatewayToken } from '../apps/gateway/src/auth/jwt-token.verifier.js';
 import { percentile, reportResults, round, type BenchRow } from './support/bench-report.js';
 import { BENCH_SECRET, benchSource, now, type ChildMessage, type ParentMessage } from './realtime/bench-clock.js';
+import { createTopicsAndWait } from './support/kafka-topics.js';
 
 const CLIENTS = 200;
 const CHANNELS = 50;
@@ -134,7 +135,7 @@ async function measureImplementation(kind: 'ours' | 'adapter'): Promise<BenchRow
   if (kind === 'ours') {
     const admin = new Kafka({ clientId: 'bench-admin', brokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: `events.${type}`, numPartitions: 3 }], waitForLeaders: true });
+    await createTopicsAndWait(admin, [{ topic: `events.${type}`, numPartitions: 3 }]);
     await admin.disconnect();
     gateway = await start('ours-gateway.child.js', [String(port), prefix]);
     driver = await start('publisher.child.js', [prefix, type, String(CHANNELS)]);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { prepareEvent } from '../../libs/dual-stream/src/events/event-validator.js';
 import { ceSource, sourceKey } from '../../libs/dual-stream/src/events/event-naming.js';
+import { createTopicsAndWait } from '../support/kafka-topics.js';
 
 export const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const kafka = new Kafka({ clientId: 'bench-consume', brokers, logLevel: logLevel.NOTHING });
@@ -11,7 +12,7 @@ export async function createTopic(topic: string, numPartitions = 3): Promise<voi
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }], waitForLeaders: true });
+    await createTopicsAndWait(admin, [{ topic, numPartitions, replicationFactor: 1 }]);
   } finally {
     await admin.disconnect();
   }

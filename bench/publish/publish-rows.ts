@@ -6,6 +6,7 @@ import { Kafka, Partitioners, logLevel, type Message, type Producer } from 'kafk
 import { v7 as uuidv7 } from 'uuid';
 import { DualStreamModule, DualStreamPublisher, type DualStreamEvent, type DualStreamModuleOptions } from '@app/dual-stream';
 import { percentile, round, type BenchRow } from '../support/bench-report.js';
+import { createTopicsAndWait } from '../support/kafka-topics.js';
 
 export const EVENT_BYTES = 512;
 export const PARTITIONS = 3;
@@ -24,7 +25,7 @@ export async function freshSourceType(): Promise<string> {
   const sourceType = uniqueName('bench');
   const admin = kafka().admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: `events.${sourceType}`, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
+  await createTopicsAndWait(admin, [{ topic: `events.${sourceType}`, numPartitions: PARTITIONS, replicationFactor: 1 }]);
   await admin.disconnect();
   return sourceType;
 }

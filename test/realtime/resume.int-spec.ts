@@ -89,7 +89,8 @@ describe('resume on another gateway instance (DESIGN §7, §9.3)', () => {
     const metrics = gatewayB.hub.metrics();
     expect(metrics.replaysRecovered).toBeGreaterThanOrEqual(1);
     expect(metrics.subscriptions).toBe(1);
-    expect(metrics.redisChannels).toBe(1);
+    // One SUBSCRIBE for the source's channel, plus the shared range-gap channel `{prefix}events:gaps`.
+    expect(metrics.redisChannels).toBe(2);
   });
 
   it('says recovered: false when the replay hits its bound, and still goes live', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { createTopicsAndWait } from '../../bench/support/kafka-topics.js';
 import { startRedis } from '../../scripts/infra/redis-launcher.mjs';
 import { startKafka } from '../../scripts/infra/kafka-launcher.mjs';
 
@@ -37,7 +38,7 @@ export async function withAdmin<T>(fn: (admin: Admin) => Promise<T>, brokers = k
 
 export async function createTopic(topic: string, numPartitions = 3, brokers = kafkaBrokers()): Promise<void> {
   await withAdmin(async (admin) => {
-    await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }], waitForLeaders: true });
+    await createTopicsAndWait(admin, [{ topic, numPartitions, replicationFactor: 1 }]);
   }, brokers);
 }
 

@@ -4,7 +4,8 @@ import { Kafka, logLevel } from 'kafkajs';
 
 /**
  * Creates the followed topics (broker defaults for partitions and replication) when they do not exist yet,
- * so the consumer can start before the first event of a source type was ever published.
+ * so the consumer can start before the first event of a source type was ever published. It does not wait for
+ * leaders (kafkajs' wait trips over KRaft's UNKNOWN_TOPIC_OR_PARTITION): the transport's subscribe retries that.
  */
 export async function ensureTopics(topics: string[]): Promise<void> {
   const env = readServiceEnv('consumer');
@@ -14,7 +15,7 @@ export async function ensureTopics(topics: string[]): Promise<void> {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length === 0) return;
-    await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: -1, replicationFactor: -1 })), waitForLeaders: true });
+    await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: -1, replicationFactor: -1 })), waitForLeaders: false });
     new Logger('Consumer').log(`created topics ${missing.join(', ')}`);
   } finally {
     await admin.disconnect();
