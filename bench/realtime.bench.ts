@@ -184,6 +184,27 @@ async function measureImplementation(kind: 'ours' | 'adapter'): Promise<BenchRow
         const at = leftRedis.get(id);
         if (at !== undefined) redisLatencies.push(collector.times[i] - at);
       });
+      if (process.env.BENCH_BURSTS) {
+        // Diagnostic: notifications leaving Redis together (< 0.3 ms apart) and the Redis → client latency by burst size.
+        const sizeOf = new Map<string, number>();
+        for (let i = 0; i < dumped.times.length; ) {
+          let j = i + 1;
+          while (j < dumped.times.length && dumped.times[j] - dumped.times[j - 1] < 0.3) j++;
+          for (let k = i; k < j; k++) sizeOf.set(dumped.ids[k], j - i);
+          i = j;
+        }
+        const sizes = [...sizeOf.values()];
+        const byBucket = new Map<string, number[]>();
+        collector.ids.forEach((id, i) => {
+          const at = leftRedis.get(id);
+          const size = sizeOf.get(id);
+          if (at === undefined || size === undefined) return;
+          const bucket = size <= 10 ? '<=10' : size <= 30 ? '11-30' : size <= 60 ? '31-60' : '>60';
+          (byBucket.get(bucket) ?? byBucket.set(bucket, []).get(bucket)!).push(collector.times[i] - at);
+        });
+        console.error(`${kind}-${rate}: burst size p50 ${percentile(sizes, 50)} p99 ${percentile(sizes, 99)} max ${Math.max(...sizes)}`);
+        for (const [b, l] of byBucket) console.error(`  burst ${b}: n=${l.length} p50 ${round(percentile(l, 50))} p99 ${round(percentile(l, 99))}`);
+      }
       const expected = done.inWindow * (CLIENTS / CHANNELS);
       const label = kind === 'ours' ? 'dual-stream publisher → Redis → RealtimeHub' : '@socket.io/redis-adapter to(room).emit';
       rows.push({
