@@ -32,6 +32,7 @@ export { PublisherClosedError } from './errors/publisher-closed.error.js';
 export { NonRetriableError } from './errors/non-retriable.error.js';
 export { InvalidChannelError } from './errors/invalid-channel.error.js';
 export { HandlerConfigurationError } from './errors/handler-configuration.error.js';
+export { UnparseableRecordError } from './errors/unparseable-record.error.js';
 
 // Naming (so apps and non-Nest code agree on topics, keys and channels)
 export { defaultTopic, sourceKey, channelFor } from './events/event-naming.js';
@@ -57,7 +58,6 @@ export type { GroupJoinInfo } from './transport/durable-group.consumer.js';
 export type { DeadLetterInfo } from './transport/record-processor.js';
 export { DurableContext, DurableBatchContext, type DurableRecordInfo } from './transport/durable.context.js';
 export { RealtimeContext, type RealtimeMessageInfo } from './transport/realtime.context.js';
-export { UnparseableRecordError } from './transport/envelope-parser.js';
 export type { DualStreamRetryOptions } from './interfaces/dual-stream-options.interface.js';
 
 // Realtime hub and replay

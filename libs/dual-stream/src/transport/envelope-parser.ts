@@ -1,9 +1,5 @@
+import { UnparseableRecordError } from '../errors/unparseable-record.error.js';
 import type { NormalizedEvent } from '../interfaces/dual-stream-event.interface.js';
-
-/** A record value that is not a dual-stream envelope; it goes to the dead-letter topic without a handler call. */
-export class UnparseableRecordError extends Error {
-  override readonly name = 'UnparseableRecordError';
-}
 
 /**
  * Parses a record value into the envelope. Only the structure is checked (what handlers rely on): the
