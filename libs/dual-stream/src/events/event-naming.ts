@@ -11,3 +11,9 @@ export const channelFor = (prefix: string, source: EventSource): string =>
 
 /** CloudEvents `ce_source`. */
 export const ceSource = (source: EventSource): string => `${source.type}/${source.id}`;
+
+/**
+ * Where a publisher reports gaps per topic-partition when too many channels were skipped to name each. Not a
+ * valid source channel (`events:{type}:{id}` has two colons), so it cannot collide with one.
+ */
+export const rangeGapChannel = (prefix: string): string => `${prefix}${CHANNEL_NAMESPACE}:gaps`;

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
 import type { KafkaPosition, RealtimeOutcome } from '../interfaces/dual-stream-event.interface.js';
+import { rangeGapChannel } from '../events/event-naming.js';
 import { createRedisConnection } from '../redis-connection.factory.js';
 import { CircuitBreaker, type BreakerState } from './circuit-breaker.js';
 import { GapTracker } from './gap-tracker.js';
@@ -39,7 +40,7 @@ export class RedisLane {
     this.redis = createRedisConnection(options, 'dual-stream-publisher', { lazyConnect: true });
     this.publisher = new RedisMultiPublish(this.redis, options.logger);
     this.warner = new RateLimitedWarner(options.logger, realtime.warnIntervalMs);
-    this.gaps = new GapTracker(MAX_GAP_CHANNELS, `${this.prefix}events:gaps`);
+    this.gaps = new GapTracker(MAX_GAP_CHANNELS, rangeGapChannel(this.prefix));
     this.breaker = new CircuitBreaker(realtime.breakerThreshold, realtime.breakerProbeMs, () => this.ping(), (state) => this.onBreaker(state));
   }
 

@@ -4,6 +4,7 @@ import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.
 import type { ChannelMessage, GapMarker, KafkaPosition, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
 import { KafkaReplayService } from '../replay/kafka-replay.service.js';
 import { DUAL_STREAM_RESOLVED_OPTIONS as RESOLVED_OPTIONS_TOKEN } from '../constants.js';
+import { rangeGapChannel } from '../events/event-naming.js';
 import { clientChannelSource, escapeRedisGlob, validatePattern } from './channel-names.js';
 import { ChannelSubscription } from './channel-subscription.js';
 import { HubConnection } from './hub-connection.js';
@@ -16,8 +17,6 @@ import { readFrom } from './subscribe-request.js';
 
 type Subscription = ChannelSubscription | PatternSubscription;
 
-/** Not a valid client channel (`events:{type}:{id}` has two colons), so it cannot collide with one. */
-const RANGE_GAP_CHANNEL = 'events:gaps';
 
 /**
  * The realtime side of a socket.io gateway (DESIGN §7): call `attach(socket, principal)` from
@@ -42,7 +41,7 @@ export class RealtimeHub implements OnApplicationShutdown {
     private readonly replay: KafkaReplayService,
   ) {
     this.prefix = options.redis === false ? '' : options.redis.channelPrefix;
-    this.rangeGapChannel = `${this.prefix}${RANGE_GAP_CHANNEL}`;
+    this.rangeGapChannel = rangeGapChannel(this.prefix);
     this.recovery = new RecoveryRunner(replay, this.counters, (connection) => this.updateStatus(connection));
     this.redis = new HubRedisSubscriber(options, {
       message: (channel, raw, subscribers) =>
