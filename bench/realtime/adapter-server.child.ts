@@ -4,7 +4,8 @@ import { createServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
-import { benchSource, reply, windowCounter, memoryAfterGc, runAtRate, type ParentMessage } from './bench-clock.js';
+import { benchSource, reply, windowCounter, memoryAfterGc, cpuMicros, runAtRate, watchLoopDelay, type ParentMessage } from './bench-clock.js';
+void watchLoopDelay('adapter-server');
 
 const [role, port, type, channels] = process.argv.slice(2);
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -27,6 +28,7 @@ if (role === 'gateway') {
 
 process.on('message', async (message: ParentMessage) => {
   if (message.type === 'rss') reply({ type: 'rss', ...memoryAfterGc() });
+  if (message.type === 'cpu') reply({ type: 'cpu', micros: cpuMicros() });
   if (message.type === 'run') {
     const count = Number(channels);
     const window = windowCounter(message.windowFrom, message.windowTo);

@@ -2,7 +2,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module.js';
-import { BENCH_SECRET, reply, memoryAfterGc, type ParentMessage } from './bench-clock.js';
+import { BENCH_SECRET, reply, memoryAfterGc, cpuMicros, watchLoopDelay, type ParentMessage } from './bench-clock.js';
+void watchLoopDelay('ours-gateway');
 
 const [port, prefix] = process.argv.slice(2);
 const app = await NestFactory.create(
@@ -20,6 +21,7 @@ const app = await NestFactory.create(
 await app.listen(Number(port), '127.0.0.1');
 process.on('message', (message: ParentMessage) => {
   if (message.type === 'rss') reply({ type: 'rss', ...memoryAfterGc() });
+  if (message.type === 'cpu') reply({ type: 'cpu', micros: cpuMicros() });
   if (message.type === 'stop') void app.close().then(() => process.exit(0));
 });
 reply({ type: 'ready' });

@@ -2,7 +2,8 @@
 // `{prefix}events:*`; the adapter: msgpack on `socket.io#/events#*`), the reference for Redis → client.
 import { Redis } from 'ioredis';
 import { decode } from 'notepack.io';
-import { now, reply, type ParentMessage } from './bench-clock.js';
+import { now, reply, watchLoopDelay, type ParentMessage } from './bench-clock.js';
+void watchLoopDelay('probe');
 
 const [mode, pattern] = process.argv.slice(2);
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');

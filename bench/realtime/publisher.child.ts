@@ -2,7 +2,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { DualStreamModule, DualStreamPublisher } from '@app/dual-stream';
-import { benchSource, reply, windowCounter, runAtRate, type ParentMessage } from './bench-clock.js';
+import { benchSource, reply, windowCounter, runAtRate, watchLoopDelay, type ParentMessage } from './bench-clock.js';
+void watchLoopDelay('publisher');
 
 const [prefix, type, channels] = process.argv.slice(2);
 const app = await NestFactory.createApplicationContext(

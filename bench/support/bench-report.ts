@@ -57,3 +57,31 @@ function formatCell(value: unknown): string {
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2);
   return String(value);
 }
+
+/**
+ * Rows measured in several rounds, folded into one row per id: every numeric field is the median over the
+ * rounds (a transient stall on a shared machine moves one round, not the result), `minFields` take the
+ * minimum instead (e.g. a delivery percentage, where the worst round is what counts), and each of
+ * `keepRuns` is also kept per round as `{field}Runs` so the spread stays visible.
+ */
+export function medianOfRounds(rounds: BenchRow[][], keepRuns: string[] = [], minFields: string[] = []): BenchRow[] {
+  const ids = [...new Set(rounds.flat().map((row) => row.id))];
+  return ids.map((id) => {
+    const measured = rounds.flatMap((round) => round.filter((row) => row.id === id));
+    const folded: BenchRow = { ...measured[0] };
+    for (const [field, value] of Object.entries(measured[0])) {
+      if (typeof value !== 'number') continue;
+      const values = measured.map((row) => row[field] as number);
+      folded[field] = minFields.includes(field) ? Math.min(...values) : median(values);
+    }
+    folded.rounds = measured.length;
+    for (const field of keepRuns) folded[`${field}Runs`] = measured.map((row) => row[field]);
+    return folded;
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : round((sorted[mid - 1] + sorted[mid]) / 2);
+}

@@ -1,7 +1,7 @@
 import type { EventSource, KafkaPosition, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
 import type { HubConnection } from './hub-connection.js';
 import type { HubCounters } from './hub-counters.js';
-import { eventMessageJson } from './socket-packet.js';
+import { LiveMessage } from './socket-packet.js';
 
 interface Delivered {
   topic: string;
@@ -25,7 +25,7 @@ export class ChannelSubscription {
   overflowed = false;
   readonly subscribedAt = Date.now();
   private last?: Delivered;
-  private buffer: { event: RealtimeNotification; json: string }[] = [];
+  private buffer: LiveMessage<RealtimeNotification>[] = [];
 
   constructor(
     readonly connection: HubConnection,
@@ -51,18 +51,18 @@ export class ChannelSubscription {
       this.last = { topic: from.topic, partition: from.partition, offset };
   }
 
-  /** A live notification and its JSON as it came from Redis. */
-  onLive(event: RealtimeNotification, json: string): void {
+  /** A live notification as it came from Redis. */
+  onLive(message: LiveMessage<RealtimeNotification>): void {
     if (this.closed) return;
     if (this.state === 'live') {
-      this.deliver(event, json);
+      this.deliver(message);
       return;
     }
     if (this.buffer.length >= this.maxBuffer) {
       this.buffer = [];
       this.overflowed = true;
     }
-    if (!this.overflowed) this.buffer.push({ event, json });
+    if (!this.overflowed) this.buffer.push(message);
   }
 
   beginRecovery(): void {
@@ -78,8 +78,7 @@ export class ChannelSubscription {
   async finishRecovery(): Promise<boolean> {
     while (this.buffer.length > 0 && !this.closed) {
       if (this.overflowed) return false;
-      const { event, json } = this.buffer.shift()!;
-      this.deliver(event, json);
+      this.deliver(this.buffer.shift()!);
       if (!this.connection.hasRoom()) await this.connection.waitForRoom();
     }
     if (this.overflowed) return false;
@@ -87,21 +86,21 @@ export class ChannelSubscription {
     return true;
   }
 
-  /** Sends `event` (with its JSON when known) unless the client already has it; true when sent. */
-  deliver(event: RealtimeNotification, json?: string): boolean {
+  /**
+   * Sends the event unless the client already has it; true when sent. A replayed event comes alone; a live
+   * one as the `LiveMessage` every subscriber of the channel shares, so it is encoded once for all of them.
+   */
+  deliver(message: LiveMessage<RealtimeNotification> | RealtimeNotification): boolean {
     if (this.closed) return false;
-    let offset: bigint;
-    try {
-      offset = BigInt(event.offset);
-    } catch {
-      return false;
-    }
+    const live = message instanceof LiveMessage ? message : new LiveMessage(message, JSON.stringify(message));
+    const { event, offset } = live;
+    if (offset === undefined) return false;
     if (this.last && this.last.partition === event.partition && this.last.topic === event.topic && offset <= this.last.offset) {
       this.counters.duplicatesDropped++;
       return false;
     }
     this.last = { topic: event.topic, partition: event.partition, offset };
-    this.connection.send('event', eventMessageJson(this.channel, json ?? JSON.stringify(event)), this.conflate ? this.key : undefined);
+    this.connection.sendPacket(live.eventPacket(this.connection.namespace, this.channel), this.conflate ? this.key : undefined);
     return true;
   }
 }

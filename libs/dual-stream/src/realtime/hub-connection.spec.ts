@@ -5,6 +5,7 @@ import type { RealtimeNotification } from '../interfaces/dual-stream-event.inter
 import { ChannelSubscription } from './channel-subscription.js';
 import { HubConnection } from './hub-connection.js';
 import { HubCounters } from './hub-counters.js';
+import { LiveMessage } from './socket-packet.js';
 
 /** A socket whose engine.io write buffer only empties when the test says the transport drained. */
 function fakeSocket() {
@@ -31,6 +32,8 @@ function fakeSocket() {
 const note = (offset: number, partition = 0): RealtimeNotification => ({
   kind: 'event', id: `e${offset}`, type: 't', source: { type: 'o', id: '1' }, time: '2026-01-01T00:00:00Z', topic: 'events.o', partition, offset: String(offset),
 });
+
+const live = (event: RealtimeNotification) => new LiveMessage(event, JSON.stringify(event));
 
 describe('HubConnection', () => {
   it('hands socket.io at most `window` packets and queues the rest in order until drain', () => {
@@ -82,12 +85,12 @@ describe('ChannelSubscription', () => {
     const c = new HubConnection(socket, {}, { maxMessages: 1000, maxBytes: 1e6, window: 1000 }, counters);
     const sub = new ChannelSubscription(c, 'events:o:1', 'events:o:1', { type: 'o', id: '1' }, false, 100, counters);
     sub.holds({ topic: 'events.o', partition: 0, offset: '2' });
-    sub.onLive(note(5), JSON.stringify(note(5)));
-    sub.onLive(note(6), JSON.stringify(note(6)));
+    sub.onLive(live(note(5)));
+    sub.onLive(live(note(6)));
     for (const offset of [1, 2, 3, 4, 5]) sub.deliver(note(offset)); // the replay overlaps the buffer
     expect(await sub.finishRecovery()).toBe(true);
-    sub.onLive(note(6), JSON.stringify(note(6))); // a late duplicate
-    sub.onLive(note(7), JSON.stringify(note(7)));
+    sub.onLive(live(note(6))); // a late duplicate
+    sub.onLive(live(note(7)));
     const offsets = emitted.map(([, m]) => (m as { event: RealtimeNotification }).event.offset);
     expect(offsets).toEqual(['3', '4', '5', '6', '7']);
     expect(counters.duplicatesDropped).toBe(4);
@@ -98,7 +101,7 @@ describe('ChannelSubscription', () => {
     const counters = new HubCounters();
     const c = new HubConnection(socket, {}, { maxMessages: 1000, maxBytes: 1e6, window: 1000 }, counters);
     const sub = new ChannelSubscription(c, 'events:o:1', 'events:o:1', { type: 'o', id: '1' }, false, 2, counters);
-    for (const offset of [1, 2, 3]) sub.onLive(note(offset), JSON.stringify(note(offset)));
+    for (const offset of [1, 2, 3]) sub.onLive(live(note(offset)));
     expect(sub.overflowed).toBe(true);
     expect(await sub.finishRecovery()).toBe(false);
   });

@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io';
 import type { ServerDisconnectMessage } from './realtime-hub.interfaces.js';
 import type { HubCounters } from './hub-counters.js';
-import { eventPacket } from './socket-packet.js';
+import { eventPacket, OutgoingPacket } from './socket-packet.js';
 
 export interface ConnectionLimits {
   maxMessages: number;
@@ -11,9 +11,15 @@ export interface ConnectionLimits {
 }
 
 interface Entry {
-  /** A socket.io packet, already encoded (see `eventPacket`). */
-  packet: string;
+  /** A socket.io packet, already encoded (see `eventPacket`), possibly shared with other connections. */
+  packet: OutgoingPacket;
   conflateKey?: string;
+}
+
+/** engine.io's write options as its websocket transport reads them (the typings only declare `compress`). */
+interface PreEncodedWrite {
+  compress?: boolean;
+  wsPreEncodedFrame?: Buffer[];
 }
 
 /** Grace for a disconnected slow client's transport to close before its socket is destroyed. */
@@ -53,21 +59,26 @@ export class HubConnection {
     return this.queue.length - this.head;
   }
 
+  /** The socket.io namespace the packets of this connection are encoded for. */
+  get namespace(): string {
+    return this.socket.nsp?.name ?? '/';
+  }
+
   /** Queues `event` with a JSON payload; see `sendPacket`. */
   send(event: string, payloadJson: string, conflateKey?: string): void {
-    this.sendPacket(eventPacket(this.socket.nsp?.name ?? '/', event, payloadJson), conflateKey);
+    this.sendPacket(new OutgoingPacket(eventPacket(this.namespace, event, payloadJson)), conflateKey);
   }
 
   /**
    * Queues an encoded socket.io packet (its length counts as its bytes); with `conflateKey`, a still-queued
    * packet of the same key is replaced instead.
    */
-  sendPacket(packet: string, conflateKey?: string): void {
+  sendPacket(packet: OutgoingPacket, conflateKey?: string): void {
     if (this.closed) return;
     if (conflateKey !== undefined) {
       const queued = this.latest.get(conflateKey);
       if (queued) {
-        this.queuedBytes += packet.length - queued.packet.length;
+        this.queuedBytes += packet.packet.length - queued.packet.packet.length;
         queued.packet = packet;
         this.counters.conflated++;
         return;
@@ -79,7 +90,7 @@ export class HubConnection {
     }
     const entry: Entry = { packet, conflateKey };
     this.queue.push(entry);
-    this.queuedBytes += packet.length;
+    this.queuedBytes += packet.packet.length;
     if (conflateKey !== undefined) this.latest.set(conflateKey, entry);
     if (this.queuedMessages > this.limits.maxMessages || this.queuedBytes > this.limits.maxBytes) this.disconnectSlow();
   }
@@ -120,7 +131,7 @@ export class HubConnection {
     while (this.queuedMessages > 0 && this.socketHasRoom() && !this.closed) {
       const entry = this.queue[this.head]!;
       this.queue[this.head++] = undefined;
-      this.queuedBytes -= entry.packet.length;
+      this.queuedBytes -= entry.packet.packet.length;
       if (entry.conflateKey !== undefined) this.latest.delete(entry.conflateKey);
       this.write(entry.packet);
     }
@@ -131,12 +142,14 @@ export class HubConnection {
     if (this.hasRoom()) this.wakeWaiters();
   }
 
-  private write(packet: string): void {
+  private write(packet: OutgoingPacket): void {
     // What socket.io's Client#_packet does after encoding: nothing for a closed engine.io socket.
     const conn = this.socket.conn;
     if (!conn || conn.readyState !== 'open') return;
     this.counters.delivered++;
-    conn.write(packet);
+    // Polling transports ignore the frame and encode `packet` themselves; build it only for websockets.
+    const options: PreEncodedWrite = conn.transport?.name === 'websocket' ? { wsPreEncodedFrame: packet.wsFrame() } : {};
+    conn.write(packet.packet, options);
   }
 
   private socketHasRoom(): boolean {

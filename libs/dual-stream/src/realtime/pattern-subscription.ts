@@ -1,7 +1,7 @@
-import type { ChannelMessage } from '../interfaces/dual-stream-event.interface.js';
+import type { GapMarker, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
 import type { HubConnection } from './hub-connection.js';
 import type { GapMessage } from './realtime-hub.interfaces.js';
-import { eventMessageJson } from './socket-packet.js';
+import type { LiveMessage } from './socket-packet.js';
 
 /** A live-only pattern subscription (dashboards): no replay; gap markers are passed on as `gap`. */
 export class PatternSubscription {
@@ -17,14 +17,17 @@ export class PatternSubscription {
     this.key = `p:${pattern}`;
   }
 
-  /** A message on a matching channel and its JSON as it came from Redis. */
-  onMessage(channel: string, message: ChannelMessage, json: string): void {
+  /** A gap marker published on a matching channel. */
+  onGap(channel: string, marker: GapMarker): void {
     if (this.closed) return;
-    if (message.kind === 'gap') {
-      const gap: GapMessage = { channel, pattern: this.pattern, gap: message };
-      this.connection.send('gap', JSON.stringify(gap));
-      return;
-    }
-    this.connection.send('event', eventMessageJson(channel, json, this.pattern), this.conflate ? `${this.key}|${channel}` : undefined);
+    const gap: GapMessage = { channel, pattern: this.pattern, gap: marker };
+    this.connection.send('gap', JSON.stringify(gap));
+  }
+
+  /** A live notification on a matching channel, shared with the pattern's other local subscribers. */
+  onEvent(channel: string, message: LiveMessage<RealtimeNotification>): void {
+    if (this.closed) return;
+    const packet = message.eventPacket(this.connection.namespace, channel, this.pattern);
+    this.connection.sendPacket(packet, this.conflate ? `${this.key}|${channel}` : undefined);
   }
 }

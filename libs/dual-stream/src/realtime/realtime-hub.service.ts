@@ -14,6 +14,7 @@ import { PatternSubscription } from './pattern-subscription.js';
 import type { RealtimeHubMetrics, StatusMessage, SubscribeAck, SubscribeRequest } from './realtime-hub.interfaces.js';
 import { RecoveryRunner } from './recovery-runner.js';
 import { readFrom } from './subscribe-request.js';
+import { LiveMessage } from './socket-packet.js';
 
 type Subscription = ChannelSubscription | PatternSubscription;
 
@@ -214,7 +215,8 @@ export class RealtimeHub implements OnApplicationShutdown {
       }
       return;
     }
-    for (const sub of subscribers) sub.onLive(message, raw);
+    const live = new LiveMessage(message, raw);
+    for (const sub of subscribers) sub.onLive(live);
   }
 
   /** A gap per topic-partition: recover the subscriptions that read (or would read) that partition. */
@@ -236,7 +238,12 @@ export class RealtimeHub implements OnApplicationShutdown {
     const message = parseMessage(raw);
     if (!message) return;
     const channel = redisChannel.slice(this.prefix.length);
-    for (const sub of subscribers) sub.onMessage(channel, message, raw);
+    if (message.kind === 'gap') {
+      for (const sub of subscribers) sub.onGap(channel, message);
+      return;
+    }
+    const live = new LiveMessage(message, raw);
+    for (const sub of subscribers) sub.onEvent(channel, live);
   }
 
   /** After the subscriber reconnected: every channel subscription replays what it missed from Kafka. */

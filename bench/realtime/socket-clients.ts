@@ -1,0 +1,51 @@
+import { io, type Socket } from 'socket.io-client';
+import { benchSource, now } from './bench-clock.js';
+
+/** Deliveries whose publish stamp falls in [measureFrom, measureTo): when each arrived and how late. */
+export interface Collector {
+  latencies: number[];
+  ids: string[];
+  times: number[];
+  measureFrom: number;
+  measureTo: number;
+}
+
+/**
+ * Connects `count` socket.io clients to `/events` (client `n` subscribes to channel `(first + n) % channels`),
+ * 50 at a time, and records into `collector` when given.
+ */
+export async function connectClients(
+  url: string,
+  options: { first: number; count: number; channels: number; type: string; authToken?: string; collector?: Collector },
+): Promise<Socket[]> {
+  const { first, count, channels, type, authToken, collector } = options;
+  const sockets: Socket[] = [];
+  for (let i = 0; i < count; i += 50) {
+    const batch = Array.from({ length: Math.min(50, count - i) }, (_, j) => first + i + j);
+    sockets.push(
+      ...(await Promise.all(
+        batch.map(async (n) => {
+          const socket = io(`${url}/events`, { transports: ['websocket'], reconnection: false, forceNew: true, auth: authToken ? { token: authToken } : {} });
+          await new Promise<void>((resolve, reject) => {
+            socket.once('connect', resolve);
+            socket.once('connect_error', reject);
+          });
+          if (collector)
+            socket.on('event', (message: { event: { id: string; data: { t0: number } } }) => {
+              const t = now();
+              const { t0 } = message.event.data;
+              if (t0 < collector.measureFrom || t0 >= collector.measureTo) return;
+              collector.latencies.push(t - t0);
+              collector.ids.push(message.event.id);
+              collector.times.push(t);
+            });
+          const source = benchSource(type, n % channels);
+          const ack = (await socket.timeout(30_000).emitWithAck('subscribe', { channel: `events:${source.type}:${source.id}` })) as { ok: boolean };
+          if (!ack.ok) throw new Error(`subscribe refused: ${JSON.stringify(ack)}`);
+          return socket;
+        }),
+      )),
+    );
+  }
+  return sockets;
+}
