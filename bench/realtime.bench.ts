@@ -35,7 +35,7 @@ class Child {
   readonly process: ChildProcess;
 
   constructor(script: string, args: string[]) {
-    this.process = fork(path.join(here, 'realtime', script), args, { execArgv: ['--expose-gc', ...(process.env.BENCH_CPU_PROF === script ? ['--cpu-prof', '--cpu-prof-dir=bench/results/profiles'] : []), ...(process.env.BENCH_TRACE_GC === script ? ['--trace-gc'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.process = fork(path.join(here, 'realtime', script), args, { execArgv: ['--expose-gc', ...(process.env.BENCH_CPU_PROF === script ? ['--cpu-prof', '--cpu-prof-dir=bench/results/profiles'] : []), ...(process.env.BENCH_TRACE_GC === script ? ['--trace-gc'] : []), ...(process.env.BENCH_HEAP_PROF === script ? ['--heap-prof', '--heap-prof-dir=bench/results/profiles'] : []), ...(process.env.BENCH_IMPORT && process.env.BENCH_IMPORT_INTO === script ? ['--import', process.env.BENCH_IMPORT] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.process.on('message', (m: ChildMessage) => this.waiters.shift()?.(m));
   }
 
