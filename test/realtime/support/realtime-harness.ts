@@ -64,11 +64,14 @@ export function token(channels: string[], patterns: string[] = [], sub = 'test-u
   return signGatewayToken(TEST_SECRET, principal, 600);
 }
 
-/** A socket.io client on `/events` (websocket only, no automatic reconnection: tests reconnect explicitly). */
-export function connectClient(url: string, authToken?: string): Promise<ClientSocket> {
+/**
+ * A socket.io client on `/events` (websocket only unless told, no automatic reconnection: tests reconnect
+ * explicitly).
+ */
+export function connectClient(url: string, authToken?: string, transports: ('websocket' | 'polling')[] = ['websocket']): Promise<ClientSocket> {
   const socket = io(`${url}/events`, {
     auth: authToken === undefined ? {} : { token: authToken },
-    transports: ['websocket'],
+    transports,
     reconnection: false,
     forceNew: true,
   });
