@@ -27,6 +27,8 @@ const KINDS = (process.env.BENCH_KINDS ?? 'ours,adapter').split(',') as ('ours' 
 const WARMUP_MS = 1000;
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 6000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+// Node flags for every child process, both sides alike (gateways, publisher/emitter, probe, clients).
+const CHILD_FLAGS = (process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
@@ -35,7 +37,7 @@ class Child {
   readonly process: ChildProcess;
 
   constructor(script: string, args: string[]) {
-    this.process = fork(path.join(here, 'realtime', script), args, { execArgv: ['--expose-gc', ...(process.env.BENCH_CPU_PROF === script ? ['--cpu-prof', '--cpu-prof-dir=bench/results/profiles'] : []), ...(process.env.BENCH_TRACE_GC === script ? ['--trace-gc'] : []), ...(process.env.BENCH_HEAP_PROF === script ? ['--heap-prof', '--heap-prof-dir=bench/results/profiles'] : []), ...(process.env.BENCH_IMPORT && process.env.BENCH_IMPORT_INTO === script ? ['--import', process.env.BENCH_IMPORT] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.process = fork(path.join(here, 'realtime', script), args, { execArgv: ['--expose-gc', ...CHILD_FLAGS, ...(process.env.BENCH_CPU_PROF === script ? ['--cpu-prof', '--cpu-prof-dir=bench/results/profiles'] : []), ...(process.env.BENCH_TRACE_GC === script ? ['--trace-gc'] : []), ...(process.env.BENCH_HEAP_PROF === script ? ['--heap-prof', '--heap-prof-dir=bench/results/profiles'] : []), ...(process.env.BENCH_IMPORT && process.env.BENCH_IMPORT_INTO === script ? ['--import', process.env.BENCH_IMPORT] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.process.on('message', (m: ChildMessage) => this.waiters.shift()?.(m));
   }
 

@@ -3,6 +3,7 @@ import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.
 import type { KafkaPosition } from '../interfaces/dual-stream-event.interface.js';
 import { createKafkaClient } from '../kafka-client.factory.js';
 import { positionsOf, recordingPartitioner, toTopicMessages } from './kafka-records.js';
+import { memoizedKeyPartitioner } from './memoized-key-partitioner.js';
 import type { PendingEvent } from './pending-group.js';
 
 export type KafkaLaneState = 'disconnected' | 'connecting' | 'connected';
@@ -96,7 +97,7 @@ export class KafkaLane {
       allowAutoTopicCreation: true,
       retry: { retries: 5 },
       ...overrides,
-      createPartitioner: recordingPartitioner(overrides.createPartitioner ?? Partitioners.DefaultPartitioner, this.assigned),
+      createPartitioner: recordingPartitioner(overrides.createPartitioner ?? memoizedKeyPartitioner(Partitioners.DefaultPartitioner), this.assigned),
     });
     producer.on(producer.events.DISCONNECT, () => {
       if (this.producer === producer) this.current = 'disconnected';

@@ -1,0 +1,46 @@
+import { jest } from '@jest/globals';
+import { Partitioners, type PartitionerArgs, type PartitionMetadata } from 'kafkajs';
+import { memoizedKeyPartitioner } from './memoized-key-partitioner.js';
+
+const metadata = (count: number): PartitionMetadata[] =>
+  Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0 }));
+const args = (key: string | Buffer | null, count: number, partition?: number): PartitionerArgs => ({
+  topic: 't',
+  partitionMetadata: metadata(count),
+  message: { key, value: 'v', ...(partition === undefined ? {} : { partition }) },
+});
+
+describe('memoizedKeyPartitioner', () => {
+  it("gives kafkajs' DefaultPartitioner's answer for every key and partition count", () => {
+    const plain = Partitioners.DefaultPartitioner();
+    const memo = memoizedKeyPartitioner(Partitioners.DefaultPartitioner)();
+    for (const count of [1, 3, 7, 12])
+      for (let i = 0; i < 500; i++) {
+        const key = `order:${i}`;
+        expect(memo(args(key, count))).toBe(plain(args(key, count)));
+        expect(memo(args(key, count))).toBe(plain(args(key, count))); // from the cache
+      }
+  });
+
+  it('asks the base once per key and count, passes explicit partitions and non-string keys through, stays bounded', () => {
+    const calls: PartitionerArgs[] = [];
+    const base = jest.fn((a: PartitionerArgs) => {
+      calls.push(a);
+      return 2;
+    });
+    const memo = memoizedKeyPartitioner(() => base, 2)();
+    memo(args('a', 3));
+    memo(args('a', 3));
+    memo(args('a', 6)); // another partition count: asked again
+    expect(base).toHaveBeenCalledTimes(2);
+    memo(args('a', 3, 0)); // explicit partition
+    memo(args(Buffer.from('a'), 3)); // Buffer key
+    memo(args(null, 3)); // no key: round-robin, never cached
+    memo(args(null, 3));
+    expect(base).toHaveBeenCalledTimes(6);
+    memo(args('b', 3));
+    memo(args('c', 3)); // over maxKeys = 2: the cache starts over
+    memo(args('a', 3));
+    expect(base).toHaveBeenCalledTimes(9);
+  });
+});
