@@ -22,7 +22,6 @@ export class KafkaLane {
   private readonly kafka: Kafka;
   private producer: Producer | undefined;
   private connecting: Promise<Producer> | undefined;
-  private readonly assigned = new WeakMap<object, number>();
   private current: KafkaLaneState = 'disconnected';
 
   constructor(private readonly options: ResolvedDualStreamOptions) {
@@ -70,7 +69,7 @@ export class KafkaLane {
       acks: -1,
       timeout: Math.min(this.options.durable.timeoutMs, 30_000),
     });
-    return positionsOf(batch, messages, this.assigned, metadata);
+    return positionsOf(batch, messages, metadata);
   }
 
   /** Drops the current producer (after a failed send) so the next send starts with a new producer id. */
@@ -97,7 +96,7 @@ export class KafkaLane {
       allowAutoTopicCreation: true,
       retry: { retries: 5 },
       ...overrides,
-      createPartitioner: recordingPartitioner(overrides.createPartitioner ?? memoizedKeyPartitioner(Partitioners.DefaultPartitioner), this.assigned),
+      createPartitioner: recordingPartitioner(overrides.createPartitioner ?? memoizedKeyPartitioner(Partitioners.DefaultPartitioner)),
     });
     producer.on(producer.events.DISCONNECT, () => {
       if (this.producer === producer) this.current = 'disconnected';
