@@ -10,11 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { signGatewayToken } from '../apps/gateway/src/auth/jwt-token.verifier.js';
 import { medianOfRounds, percentile, reportResults, round, type BenchRow } from './support/bench-report.js';
-import { BENCH_SECRET, benchSource, now, type ChildMessage, watchLoopDelay, type ParentMessage } from './realtime/bench-clock.js';
+import { BENCH_SECRET, now, watchLoopDelay, type ChildMessage, type ParentMessage } from './realtime/bench-clock.js';
 void watchLoopDelay('clients');
 import { createTopicsAndWait } from './support/kafka-topics.js';
 import { startStealMeter } from './support/steal-meter.js';
 import { connectClients } from './realtime/socket-clients.js';
+import { childExecArgv, printBursts, printWorstSlices } from './realtime/diagnostics.js';
 
 const CLIENTS = 200;
 const CHANNELS = 50;
@@ -27,8 +28,6 @@ const KINDS = (process.env.BENCH_KINDS ?? 'ours,adapter').split(',') as ('ours' 
 const WARMUP_MS = 1000;
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 6000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
-// Node flags for every child process, both sides alike (gateways, publisher/emitter, probe, clients).
-const CHILD_FLAGS = (process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
@@ -37,7 +36,7 @@ class Child {
   readonly process: ChildProcess;
 
   constructor(script: string, args: string[]) {
-    this.process = fork(path.join(here, 'realtime', script), args, { execArgv: ['--expose-gc', ...CHILD_FLAGS, ...(process.env.BENCH_CPU_PROF === script ? ['--cpu-prof', '--cpu-prof-dir=bench/results/profiles'] : []), ...(process.env.BENCH_TRACE_GC === script ? ['--trace-gc'] : []), ...(process.env.BENCH_HEAP_PROF === script ? ['--heap-prof', '--heap-prof-dir=bench/results/profiles'] : []), ...(process.env.BENCH_IMPORT && process.env.BENCH_IMPORT_INTO === script ? ['--import', process.env.BENCH_IMPORT] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.process = fork(path.join(here, 'realtime', script), args, { execArgv: childExecArgv(script), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.process.on('message', (m: ChildMessage) => this.waiters.shift()?.(m));
   }
 
@@ -193,41 +192,8 @@ async function measureImplementation(kind: 'ours' | 'adapter'): Promise<BenchRow
         seenUpstream.add(id);
         upstreamLatencies.push(at - (collector.times[i] - collector.latencies[i]));
       });
-      if (process.env.BENCH_TIMELINE) {
-        // Diagnostic: the worst 50 ms slices of the window by publish time (max publish → client, and of it the
-        // part before the notification left Redis), to tell one long stall from spread tails and Kafka from fan-out.
-        const slices = new Map<number, [number, number]>();
-        collector.latencies.forEach((latency, i) => {
-          const t0 = collector.times[i] - latency;
-          const slice = Math.floor((t0 - collector.measureFrom) / 50);
-          const left = leftRedis.get(collector.ids[i]);
-          const [worst, upstream] = slices.get(slice) ?? [0, 0];
-          slices.set(slice, [Math.max(worst, latency), Math.max(upstream, left === undefined ? 0 : left - t0)]);
-        });
-        const worst = [...slices].sort((a, b) => b[1][0] - a[1][0]).slice(0, 12);
-        console.error(`${kind}-${rate} worst slices (start ms: max latency / of it before Redis): ${worst.map(([s, [l, u]]) => `${s * 50}: ${round(l, 1)}/${round(u, 1)}`).join(', ')}`);
-      }
-      if (process.env.BENCH_BURSTS) {
-        // Diagnostic: notifications leaving Redis together (< 0.3 ms apart) and the Redis → client latency by burst size.
-        const sizeOf = new Map<string, number>();
-        for (let i = 0; i < dumped.times.length; ) {
-          let j = i + 1;
-          while (j < dumped.times.length && dumped.times[j] - dumped.times[j - 1] < 0.3) j++;
-          for (let k = i; k < j; k++) sizeOf.set(dumped.ids[k], j - i);
-          i = j;
-        }
-        const sizes = [...sizeOf.values()];
-        const byBucket = new Map<string, number[]>();
-        collector.ids.forEach((id, i) => {
-          const at = leftRedis.get(id);
-          const size = sizeOf.get(id);
-          if (at === undefined || size === undefined) return;
-          const bucket = size <= 10 ? '<=10' : size <= 30 ? '11-30' : size <= 60 ? '31-60' : '>60';
-          (byBucket.get(bucket) ?? byBucket.set(bucket, []).get(bucket)!).push(collector.times[i] - at);
-        });
-        console.error(`${kind}-${rate}: burst size p50 ${percentile(sizes, 50)} p99 ${percentile(sizes, 99)} max ${Math.max(...sizes)}`);
-        for (const [b, l] of byBucket) console.error(`  burst ${b}: n=${l.length} p50 ${round(percentile(l, 50))} p99 ${round(percentile(l, 99))}`);
-      }
+      if (process.env.BENCH_TIMELINE) printWorstSlices(`${kind}-${rate}`, collector, leftRedis);
+      if (process.env.BENCH_BURSTS) printBursts(`${kind}-${rate}`, collector, dumped);
       const expected = done.inWindow * (CLIENTS / CHANNELS);
       const label = kind === 'ours' ? 'dual-stream publisher → Redis → RealtimeHub' : '@socket.io/redis-adapter to(room).emit';
       rows.push({

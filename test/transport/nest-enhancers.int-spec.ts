@@ -12,7 +12,7 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import { Ctx, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { type Observable, tap, throwError } from 'rxjs';
 import { DurableContext, OnDurable, type DualStreamEvent } from '@app/dual-stream';
 import { createTopic, eventually, uniqueName } from '../support/infra.js';

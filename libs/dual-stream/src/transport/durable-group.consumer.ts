@@ -52,7 +52,7 @@ export class DurableGroupConsumer {
     private readonly options: ResolvedDualStreamOptions,
     invoke: InvokeHandler,
     deadLetters: DeadLetterProducer,
-    private readonly events: GroupEvents,
+    events: GroupEvents,
     private readonly logger: LoggerService,
   ) {
     for (const route of routes) this.routes.set(route.topic, route);
