@@ -10,6 +10,8 @@ import { benchSource, runAtRate } from './bench-clock.js';
 
 const rate = Number(process.argv[2] ?? 5000);
 const seconds = Number(process.argv[3] ?? 10);
+// Latencies count only after this warm-up (the rate step's transient is not the steady state).
+const warmupMs = Number(process.argv[4] ?? 3000);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const type = `gcprobe_${Date.now().toString(36)}`;
 const admin = new Kafka({ clientId: 'gc-probe', brokers, logLevel: logLevel.NOTHING }).admin();
@@ -27,14 +29,17 @@ const app = await NestFactory.createApplicationContext(
 );
 const publisher = app.get(DualStreamPublisher);
 const pauses: number[] = [];
-new PerformanceObserver((list) => list.getEntries().forEach((e) => pauses.push(e.duration))).observe({ entryTypes: ['gc'] });
-const latencies: number[] = [];
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
+new PerformanceObserver((list) => list.getEntries().forEach((e) => e.startTime - t0 >= warmupMs && pauses.push(e.duration))).observe({ entryTypes: ['gc'] });
+const latencies: number[] = [];
 const inflight = new Set<Promise<unknown>>();
 await runAtRate(rate, seconds * 1000, (seq) => {
   const start = performance.now();
-  const p = publisher.publish({ type: 'bench.tick', source: benchSource(type, seq % 50), data: { t0: start, seq } }).then(() => latencies.push(performance.now() - start));
+  const measured = start - t0 >= warmupMs;
+  const p = publisher.publish({ type: 'bench.tick', source: benchSource(type, seq % 50), data: { t0: start, seq } }).then(() => {
+    if (measured) latencies.push(performance.now() - start);
+  });
   inflight.add(p);
   void p.finally(() => inflight.delete(p));
 });

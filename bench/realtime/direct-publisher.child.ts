@@ -1,0 +1,33 @@
+// Child process: notifications straight onto Redis, one PUBLISH per event as the adapter's emitter does, in
+// the publisher's exact format and channels, no Kafka. Driving our gateway with it isolates the fan-out: the
+// same input pattern as the adapter rows, so `ours-direct` vs `adapter` compares the hubs alone.
+import { Redis } from 'ioredis';
+import { benchSource, reply, windowCounter, runAtRate, watchLoopDelay, type ParentMessage } from './bench-clock.js';
+void watchLoopDelay('direct-publisher');
+
+const [prefix, type, channels] = process.argv.slice(2);
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const topic = `events.${type}`;
+
+process.on('message', async (message: ParentMessage) => {
+  if (message.type === 'run') {
+    const count = Number(channels);
+    const window = windowCounter(message.windowFrom, message.windowTo);
+    const sent = await runAtRate(message.rate, message.durationMs, (seq) => {
+      const source = benchSource(type, seq % count);
+      // What the publisher announces after Kafka acknowledged (DESIGN §4); offsets grow per channel.
+      const notification =
+        `{"kind":"event","id":"d${seq}","type":"bench.tick","source":{"type":"${source.type}","id":"${source.id}"},` +
+        `"time":"${new Date().toISOString()}","topic":"${topic}","partition":${seq % count % 3},"offset":"${seq}",` +
+        `"data":{"t0":${window.stamp()},"seq":${seq}}}`;
+      void redis.publish(`${prefix}events:${source.type}:${source.id}`, notification);
+    });
+    reply({ type: 'done', sent, inWindow: window.count() });
+  }
+  if (message.type === 'stop') {
+    redis.disconnect();
+    process.exit(0);
+  }
+});
+await redis.ping();
+reply({ type: 'ready' });
