@@ -27,7 +27,7 @@ const RATES = (process.env.BENCH_RATES ?? '1000,5000').split(',').map(Number);
 // `direct`: our gateway fed straight from Redis (no Kafka), the adapter's input pattern: the hubs alone.
 const KINDS = (process.env.BENCH_KINDS ?? 'ours,adapter,direct').split(',') as Kind[];
 // Each round starts fresh processes and steps the rate from idle; with 1 s of warm-up the first ~0.5 s of
-// the window still held the step's transient (JIT, heap growth, the broker's batching settling) and
+// the window still held the step's transient (JIT, heap growth in every process) and
 // dominated the p99 (its worst 50 ms slices were the window's first ones). 3 s measures the steady state.
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 3000);
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 6000);
