@@ -118,18 +118,15 @@ async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
   let driver: Child;
   let probe: Child;
   let authToken: string | undefined;
-  if (kind === 'direct') {
+  if (kind === 'ours' || kind === 'direct') {
+    if (kind === 'ours') {
+      const admin = new Kafka({ clientId: 'bench-admin', brokers, logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      await createTopicsAndWait(admin, [{ topic: `events.${type}`, numPartitions: 3 }]);
+      await admin.disconnect();
+    }
     gateway = await start('ours-gateway.child.js', [String(port), prefix]);
-    driver = await start('direct-publisher.child.js', [prefix, type, String(CHANNELS)]);
-    probe = await start('probe.child.js', ['ours', `${prefix}events:*`]);
-    authToken = await signGatewayToken(BENCH_SECRET, { sub: 'bench', channels: ['events:*'], patterns: [] }, 3600);
-  } else if (kind === 'ours') {
-    const admin = new Kafka({ clientId: 'bench-admin', brokers, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    await createTopicsAndWait(admin, [{ topic: `events.${type}`, numPartitions: 3 }]);
-    await admin.disconnect();
-    gateway = await start('ours-gateway.child.js', [String(port), prefix]);
-    driver = await start('publisher.child.js', [prefix, type, String(CHANNELS)]);
+    driver = await start(kind === 'ours' ? 'publisher.child.js' : 'direct-publisher.child.js', [prefix, type, String(CHANNELS)]);
     probe = await start('probe.child.js', ['ours', `${prefix}events:*`]);
     authToken = await signGatewayToken(BENCH_SECRET, { sub: 'bench', channels: ['events:*'], patterns: [] }, 3600);
   } else {

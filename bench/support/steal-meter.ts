@@ -45,4 +45,3 @@ export function startStealMeter(): { stop(): StealReading | undefined } {
     },
   };
 }
-
