@@ -1,8 +1,5 @@
 // Nest 12 ships ESM only, so Jest runs in native ESM mode (NODE_OPTIONS=--experimental-vm-modules, Node >= 24.9).
-const tsJest = [
-  'ts-jest',
-  { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false },
-];
+const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }];
 
 const common = {
   extensionsToTreatAsEsm: ['.ts'],

@@ -28,7 +28,13 @@ interface Variant {
 }
 
 const variants: Variant[] = [
-  { id: 'nest-noop', label: 'NestJS ServerKafka, no-op handler', ioMs: 0, start: startNestKafka, config: 'ServerKafka defaults' },
+  {
+    id: 'nest-noop',
+    label: 'NestJS ServerKafka, no-op handler',
+    ioMs: 0,
+    start: startNestKafka,
+    config: 'ServerKafka defaults',
+  },
   {
     id: 'ours-noop',
     label: 'DualStreamServer, no-op handler',
@@ -36,7 +42,13 @@ const variants: Variant[] = [
     start: (t, p) => startDualStream(t, p, OURS_DEFAULTS),
     config: 'concurrency 1, keyConcurrency 1 (defaults)',
   },
-  { id: 'nest-io', label: 'NestJS ServerKafka, 1 ms handler', ioMs: 1, start: startNestKafka, config: 'ServerKafka defaults' },
+  {
+    id: 'nest-io',
+    label: 'NestJS ServerKafka, 1 ms handler',
+    ioMs: 1,
+    start: startNestKafka,
+    config: 'ServerKafka defaults',
+  },
   {
     id: 'ours-io',
     label: 'DualStreamServer, 1 ms handler, key-level parallelism',
@@ -102,9 +114,16 @@ async function main(): Promise<void> {
     return void reportResults('consume-partial', rows);
   }
   for (const variant of variants) rows.push(await throughputRow(variant));
-  rows.push(await latencyRow('nest-latency', 'NestJS ServerKafka, publish -> handler', startNestKafka, 'ServerKafka defaults'));
   rows.push(
-    await latencyRow('ours-latency', 'DualStreamServer, publish -> handler', (t, p) => startDualStream(t, p, OURS_DEFAULTS), 'defaults'),
+    await latencyRow('nest-latency', 'NestJS ServerKafka, publish -> handler', startNestKafka, 'ServerKafka defaults'),
+  );
+  rows.push(
+    await latencyRow(
+      'ours-latency',
+      'DualStreamServer, publish -> handler',
+      (t, p) => startDualStream(t, p, OURS_DEFAULTS),
+      'defaults',
+    ),
   );
   const rate = (id: string) => rows.find((r) => r.id === id)!.eventsPerSec;
   const ratios = {
@@ -114,7 +133,13 @@ async function main(): Promise<void> {
   reportResults('consume', rows, {
     ratios,
     targets: { noop: '>= 1x nest-noop', io: '>= 10x nest-io' },
-    setup: { records: RECORDS, keys: KEYS, partitions: PARTITIONS, latencyRatePerSec: LATENCY_RATE, latencyDurationMs: LATENCY_MS },
+    setup: {
+      records: RECORDS,
+      keys: KEYS,
+      partitions: PARTITIONS,
+      latencyRatePerSec: LATENCY_RATE,
+      latencyDurationMs: LATENCY_MS,
+    },
   });
   console.log(`\nours-noop / nest-noop = ${ratios.noop}x (target >= 1x)`);
   console.log(`ours-io   / nest-io   = ${ratios.io}x (target >= 10x)`);

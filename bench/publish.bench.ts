@@ -3,7 +3,16 @@
 // row runs ~8 s (BENCH_ROW_MS) or up to BENCH_ROW_MAX_EVENTS events. Latency is per call (one event for
 // a/c/d, one 500-event batch for b/e).
 import { reportResults, round, type BenchRow } from './support/bench-report.js';
-import { eventFactory, freshSourceType, measure, rawMessage, rawProducer, startPublisher, warmUp, ROW_MS } from './publish/publish-rows.js';
+import {
+  eventFactory,
+  freshSourceType,
+  measure,
+  rawMessage,
+  rawProducer,
+  startPublisher,
+  warmUp,
+  ROW_MS,
+} from './publish/publish-rows.js';
 
 const BATCH = 500;
 const CALLERS = 256;
@@ -26,7 +35,10 @@ async function rowB(): Promise<BenchRow> {
   const topic = `events.${sourceType}`;
   const producer = await rawProducer(true);
   const call = (i: number) =>
-    producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages: Array.from({ length: BATCH }, (_, k) => rawMessage(make(i + k))) }] });
+    producer.sendBatch({
+      acks: -1,
+      topicMessages: [{ topic, messages: Array.from({ length: BATCH }, (_, k) => rawMessage(make(i + k))) }],
+    });
   await warmUp(call, 4, 1);
   const row = await measure({ id: 'b', label: `kafkajs sendBatch of ${BATCH} (idempotent, acks -1)` }, 1, BATCH, call);
   await producer.disconnect();
@@ -41,13 +53,21 @@ async function publisherRow(id: 'c' | 'd' | 'e' | 'f', realtime: boolean): Promi
     if (id === 'e' || id === 'f') {
       const call = (i: number) => publisher.publishBatch(Array.from({ length: BATCH }, (_, k) => make(i + k)));
       await warmUp(call, 4, 1);
-      return await measure({ id, label: `DualStreamPublisher.publishBatch of ${BATCH}, ${realtime ? 'Redis on' : 'realtime disabled'}` }, 1, BATCH, call);
+      return await measure(
+        { id, label: `DualStreamPublisher.publishBatch of ${BATCH}, ${realtime ? 'Redis on' : 'realtime disabled'}` },
+        1,
+        BATCH,
+        call,
+      );
     }
     const call = (i: number) => publisher.publish(make(i));
     await warmUp(call, 2_000, CALLERS);
     const before = publisher.metrics();
     const row = await measure(
-      { id, label: `DualStreamPublisher.publish(), ${CALLERS} concurrent callers, ${realtime ? 'Redis on' : 'realtime disabled'}` },
+      {
+        id,
+        label: `DualStreamPublisher.publish(), ${CALLERS} concurrent callers, ${realtime ? 'Redis on' : 'realtime disabled'}`,
+      },
       CALLERS,
       1,
       call,
@@ -91,9 +111,21 @@ const targets = [
   { ratio: 'c/b', min: 0.7 },
   { ratio: 'e/b', min: 0.9 },
   { ratio: 'c/d', min: 0.9 },
-].map((t) => ({ ...t, value: ratios[t.ratio as keyof typeof ratios], met: ratios[t.ratio as keyof typeof ratios] >= t.min }));
+].map((t) => ({
+  ...t,
+  value: ratios[t.ratio as keyof typeof ratios],
+  met: ratios[t.ratio as keyof typeof ratios] >= t.min,
+}));
 
-reportResults('publish', rows, { ratios, targets, rowMs: ROW_MS, eventBytes: 512, partitions: 3, callers: CALLERS, batch: BATCH });
+reportResults('publish', rows, {
+  ratios,
+  targets,
+  rowMs: ROW_MS,
+  eventBytes: 512,
+  partitions: 3,
+  callers: CALLERS,
+  batch: BATCH,
+});
 console.log('\nratios (target):');
 for (const t of targets) console.log(`  ${t.ratio} = ${t.value} (>= ${t.min}) ${t.met ? 'MET' : 'MISSED'}`);
 process.exit(0);

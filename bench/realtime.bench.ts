@@ -40,7 +40,10 @@ class Child {
   readonly process: ChildProcess;
 
   constructor(script: string, args: string[]) {
-    this.process = fork(path.join(here, 'realtime', script), args, { execArgv: childExecArgv(script), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.process = fork(path.join(here, 'realtime', script), args, {
+      execArgv: childExecArgv(script),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.process.on('message', (m: ChildMessage) => this.waiters.shift()?.(m));
   }
 
@@ -126,7 +129,11 @@ async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
       await admin.disconnect();
     }
     gateway = await start('ours-gateway.child.js', [String(port), prefix]);
-    driver = await start(kind === 'ours' ? 'publisher.child.js' : 'direct-publisher.child.js', [prefix, type, String(CHANNELS)]);
+    driver = await start(kind === 'ours' ? 'publisher.child.js' : 'direct-publisher.child.js', [
+      prefix,
+      type,
+      String(CHANNELS),
+    ]);
     probe = await start('probe.child.js', ['ours', `${prefix}events:*`]);
     authToken = await signGatewayToken(BENCH_SECRET, { sub: 'bench', channels: ['events:*'], patterns: [] }, 3600);
   } else {
@@ -152,7 +159,14 @@ async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
     const perProcess = Math.ceil(CLIENTS / CLIENT_PROCESSES);
     const clientProcesses = await Promise.all(
       Array.from({ length: CLIENT_PROCESSES }, (_, i) =>
-        start('clients.child.js', [url, type, String(CHANNELS), authToken ?? '-', String(i * perProcess), String(Math.min(perProcess, CLIENTS - i * perProcess))]),
+        start('clients.child.js', [
+          url,
+          type,
+          String(CHANNELS),
+          authToken ?? '-',
+          String(i * perProcess),
+          String(Math.min(perProcess, CLIENTS - i * perProcess)),
+        ]),
       ),
     );
     const received = async () => {
@@ -172,7 +186,13 @@ async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
       for (const c of clientProcesses) await c.ask({ type: 'window', from: measureFrom, to: measureTo });
       const cpuBefore = await cpuOf(gateway);
       const steal = startStealMeter();
-      const done = await driver.ask({ type: 'run', rate, durationMs: WARMUP_MS + MEASURE_MS, windowFrom: measureFrom, windowTo: measureTo });
+      const done = await driver.ask({
+        type: 'run',
+        rate,
+        durationMs: WARMUP_MS + MEASURE_MS,
+        windowFrom: measureFrom,
+        windowTo: measureTo,
+      });
       // Stragglers: wait until deliveries stop arriving (a saturated run can lag by seconds), at most 20 s.
       for (let seen = -1, waited = 0, count = await received(); seen !== count && waited < 20_000; waited += 1000) {
         seen = count;
@@ -252,7 +272,9 @@ for (let r = 0; r < REPEATS; r++) {
   const measured: BenchRow[] = [];
   for (const kind of order) measured.push(...(await measureImplementation(kind)));
   rounds.push(measured);
-  console.error(`round ${r + 1}/${REPEATS}: ${measured.map((row) => `${row.id} p99 ${row.p99Ms} redis p99 ${row.redisP99Ms} steal max ${row.stealMaxMsPer100ms ?? '?'} ms/100ms`).join(' · ')}`);
+  console.error(
+    `round ${r + 1}/${REPEATS}: ${measured.map((row) => `${row.id} p99 ${row.p99Ms} redis p99 ${row.redisP99Ms} steal max ${row.stealMaxMsPer100ms ?? '?'} ms/100ms`).join(' · ')}`,
+  );
 }
 const rows = medianOfRounds(rounds, ['p99Ms', 'redisP99Ms', 'stealMaxMsPer100ms'], ['deliveredPct']);
 const ours5k = rows.find((r) => r.id === 'ours-5k');
@@ -273,13 +295,18 @@ reportResults(narrowed ? 'realtime-narrowed' : 'realtime', rows, {
   notes:
     'p50/p95/p99: publish() call → client (ours; includes Kafka acks=all and micro-batching) or emit() → client (adapter). ' +
     'redisP*: the notification leaving Redis (stamped by a separate subscriber process) → client. ' +
-    'ours-direct: our gateway fed one PUBLISH per event in the publisher\'s format, no Kafka (the adapter rows\' input pattern). ' +
+    "ours-direct: our gateway fed one PUBLISH per event in the publisher's format, no Kafka (the adapter rows' input pattern). " +
     `The 200 measured clients run in ${CLIENT_PROCESSES} child processes; gateways, publisher/emitter and the probe in others. Measured ${MEASURE_MS} ms after ${WARMUP_MS} ms warm-up, ` +
     `${REPEATS} rounds alternating which side goes first; each figure is the median over the rounds (p99MsRuns/redisP99MsRuns: every round).`,
   targets:
     ours5k && adapter5k
       ? {
-          publishToClientP99At5kMs: { target: 25, actual: ours5k.p99Ms, met: (ours5k.p99Ms ?? Infinity) <= 25, roundsMet: roundsWhere((o) => (o.p99Ms ?? Infinity) <= 25) },
+          publishToClientP99At5kMs: {
+            target: 25,
+            actual: ours5k.p99Ms,
+            met: (ours5k.p99Ms ?? Infinity) <= 25,
+            roundsMet: roundsWhere((o) => (o.p99Ms ?? Infinity) <= 25),
+          },
           // Informational: the same comparison with our gateway fed the adapter's input pattern (no Kafka).
           ...(direct5k && {
             directRedisP99VsAdapterEmitP99: {

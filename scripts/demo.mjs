@@ -39,15 +39,26 @@ let stopping;
 
 async function main() {
   const major = Number(process.versions.node.split('.')[0]);
-  if (major < 24) throw new Error(`Node ${process.versions.node}: the demo needs Node 24 (run it as \`npm run demo\`, which uses node_modules/.bin/node).`);
-  for (const [name, port] of Object.entries(ports))
-    if (await canConnect('127.0.0.1', port, 300)) throw new Error(`port ${port} (${name}) is in use: stop what runs there or set ${name.toUpperCase()}_PORT.`);
+  if (major < 24) {
+    throw new Error(
+      `Node ${process.versions.node}: the demo needs Node 24 (run it as \`npm run demo\`, which uses node_modules/.bin/node).`,
+    );
+  }
+  for (const [name, port] of Object.entries(ports)) {
+    if (await canConnect('127.0.0.1', port, 300)) {
+      throw new Error(`port ${port} (${name}) is in use: stop what runs there or set ${name.toUpperCase()}_PORT.`);
+    }
+  }
 
   if (!args['no-build']) build();
 
-  say('finding Kafka and Redis (KAFKA_BROKERS / REDIS_URL, else local, else starting them; the first start downloads Kafka jars)');
+  say(
+    'finding Kafka and Redis (KAFKA_BROKERS / REDIS_URL, else local, else starting them; the first start downloads Kafka jars)',
+  );
   infra = await resolveInfra({ log: (l) => say(l) });
-  say(`kafka ${infra.kafkaBrokers.join(',')} (${infra.source.kafka}), redis ${infra.redisUrl.replace(/\/\/[^@/]*@/, '//***@')} (${infra.source.redis})`);
+  say(
+    `kafka ${infra.kafkaBrokers.join(',')} (${infra.source.kafka}), redis ${infra.redisUrl.replace(/\/\/[^@/]*@/, '//***@')} (${infra.source.redis})`,
+  );
 
   const env = {
     ...process.env,
@@ -56,7 +67,8 @@ async function main() {
     REDIS_URL: infra.redisUrl,
     LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
     HOST: '127.0.0.1',
-    CONSUMER_DB_PATH: process.env.CONSUMER_DB_PATH ?? path.join(REPO_ROOT, '.infra', 'demo', 'consumer-projection.sqlite'),
+    CONSUMER_DB_PATH:
+      process.env.CONSUMER_DB_PATH ?? path.join(REPO_ROOT, '.infra', 'demo', 'consumer-projection.sqlite'),
     GATEWAY_JWT_SECRET: process.env.GATEWAY_JWT_SECRET ?? randomBytes(32).toString('hex'),
     GATEWAY_DEV_TOKENS: process.env.GATEWAY_DEV_TOKENS ?? '1',
   };
@@ -65,7 +77,12 @@ async function main() {
 
   const rate = Number(args.rate ?? process.env.DEMO_RATE ?? 5);
   const apiKey = process.env.DEMO_API_KEY ?? (process.env.INGESTER_API_KEYS ?? '').split(',')[0]?.trim();
-  load = startLoad({ url: `http://127.0.0.1:${ports.ingester}`, rate, apiKey: apiKey || undefined, log: (l) => say(`load: ${l}`) });
+  load = startLoad({
+    url: `http://127.0.0.1:${ports.ingester}`,
+    rate,
+    apiKey: apiKey || undefined,
+    log: (l) => say(`load: ${l}`),
+  });
 
   console.log(`
   \x1b[1mDashboard\x1b[0m      http://127.0.0.1:${ports.gateway}/
@@ -80,7 +97,9 @@ async function main() {
   if (args.duration) {
     await sleep(Number(args.duration) * 1000);
     clearInterval(report);
-    const page = await fetch(`http://127.0.0.1:${ports.consumer}/sources/order/o-1001/events?limit=1000`).then((r) => r.json());
+    const page = await fetch(`http://127.0.0.1:${ports.consumer}/sources/order/o-1001/events?limit=1000`).then((r) =>
+      r.json(),
+    );
     say(`consumer projection holds ${page.events.length} event(s) of order:o-1001`);
     await shutdown('duration elapsed');
   }
@@ -88,15 +107,30 @@ async function main() {
 
 function build() {
   say('building (tsc -> dist/)');
-  const tsc = spawnSync(NODE, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const tsc = spawnSync(NODE, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
   // tsc still emits when it reports type errors; the demo runs whatever was emitted and says so.
-  if (tsc.status !== 0) say(`tsc reported errors (running the emitted output anyway):\n${(tsc.stdout + tsc.stderr).split('\n').slice(0, 10).join('\n')}`);
-  const alias = spawnSync(NODE, [path.join(REPO_ROOT, 'node_modules/tsc-alias/dist/bin/index.js'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (tsc.status !== 0) {
+    say(
+      `tsc reported errors (running the emitted output anyway):\n${(tsc.stdout + tsc.stderr).split('\n').slice(0, 10).join('\n')}`,
+    );
+  }
+  const alias = spawnSync(
+    NODE,
+    [path.join(REPO_ROOT, 'node_modules/tsc-alias/dist/bin/index.js'), '-p', 'tsconfig.build.json'],
+    { cwd: REPO_ROOT, encoding: 'utf8' },
+  );
   if (alias.status !== 0) throw new Error(`tsc-alias failed:\n${alias.stdout}${alias.stderr}`);
 }
 
 function start(name, env) {
-  const child = spawn(NODE, [path.resolve(REPO_ROOT, args.dist, 'apps', name, 'src', 'main.js')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE, [path.resolve(REPO_ROOT, args.dist, 'apps', name, 'src', 'main.js')], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const colour = { ingester: 36, gateway: 35, consumer: 33 }[name];
   const prefix = `\x1b[${colour}m[${name}]\x1b[0m `;
   const quiet = args.quiet;
@@ -105,7 +139,9 @@ function start(name, env) {
     stream.on('data', (chunk) => {
       const lines = (rest + chunk).split('\n');
       rest = lines.pop();
-      for (const line of lines) if (line && (!quiet || /WARN|ERROR|"level":"(warn|error|fatal)"/.test(line))) out.write(prefix + line + '\n');
+      for (const line of lines) {
+        if (line && (!quiet || /WARN|ERROR|"level":"(warn|error|fatal)"/.test(line))) out.write(prefix + line + '\n');
+      }
     });
   };
   relay(child.stdout, process.stdout);
@@ -151,11 +187,12 @@ async function shutdown(reason, code = 0) {
           }),
       ),
     );
-    if (infra && process.env.DUAL_STREAM_KEEP_INFRA !== '1')
+    if (infra && process.env.DUAL_STREAM_KEEP_INFRA !== '1') {
       for (const [what, handle] of Object.entries(infra.started)) {
         say(`stopping the ${what} it started`);
         await handle.stop();
       }
+    }
     if (load) say(`done: ${JSON.stringify(load.stats)}`);
     process.exit(code || (args.duration && accepted === 0 ? 1 : 0));
   })();

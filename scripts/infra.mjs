@@ -22,7 +22,9 @@ async function up() {
   const t0 = Date.now();
   const infra = await resolveInfra({ log });
   const describe = (/** @type {'kafka' | 'redis'} */ name) =>
-    ({ env: 'from environment', running: 'already running', started: `started, pid ${infra.started[name]?.pid}` })[infra.source[name]];
+    ({ env: 'from environment', running: 'already running', started: `started, pid ${infra.started[name]?.pid}` })[
+      infra.source[name]
+    ];
   console.log(`KAFKA_BROKERS=${infra.kafkaBrokers.join(',')}  # ${describe('kafka')}`);
   console.log(`REDIS_URL=${redactUrl(infra.redisUrl)}  # ${describe('redis')}`);
   console.log(`infra up in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
@@ -32,8 +34,12 @@ async function up() {
 async function down() {
   const kafka = await stopKafkaFromPidFile(kafkaDir);
   const redis = await stopRedisFromPidFile(redisDir);
-  console.log(`kafka: ${kafka.pid ? (kafka.stopped ? `stopped pid ${kafka.pid}` : `pid ${kafka.pid} did NOT stop`) : 'nothing of ours running'}`);
-  console.log(`redis: ${redis.pid ? (redis.stopped ? `stopped pid ${redis.pid}` : `pid ${redis.pid} did NOT stop`) : 'nothing of ours running'}`);
+  console.log(
+    `kafka: ${kafka.pid ? (kafka.stopped ? `stopped pid ${kafka.pid}` : `pid ${kafka.pid} did NOT stop`) : 'nothing of ours running'}`,
+  );
+  console.log(
+    `redis: ${redis.pid ? (redis.stopped ? `stopped pid ${redis.pid}` : `pid ${redis.pid} did NOT stop`) : 'nothing of ours running'}`,
+  );
   if (process.argv.includes('--purge') && kafka.stopped) {
     rmSync(DEFAULT_STATE_DIR, { recursive: true, force: true });
     console.log(`removed ${DEFAULT_STATE_DIR}`);
@@ -42,14 +48,21 @@ async function down() {
 }
 
 async function status() {
-  const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const brokers = (process.env.KAFKA_BROKERS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (brokers.length === 0) brokers.push(`127.0.0.1:${process.env.KAFKA_PORT || 9092}`);
   const kafkaPid = runningKafkaPid(kafkaDir);
   const kafkaOk = await isKafkaAnswering(brokers, 3000);
-  console.log(`kafka ${brokers.join(',')}: ${kafkaOk ? 'answering' : 'NOT answering'}${kafkaPid ? ` (ours, pid ${kafkaPid})` : ''}`);
+  console.log(
+    `kafka ${brokers.join(',')}: ${kafkaOk ? 'answering' : 'NOT answering'}${kafkaPid ? ` (ours, pid ${kafkaPid})` : ''}`,
+  );
 
   const ours = runningRedis(redisDir);
-  const candidates = process.env.REDIS_URL ? [process.env.REDIS_URL] : [`redis://127.0.0.1:${process.env.REDIS_PORT || 6379}`, ...(ours ? [ours.url] : [])];
+  const candidates = process.env.REDIS_URL
+    ? [process.env.REDIS_URL]
+    : [`redis://127.0.0.1:${process.env.REDIS_PORT || 6379}`, ...(ours ? [ours.url] : [])];
   let redisOk = false;
   for (const url of candidates) {
     const ok = await isRedisAnswering(url, 1000);

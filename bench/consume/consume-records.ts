@@ -21,13 +21,23 @@ export async function createTopic(topic: string, numPartitions = 3): Promise<voi
 /** A Kafka record exactly as DualStreamPublisher writes it (envelope JSON, source key, CloudEvents headers). */
 export function benchRecord(sourceType: string, n: number, keys: number, sentAt?: number): Message {
   const { event, json } = prepareEvent(
-    { type: 'bench.happened', source: { type: sourceType, id: `k-${n % keys}` }, data: { n, sentAt, pad: 'x'.repeat(200) } },
+    {
+      type: 'bench.happened',
+      source: { type: sourceType, id: `k-${n % keys}` },
+      data: { n, sentAt, pad: 'x'.repeat(200) },
+    },
     1024 * 1024,
   );
   return {
     key: sourceKey(event.source),
     value: json,
-    headers: { ce_specversion: '1.0', ce_id: event.id, ce_type: event.type, ce_source: ceSource(event.source), ce_time: event.time },
+    headers: {
+      ce_specversion: '1.0',
+      ce_id: event.id,
+      ce_type: event.type,
+      ce_source: ceSource(event.source),
+      ce_time: event.time,
+    },
   };
 }
 
@@ -37,7 +47,9 @@ export async function preProduce(topic: string, sourceType: string, count: numbe
   await producer.connect();
   try {
     for (let from = 0; from < count; from += 1000) {
-      const messages = Array.from({ length: Math.min(1000, count - from) }, (_, i) => benchRecord(sourceType, from + i, keys));
+      const messages = Array.from({ length: Math.min(1000, count - from) }, (_, i) =>
+        benchRecord(sourceType, from + i, keys),
+      );
       await producer.send({ topic, acks: -1, messages });
     }
   } finally {
@@ -46,7 +58,13 @@ export async function preProduce(topic: string, sourceType: string, count: numbe
 }
 
 /** Produces at `ratePerSec` for `durationMs` in 10 ms ticks; each record carries its send time. */
-export async function produceAtRate(topic: string, sourceType: string, ratePerSec: number, durationMs: number, keys: number): Promise<number> {
+export async function produceAtRate(
+  topic: string,
+  sourceType: string,
+  ratePerSec: number,
+  durationMs: number,
+  keys: number,
+): Promise<number> {
   const producer = kafka.producer();
   await producer.connect();
   let sent = 0;
@@ -55,7 +73,9 @@ export async function produceAtRate(topic: string, sourceType: string, ratePerSe
     while (Date.now() - started < durationMs) {
       const due = Math.floor(((Date.now() - started) / 1000) * ratePerSec);
       if (due > sent) {
-        const messages = Array.from({ length: due - sent }, (_, i) => benchRecord(sourceType, sent + i, keys, Date.now()));
+        const messages = Array.from({ length: due - sent }, (_, i) =>
+          benchRecord(sourceType, sent + i, keys, Date.now()),
+        );
         sent = due;
         await producer.send({ topic, acks: -1, messages });
       }

@@ -46,7 +46,9 @@ export async function startDualStream(
     }
   }
   @Module({
-    imports: [DualStreamModule.forRoot({ kafka: { brokers, clientId: uniqueName('ours') }, redis: false, logger: false })],
+    imports: [
+      DualStreamModule.forRoot({ kafka: { brokers, clientId: uniqueName('ours') }, redis: false, logger: false }),
+    ],
     controllers: [DualStreamHandler],
   })
   class DualStreamBenchModule {}

@@ -4,7 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Kafka, Partitioners, logLevel, type Message, type Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
-import { DualStreamModule, DualStreamPublisher, type DualStreamEvent, type DualStreamModuleOptions } from '@app/dual-stream';
+import {
+  DualStreamModule,
+  DualStreamPublisher,
+  type DualStreamEvent,
+  type DualStreamModuleOptions,
+} from '@app/dual-stream';
 import { percentile, round, type BenchRow } from '../support/bench-report.js';
 import { createTopicsAndWait } from '../support/kafka-topics.js';
 
@@ -16,7 +21,8 @@ export const ROW_MAX_EVENTS = Number(process.env.BENCH_ROW_MAX_EVENTS ?? 200_000
 
 export const brokers = (): string[] => (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const redisUrl = (): string => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const uniqueName = (prefix: string): string => `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+export const uniqueName = (prefix: string): string =>
+  `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 
 const kafka = () => new Kafka({ clientId: uniqueName('bench'), brokers: brokers(), logLevel: logLevel.NOTHING });
 
@@ -25,25 +31,51 @@ export async function freshSourceType(): Promise<string> {
   const sourceType = uniqueName('bench');
   const admin = kafka().admin();
   await admin.connect();
-  await createTopicsAndWait(admin, [{ topic: `events.${sourceType}`, numPartitions: PARTITIONS, replicationFactor: 1 }]);
+  await createTopicsAndWait(admin, [
+    { topic: `events.${sourceType}`, numPartitions: PARTITIONS, replicationFactor: 1 },
+  ]);
   await admin.disconnect();
   return sourceType;
 }
 
 /** An event whose serialized envelope (with generated id and time) is EVENT_BYTES long. */
 export function eventFactory(sourceType: string): (i: number) => DualStreamEvent {
-  const sample = { id: uuidv7(), type: 'bench.tick', source: { type: sourceType, id: 'src-00' }, time: new Date().toISOString(), data: { pad: '' }, headers: {} };
+  const sample = {
+    id: uuidv7(),
+    type: 'bench.tick',
+    source: { type: sourceType, id: 'src-00' },
+    time: new Date().toISOString(),
+    data: { pad: '' },
+    headers: {},
+  };
   const pad = 'x'.repeat(Math.max(0, EVENT_BYTES - Buffer.byteLength(JSON.stringify(sample))));
-  return (i) => ({ type: 'bench.tick', source: { type: sourceType, id: `src-${String(i % SOURCES).padStart(2, '0')}` }, data: { pad } });
+  return (i) => ({
+    type: 'bench.tick',
+    source: { type: sourceType, id: `src-${String(i % SOURCES).padStart(2, '0')}` },
+    data: { pad },
+  });
 }
 
 /** The same record kafkajs users would write by hand: full envelope, key, CloudEvents headers. */
 export function rawMessage(event: DualStreamEvent): Message {
-  const envelope = { id: uuidv7(), type: event.type, source: event.source, time: new Date().toISOString(), data: event.data, headers: {} };
+  const envelope = {
+    id: uuidv7(),
+    type: event.type,
+    source: event.source,
+    time: new Date().toISOString(),
+    data: event.data,
+    headers: {},
+  };
   return {
     key: `${event.source.type}:${event.source.id}`,
     value: JSON.stringify(envelope),
-    headers: { ce_specversion: '1.0', ce_id: envelope.id, ce_type: envelope.type, ce_source: `${event.source.type}/${event.source.id}`, ce_time: envelope.time },
+    headers: {
+      ce_specversion: '1.0',
+      ce_id: envelope.id,
+      ce_type: envelope.type,
+      ce_source: `${event.source.type}/${event.source.id}`,
+      ce_time: envelope.time,
+    },
   };
 }
 
@@ -57,7 +89,9 @@ export async function rawProducer(idempotent: boolean): Promise<Producer> {
   return producer;
 }
 
-export async function startPublisher(realtime: boolean): Promise<{ app: INestApplicationContext; publisher: DualStreamPublisher }> {
+export async function startPublisher(
+  realtime: boolean,
+): Promise<{ app: INestApplicationContext; publisher: DualStreamPublisher }> {
   const options: DualStreamModuleOptions = {
     kafka: { brokers: brokers(), clientId: uniqueName('bench-pub') },
     redis: realtime ? { url: redisUrl(), channelPrefix: `${uniqueName('bench')}:` } : false,
@@ -108,7 +142,9 @@ export async function measure(
 /** A short untimed run so connections, metadata and JIT are warm before the timed one. */
 export async function warmUp(call: (i: number) => Promise<unknown>, calls = 200, workers = 8): Promise<void> {
   let n = 0;
-  await Promise.all(Array.from({ length: workers }, async () => {
-    while (n < calls) await call(n++);
-  }));
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (n < calls) await call(n++);
+    }),
+  );
 }

@@ -4,7 +4,16 @@ import { createServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
-import { benchSource, reply, windowCounter, memoryAfterGc, cpuMicros, runAtRate, watchLoopDelay, type ParentMessage } from './bench-clock.js';
+import {
+  benchSource,
+  reply,
+  windowCounter,
+  memoryAfterGc,
+  cpuMicros,
+  runAtRate,
+  watchLoopDelay,
+  type ParentMessage,
+} from './bench-clock.js';
 void watchLoopDelay('adapter-server');
 
 const [role, port, type, channels] = process.argv.slice(2);
@@ -26,7 +35,9 @@ if (role === 'gateway') {
   await new Promise<void>((resolve) => http.listen(Number(port), '127.0.0.1', resolve));
 }
 
-process.on('message', async (message: ParentMessage) => {
+process.on('message', (message: ParentMessage) => void onMessage(message));
+
+async function onMessage(message: ParentMessage): Promise<void> {
   if (message.type === 'rss') reply({ type: 'rss', ...memoryAfterGc() });
   if (message.type === 'cpu') reply({ type: 'cpu', micros: cpuMicros() });
   if (message.type === 'run') {
@@ -36,17 +47,27 @@ process.on('message', async (message: ParentMessage) => {
       const source = benchSource(type, seq % count);
       const channel = `events:${source.type}:${source.id}`;
       // Same shape and size as our notification, so both sides serialize the same bytes.
-      const event = { kind: 'event', id: `a${seq}`, type: 'bench.tick', source, time: new Date().toISOString(), topic: `events.${type}`, partition: 0, offset: String(seq), data: { t0: window.stamp(), seq } };
+      const event = {
+        kind: 'event',
+        id: `a${seq}`,
+        type: 'bench.tick',
+        source,
+        time: new Date().toISOString(),
+        topic: `events.${type}`,
+        partition: 0,
+        offset: String(seq),
+        data: { t0: window.stamp(), seq },
+      };
       events.to(channel).emit('event', { channel, event });
     });
     reply({ type: 'done', sent, inWindow: window.count() });
   }
   if (message.type === 'stop') {
-    io.close();
+    void io.close();
     pub.disconnect();
     sub.disconnect();
     process.exit(0);
   }
-});
+}
 // Let the adapter's PSUBSCRIBE settle before the parent starts.
 setTimeout(() => reply({ type: 'ready' }), 300);

@@ -48,7 +48,10 @@ export function runAtRate(rate: number, durationMs: number, emit: (seq: number) 
   return new Promise((resolve) => {
     const timer = setInterval(() => {
       const elapsed = now() - start;
-      const due = Math.min(Math.floor((Math.min(elapsed, durationMs) * rate) / 1000), Math.floor((durationMs * rate) / 1000));
+      const due = Math.min(
+        Math.floor((Math.min(elapsed, durationMs) * rate) / 1000),
+        Math.floor((durationMs * rate) / 1000),
+      );
       while (sent < due) emit(sent++);
       if (elapsed >= durationMs) {
         clearInterval(timer);
@@ -86,7 +89,11 @@ export async function watchLoopDelay(name: string): Promise<void> {
   histogram.enable();
   setInterval(() => {
     const maxMs = histogram.max / 1e6;
-    if (maxMs > 15) console.error(`[loop] ${name} ${Math.round(now() % 100_000)}: max ${maxMs.toFixed(1)} ms p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms`);
+    if (maxMs > 15) {
+      console.error(
+        `[loop] ${name} ${Math.round(now() % 100_000)}: max ${maxMs.toFixed(1)} ms p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms`,
+      );
+    }
     histogram.reset();
   }, 1000).unref();
 }

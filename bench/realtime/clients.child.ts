@@ -21,7 +21,9 @@ process.on('message', (message: ParentMessage) => {
     reply({ type: 'ready' }); // the benchmark waits for this before it starts publishing
   }
   if (message.type === 'count') reply({ type: 'count', received: collector.latencies.length });
-  if (message.type === 'dump') reply({ type: 'deliveries', ids: collector.ids, times: collector.times, latencies: collector.latencies });
+  if (message.type === 'dump') {
+    reply({ type: 'deliveries', ids: collector.ids, times: collector.times, latencies: collector.latencies });
+  }
   if (message.type === 'stop') {
     for (const socket of sockets) socket.close();
     process.exit(0);

@@ -37,14 +37,16 @@ export function printWorstSlices(label: string, got: Deliveries, leftRedis: Read
     slices.set(slice, [Math.max(worst, latency), Math.max(upstream, left === undefined ? 0 : left - t0)]);
   });
   const worst = [...slices].sort((a, b) => b[1][0] - a[1][0]).slice(0, 12);
-  console.error(`${label} worst slices (start ms: max latency / of it before Redis): ${worst.map(([s, [l, u]]) => `${s * 50}: ${round(l, 1)}/${round(u, 1)}`).join(', ')}`);
+  console.error(
+    `${label} worst slices (start ms: max latency / of it before Redis): ${worst.map(([s, [l, u]]) => `${s * 50}: ${round(l, 1)}/${round(u, 1)}`).join(', ')}`,
+  );
 }
 
 /** BENCH_BURSTS: notifications leaving Redis together (< 0.3 ms apart) and the Redis → client latency by burst size. */
 export function printBursts(label: string, got: Deliveries, leftRedis: { ids: string[]; times: number[] }): void {
   const sizeOf = new Map<string, number>();
   const at = new Map<string, number>();
-  for (let i = 0; i < leftRedis.times.length; ) {
+  for (let i = 0; i < leftRedis.times.length;) {
     let j = i + 1;
     while (j < leftRedis.times.length && leftRedis.times[j] - leftRedis.times[j - 1] < 0.3) j++;
     for (let k = i; k < j; k++) {
@@ -62,6 +64,10 @@ export function printBursts(label: string, got: Deliveries, leftRedis: { ids: st
     const bucket = size <= 10 ? '<=10' : size <= 30 ? '11-30' : size <= 60 ? '31-60' : '>60';
     (byBucket.get(bucket) ?? byBucket.set(bucket, []).get(bucket)!).push(got.times[i] - left);
   });
-  console.error(`${label}: burst size p50 ${percentile(sizes, 50)} p99 ${percentile(sizes, 99)} max ${Math.max(...sizes)}`);
-  for (const [b, l] of byBucket) console.error(`  burst ${b}: n=${l.length} p50 ${round(percentile(l, 50))} p99 ${round(percentile(l, 99))}`);
+  console.error(
+    `${label}: burst size p50 ${percentile(sizes, 50)} p99 ${percentile(sizes, 99)} max ${Math.max(...sizes)}`,
+  );
+  for (const [b, l] of byBucket) {
+    console.error(`  burst ${b}: n=${l.length} p50 ${round(percentile(l, 50))} p99 ${round(percentile(l, 99))}`);
+  }
 }

@@ -9,16 +9,18 @@ const [prefix, type, channels] = process.argv.slice(2);
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const topic = `events.${type}`;
 
-process.on('message', async (message: ParentMessage) => {
+process.on('message', (message: ParentMessage) => void onMessage(message));
+
+async function onMessage(message: ParentMessage): Promise<void> {
   if (message.type === 'run') {
     const count = Number(channels);
     const window = windowCounter(message.windowFrom, message.windowTo);
     const sent = await runAtRate(message.rate, message.durationMs, (seq) => {
       const source = benchSource(type, seq % count);
-      // What the publisher announces after Kafka acknowledged (DESIGN §4); offsets grow per channel.
+      // What the publisher announces after Kafka acknowledged (docs/protocol.md "Realtime notification"); offsets grow per channel.
       const notification =
         `{"kind":"event","id":"d${seq}","type":"bench.tick","source":{"type":"${source.type}","id":"${source.id}"},` +
-        `"time":"${new Date().toISOString()}","topic":"${topic}","partition":${seq % count % 3},"offset":"${seq}",` +
+        `"time":"${new Date().toISOString()}","topic":"${topic}","partition":${(seq % count) % 3},"offset":"${seq}",` +
         `"data":{"t0":${window.stamp()},"seq":${seq}}}`;
       void redis.publish(`${prefix}events:${source.type}:${source.id}`, notification);
     });
@@ -28,6 +30,6 @@ process.on('message', async (message: ParentMessage) => {
     redis.disconnect();
     process.exit(0);
   }
-});
+}
 await redis.ping();
 reply({ type: 'ready' });

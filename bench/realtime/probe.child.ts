@@ -16,7 +16,7 @@ redis.on('pmessageBuffer', (_pattern: Buffer, _channel: Buffer, payload: Buffer)
     const id =
       mode === 'ours'
         ? (JSON.parse(payload.toString()) as { id: string }).id
-        : ((decode(payload) as [string, { data: [string, { event: { id: string } }] }])[1].data[1].event.id);
+        : (decode(payload) as [string, { data: [string, { event: { id: string } }] }])[1].data[1].event.id;
     ids.push(id);
     times.push(t);
   } catch {

@@ -31,15 +31,19 @@ const publisher = app.get(DualStreamPublisher);
 const pauses: number[] = [];
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-new PerformanceObserver((list) => list.getEntries().forEach((e) => e.startTime - t0 >= warmupMs && pauses.push(e.duration))).observe({ entryTypes: ['gc'] });
+new PerformanceObserver((list) =>
+  list.getEntries().forEach((e) => e.startTime - t0 >= warmupMs && pauses.push(e.duration)),
+).observe({ entryTypes: ['gc'] });
 const latencies: number[] = [];
 const inflight = new Set<Promise<unknown>>();
 await runAtRate(rate, seconds * 1000, (seq) => {
   const start = performance.now();
   const measured = start - t0 >= warmupMs;
-  const p = publisher.publish({ type: 'bench.tick', source: benchSource(type, seq % 50), data: { t0: start, seq } }).then(() => {
-    if (measured) latencies.push(performance.now() - start);
-  });
+  const p = publisher
+    .publish({ type: 'bench.tick', source: benchSource(type, seq % 50), data: { t0: start, seq } })
+    .then(() => {
+      if (measured) latencies.push(performance.now() - start);
+    });
   inflight.add(p);
   void p.finally(() => inflight.delete(p));
 });

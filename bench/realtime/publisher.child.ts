@@ -19,13 +19,17 @@ const app = await NestFactory.createApplicationContext(
 const publisher = app.get(DualStreamPublisher);
 let failed = 0;
 
-process.on('message', async (message: ParentMessage) => {
+process.on('message', (message: ParentMessage) => void onMessage(message));
+
+async function onMessage(message: ParentMessage): Promise<void> {
   if (message.type === 'run') {
     const count = Number(channels);
     const window = windowCounter(message.windowFrom, message.windowTo);
     const inflight = new Set<Promise<unknown>>();
     const sent = await runAtRate(message.rate, message.durationMs, (seq) => {
-      const p = publisher.publish({ type: 'bench.tick', source: benchSource(type, seq % count), data: { t0: window.stamp(), seq } }).catch(() => failed++);
+      const p = publisher
+        .publish({ type: 'bench.tick', source: benchSource(type, seq % count), data: { t0: window.stamp(), seq } })
+        .catch(() => failed++);
       inflight.add(p);
       void p.finally(() => inflight.delete(p));
     });
@@ -34,5 +38,5 @@ process.on('message', async (message: ParentMessage) => {
     reply({ type: 'done', sent, inWindow: window.count() });
   }
   if (message.type === 'stop') void app.close().then(() => process.exit(0));
-});
+}
 reply({ type: 'ready' });

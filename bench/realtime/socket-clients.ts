@@ -25,12 +25,17 @@ export async function connectClients(
     sockets.push(
       ...(await Promise.all(
         batch.map(async (n) => {
-          const socket = io(`${url}/events`, { transports: ['websocket'], reconnection: false, forceNew: true, auth: authToken ? { token: authToken } : {} });
+          const socket = io(`${url}/events`, {
+            transports: ['websocket'],
+            reconnection: false,
+            forceNew: true,
+            auth: authToken ? { token: authToken } : {},
+          });
           await new Promise<void>((resolve, reject) => {
             socket.once('connect', resolve);
             socket.once('connect_error', reject);
           });
-          if (collector)
+          if (collector) {
             socket.on('event', (message: { event: { id: string; data: { t0: number } } }) => {
               const t = now();
               const { t0 } = message.event.data;
@@ -39,8 +44,11 @@ export async function connectClients(
               collector.ids.push(message.event.id);
               collector.times.push(t);
             });
+          }
           const source = benchSource(type, n % channels);
-          const ack = (await socket.timeout(30_000).emitWithAck('subscribe', { channel: `events:${source.type}:${source.id}` })) as { ok: boolean };
+          const ack = (await socket
+            .timeout(30_000)
+            .emitWithAck('subscribe', { channel: `events:${source.type}:${source.id}` })) as { ok: boolean };
           if (!ack.ok) throw new Error(`subscribe refused: ${JSON.stringify(ack)}`);
           return socket;
         }),

@@ -12,7 +12,9 @@ export async function createTopicsAndWait(admin: Admin, topics: ITopicConfig[], 
   for (;;) {
     try {
       const { topics: found } = await admin.fetchTopicMetadata({ topics: names });
-      const ready = found.length === names.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      const ready =
+        found.length === names.length &&
+        found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
       if (ready) return;
     } catch (err) {
       if ((err as { retriable?: boolean }).retriable !== true || Date.now() > deadline) throw err;

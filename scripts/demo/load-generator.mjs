@@ -28,7 +28,8 @@ export function startLoad({ url, rate = 5, apiKey, log = () => {} }) {
   const sendOne = async (n) => {
     const source = DEMO_SOURCES[n % DEMO_SOURCES.length];
     const type = source.events[Math.floor(n / DEMO_SOURCES.length) % source.events.length];
-    const data = source.type === 'sensor' ? { celsius: +(18 + 6 * Math.sin(n / 20)).toFixed(2) } : { n, amount: (n * 7) % 100 };
+    const data =
+      source.type === 'sensor' ? { celsius: +(18 + 6 * Math.sin(n / 20)).toFixed(2) } : { n, amount: (n * 7) % 100 };
     stats.sent++;
     try {
       const res = await fetch(`${url}/events`, {
@@ -76,7 +77,12 @@ export function startLoad({ url, rate = 5, apiKey, log = () => {} }) {
 // Run directly (docker-compose `loadgen`): until SIGTERM/SIGINT, a stats line every 10 s.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const url = process.env.INGESTER_URL ?? 'http://127.0.0.1:3000';
-  const load = startLoad({ url, rate: Number(process.env.DEMO_RATE ?? 5), apiKey: process.env.DEMO_API_KEY, log: (l) => console.log(`[loadgen] ${l}`) });
+  const load = startLoad({
+    url,
+    rate: Number(process.env.DEMO_RATE ?? 5),
+    apiKey: process.env.DEMO_API_KEY,
+    log: (l) => console.log(`[loadgen] ${l}`),
+  });
   console.log(`[loadgen] posting ~${process.env.DEMO_RATE ?? 5} events/s to ${url}/events`);
   const timer = setInterval(() => console.log(`[loadgen] ${JSON.stringify(load.stats)}`), 10_000);
   const stop = async () => {

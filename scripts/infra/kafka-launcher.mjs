@@ -3,13 +3,33 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import {
-  REPO_ROOT, canConnect, freePort, isAlive, isOurProcess, readPid, signalGroup, silentLog, sleep, tail, terminate, waitForExit,
+  REPO_ROOT,
+  canConnect,
+  freePort,
+  isAlive,
+  isOurProcess,
+  readPid,
+  signalGroup,
+  silentLog,
+  sleep,
+  tail,
+  terminate,
+  waitForExit,
 } from './proc.mjs';
 
 /** @typedef {import('./proc.mjs').Log} Log */
@@ -66,8 +86,14 @@ export async function resolveKafkaClasspath({ log = silentLog } = {}) {
   log(`kafka: resolving Kafka ${version} jars with Maven (first run downloads ~65 MB)...`);
   const started = Date.now();
   const { code, output } = await run('mvn', [
-    '-B', '-q', '-Dstyle.color=never', '-f', POM,
-    'dependency:build-classpath', '-Dmdep.includeScope=runtime', `-Dmdep.outputFile=${tmp}`,
+    '-B',
+    '-q',
+    '-Dstyle.color=never',
+    '-f',
+    POM,
+    'dependency:build-classpath',
+    '-Dmdep.includeScope=runtime',
+    `-Dmdep.outputFile=${tmp}`,
   ]);
   if (code !== 0 || !existsSync(tmp)) {
     rmSync(tmp, { force: true });
@@ -84,20 +110,27 @@ export async function resolveKafkaClasspath({ log = silentLog } = {}) {
  * @param {number} [timeoutMs]
  */
 export async function isKafkaAnswering(brokers, timeoutMs = 2000) {
-  const reachable = await Promise.all(brokers.map((b) => {
-    const i = b.lastIndexOf(':');
-    return canConnect(b.slice(0, i), Number(b.slice(i + 1)), timeoutMs);
-  }));
+  const reachable = await Promise.all(
+    brokers.map((b) => {
+      const i = b.lastIndexOf(':');
+      return canConnect(b.slice(0, i), Number(b.slice(i + 1)), timeoutMs);
+    }),
+  );
   if (!reachable.some(Boolean)) return false;
 
   const kafka = new Kafka({
-    clientId: 'dual-stream-infra-probe', brokers, logLevel: logLevel.NOTHING,
-    connectionTimeout: timeoutMs, requestTimeout: timeoutMs, retry: { retries: 0 },
+    clientId: 'dual-stream-infra-probe',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
   });
   const admin = kafka.admin({ retry: { retries: 0 } });
   /** @type {NodeJS.Timeout | undefined} */
   let timer;
-  const probe = admin.connect()
+  const probe = admin
+    .connect()
     .then(() => admin.describeCluster())
     .then((c) => c.brokers.length > 0)
     .catch(() => false);
@@ -137,7 +170,9 @@ function newClusterId() {
 
 /** @param {Record<string, string | number | boolean>} props */
 const toProperties = (props) =>
-  Object.entries(props).map(([k, v]) => `${k}=${String(v).replaceAll('\\', '\\\\')}`).join('\n') + '\n';
+  Object.entries(props)
+    .map(([k, v]) => `${k}=${String(v).replaceAll('\\', '\\\\')}`)
+    .join('\n') + '\n';
 
 /**
  * @typedef {object} KafkaHandle
@@ -166,7 +201,13 @@ const toProperties = (props) =>
  * @returns {Promise<KafkaHandle>}
  */
 export async function startKafka({
-  port = 9092, controllerPort, host = '127.0.0.1', stateDir, heapMb = 512, startTimeoutMs = 60_000, log = silentLog,
+  port = 9092,
+  controllerPort,
+  host = '127.0.0.1',
+  stateDir,
+  heapMb = 512,
+  startTimeoutMs = 60_000,
+  log = silentLog,
 } = {}) {
   const { classpath, version } = await resolveKafkaClasspath({ log });
   const ownsStateDir = !stateDir;
@@ -194,7 +235,7 @@ export async function startKafka({
     'node.id': 1,
     // Dynamic quorum (KIP-853), which is what `format --standalone` sets up.
     'controller.quorum.bootstrap.servers': `${host}:${controllerPort}`,
-    'listeners': `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    listeners: `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
     'advertised.listeners': `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
@@ -235,7 +276,10 @@ export async function startKafka({
     mkdirSync(logsDir, { recursive: true }); // also after stop() removed a temp stateDir
     writeFileSync(propsFile, serverProperties);
     const metaFile = path.join(dataDir, 'meta.properties');
-    if (existsSync(metaFile) && (!existsSync(fingerprintFile) || readFileSync(fingerprintFile, 'utf8') !== fingerprint)) {
+    if (
+      existsSync(metaFile) &&
+      (!existsSync(fingerprintFile) || readFileSync(fingerprintFile, 'utf8') !== fingerprint)
+    ) {
       log(`kafka: ${dataDir} was formatted for another version/ports, wiping it`);
       rmSync(dataDir, { recursive: true, force: true });
     }
@@ -243,8 +287,17 @@ export async function startKafka({
     const clusterId = newClusterId();
     log(`kafka: formatting ${dataDir} (cluster ${clusterId})`);
     const { code, output } = await run(JAVA, [
-      '-Xmx256m', ...javaProps, '-cp', classpath,
-      'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, '--standalone',
+      '-Xmx256m',
+      ...javaProps,
+      '-cp',
+      classpath,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      propsFile,
+      '--standalone',
     ]);
     if (code !== 0) throw new Error(`kafka storage format failed (exit ${code}):\n${lastLines(output)}`);
     writeFileSync(fingerprintFile, fingerprint);
@@ -265,11 +318,23 @@ export async function startKafka({
   async function launch() {
     await prepare();
     const out = openSync(outFile, 'w');
-    const child = spawn(JAVA, [
-      `-Xms${Math.min(256, heapMb)}m`, `-Xmx${heapMb}m`,
-      '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true',
-      ...javaProps, '-cp', classpath, 'kafka.Kafka', propsFile,
-    ], { cwd: dir, detached: true, stdio: ['ignore', out, out] });
+    const child = spawn(
+      JAVA,
+      [
+        `-Xms${Math.min(256, heapMb)}m`,
+        `-Xmx${heapMb}m`,
+        '-XX:+UseG1GC',
+        '-XX:MaxGCPauseMillis=20',
+        '-XX:+ExitOnOutOfMemoryError',
+        '-Djava.awt.headless=true',
+        ...javaProps,
+        '-cp',
+        classpath,
+        'kafka.Kafka',
+        propsFile,
+      ],
+      { cwd: dir, detached: true, stdio: ['ignore', out, out] },
+    );
     closeSync(out);
     child.unref(); // never keep the caller (CLI, Jest) alive just for the broker
 
@@ -302,7 +367,11 @@ export async function startKafka({
 
   /** @type {KafkaHandle} */
   const handle = {
-    brokers, pid: 0, port, controllerPort, stateDir: dir,
+    brokers,
+    pid: 0,
+    port,
+    controllerPort,
+    stateDir: dir,
     async stop() {
       await halt(handle.pid, 'SIGTERM');
       if (ownsStateDir) rmSync(dir, { recursive: true, force: true });

@@ -18,7 +18,10 @@ const SECOND_BATCH = 10;
 function withTimeout(p, what) {
   /** @type {NodeJS.Timeout | undefined} */
   let t;
-  const timeout = new Promise((_, reject) => (t = setTimeout(() => reject(new Error(`${what}: timed out after ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS)));
+  const timeout = new Promise(
+    (_, reject) =>
+      (t = setTimeout(() => reject(new Error(`${what}: timed out after ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS)),
+  );
   return /** @type {Promise<T>} */ (Promise.race([p, timeout]).finally(() => clearTimeout(t)));
 }
 
@@ -41,7 +44,10 @@ async function step(name, fn, { extra = false } = {}) {
   }
 }
 
-let brokers = (process.argv[2] ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((s) => s.trim()).filter(Boolean);
+let brokers = (process.argv[2] ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 /** @type {import('./kafka-launcher.mjs').KafkaHandle | undefined} */
 let ownBroker;
 if (!(await isKafkaAnswering(brokers, 3000))) {
@@ -59,10 +65,17 @@ const keyPartition = new Map();
 
 /** @param {number} from @param {number} count */
 async function produce(from, count) {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   try {
-    const messages = Array.from({ length: count }, (_, i) => ({ key: `key-${(from + i) % 7}`, value: `msg-${from + i}` }));
+    const messages = Array.from({ length: count }, (_, i) => ({
+      key: `key-${(from + i) % 7}`,
+      value: `msg-${from + i}`,
+    }));
     const meta = await producer.send({ topic, acks: -1, messages });
     return meta;
   } finally {
@@ -88,14 +101,16 @@ async function consumeAndCommit(count) {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await new Promise((resolve, reject) => {
       consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
-      consumer.run({
-        autoCommit: false,
-        eachMessage: async ({ partition, message }) => {
-          got.push({ partition, offset: message.offset, key: String(message.key), value: String(message.value) });
-          await consumer.commitOffsets([{ topic, partition, offset: String(BigInt(message.offset) + 1n) }]);
-          if (got.length >= count) resolve(undefined);
-        },
-      }).catch(reject);
+      consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ partition, message }) => {
+            got.push({ partition, offset: message.offset, key: String(message.key), value: String(message.value) });
+            await consumer.commitOffsets([{ topic, partition, offset: String(BigInt(message.offset) + 1n) }]);
+            if (got.length >= count) resolve(undefined);
+          },
+        })
+        .catch(reject);
     });
     await sleep(1500);
   } finally {
@@ -112,7 +127,10 @@ try {
   });
 
   await step('admin createTopics (3 partitions)', async () => {
-    const created = await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+    const created = await admin.createTopics({
+      topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
+      waitForLeaders: true,
+    });
     const [md] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
     if (!created || md.partitions.length !== 3) throw new Error(`expected 3 partitions, got ${md.partitions.length}`);
     return topic;
@@ -128,7 +146,9 @@ try {
   await step(`consumer group join/subscribe/consume ${FIRST_BATCH}/commit`, async () => {
     const { got, joined } = await consumeAndCommit(FIRST_BATCH);
     for (const m of got) {
-      if (keyPartition.has(m.key) && keyPartition.get(m.key) !== m.partition) throw new Error(`key ${m.key} seen on two partitions`);
+      if (keyPartition.has(m.key) && keyPartition.get(m.key) !== m.partition) {
+        throw new Error(`key ${m.key} seen on two partitions`);
+      }
       keyPartition.set(m.key, m.partition);
     }
     if (got.length !== FIRST_BATCH) throw new Error(`expected ${FIRST_BATCH} messages, got ${got.length}`);
@@ -159,17 +179,26 @@ try {
   });
 
   // Not required by the project today; reported so nobody has to rediscover it.
-  await step('transactional producer send + commit', async () => {
-    const producer = kafka.producer({ transactionalId: `${topic}-tx`, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    try {
-      const tx = await producer.transaction();
-      await tx.send({ topic, messages: [{ key: 'tx', value: 'in-transaction' }] });
-      await tx.commit();
-    } finally {
-      await producer.disconnect();
-    }
-  }, { extra: true });
+  await step(
+    'transactional producer send + commit',
+    async () => {
+      const producer = kafka.producer({
+        transactionalId: `${topic}-tx`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await producer.connect();
+      try {
+        const tx = await producer.transaction();
+        await tx.send({ topic, messages: [{ key: 'tx', value: 'in-transaction' }] });
+        await tx.commit();
+      } finally {
+        await producer.disconnect();
+      }
+    },
+    { extra: true },
+  );
 
   await step('admin deleteTopics', async () => {
     await admin.deleteTopics({ topics: [topic], timeout: 10_000 });

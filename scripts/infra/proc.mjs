@@ -1,6 +1,15 @@
 // Small process/port helpers shared by the Kafka and Redis launchers.
 import {
-  closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync,
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
 } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -133,7 +142,12 @@ export function tail(file, lines = 30) {
     const len = Math.min(size, Math.max(64 * 1024, lines * 300));
     const buf = Buffer.alloc(len);
     readSync(fd, buf, 0, len, size - len);
-    return buf.toString('utf8').split('\n').slice(-lines - 1).join('\n').trimEnd();
+    return buf
+      .toString('utf8')
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n')
+      .trimEnd();
   } finally {
     closeSync(fd);
   }
@@ -165,7 +179,7 @@ export async function withLock(file, fn, timeoutMs = 300_000) {
         rmSync(file, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${file} (held by pid ${holder})`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${file} (held by pid ${holder})`, { cause: e });
       await sleep(250);
     }
   }
@@ -192,11 +206,13 @@ function mtimeMs(file) {
  */
 export function muteKafkajsTimeoutWarning() {
   const emit = process.emitWarning;
-  process.emitWarning = /** @type {typeof process.emitWarning} */ (function (warning, ...rest) {
-    const type = typeof rest[0] === 'string' ? rest[0] : /** @type {any} */ (rest[0])?.type;
-    if (type === 'TimeoutNegativeWarning') return;
-    return emit.call(process, warning, .../** @type {[any]} */ (rest));
-  });
+  process.emitWarning = /** @type {typeof process.emitWarning} */ (
+    function (warning, ...rest) {
+      const type = typeof rest[0] === 'string' ? rest[0] : /** @type {any} */ (rest[0])?.type;
+      if (type === 'TimeoutNegativeWarning') return;
+      return emit.call(process, warning, .../** @type {[any]} */ (rest));
+    }
+  );
 }
 
 /** @typedef {(msg: string) => void} Log */

@@ -1,14 +1,21 @@
 // Redis for tests and local runs: probe an existing server, or start a
 // throw-away redis-server (no persistence) that fault tests can kill and restart.
 import { spawn } from 'node:child_process';
-import {
-  closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  freePort, isAlive, isOurProcess, readPid, signalGroup, silentLog, sleep, tail, terminate, waitForExit,
+  freePort,
+  isAlive,
+  isOurProcess,
+  readPid,
+  signalGroup,
+  silentLog,
+  sleep,
+  tail,
+  terminate,
+  waitForExit,
 } from './proc.mjs';
 
 /** @typedef {import('./proc.mjs').Log} Log */
@@ -31,7 +38,9 @@ export function isRedisAnswering(url, timeoutMs = 1000) {
   const password = decodeURIComponent(u.password);
   const user = decodeURIComponent(u.username);
   let req = '';
-  if (password) req += user ? `*3\r\n${bulk('AUTH')}${bulk(user)}${bulk(password)}` : `*2\r\n${bulk('AUTH')}${bulk(password)}`;
+  if (password) {
+    req += user ? `*3\r\n${bulk('AUTH')}${bulk(user)}${bulk(password)}` : `*2\r\n${bulk('AUTH')}${bulk(password)}`;
+  }
   req += `*1\r\n${bulk('PING')}`;
   return new Promise((resolve) => {
     const sock = net.connect({ host, port });
@@ -82,7 +91,10 @@ export async function startRedis({ port, stateDir, detached = false, startTimeou
 
   /** @type {RedisHandle} */
   const handle = {
-    url, port: actualPort, pid: 0, dir,
+    url,
+    port: actualPort,
+    pid: 0,
+    dir,
     async stop() {
       await terminate(handle.pid, 5_000);
       rmSync(pidFile, { force: true });
@@ -101,10 +113,24 @@ export async function startRedis({ port, stateDir, detached = false, startTimeou
   async function launch() {
     mkdirSync(dir, { recursive: true }); // stop() may have removed a temp dir
     const out = openSync(logFile, 'a');
-    const child = spawn('redis-server', [
-      '--port', String(actualPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--dir', dir, '--daemonize', 'no',
-    ], { detached, stdio: ['ignore', out, out] });
+    const child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(actualPort),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--daemonize',
+        'no',
+      ],
+      { detached, stdio: ['ignore', out, out] },
+    );
     closeSync(out);
     child.unref(); // tests must not hang on an open handle; stop() is explicit
     /** @type {string | undefined} */

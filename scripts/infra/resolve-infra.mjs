@@ -23,7 +23,10 @@ export const DEFAULT_STATE_DIR = path.join(REPO_ROOT, '.infra');
  * }>}
  */
 export async function resolveInfra({ log = silentLog, stateDir = DEFAULT_STATE_DIR } = {}) {
-  const [kafka, redis] = await Promise.all([resolveKafka(log, path.join(stateDir, 'kafka')), resolveRedis(log, path.join(stateDir, 'redis'))]);
+  const [kafka, redis] = await Promise.all([
+    resolveKafka(log, path.join(stateDir, 'kafka')),
+    resolveRedis(log, path.join(stateDir, 'redis')),
+  ]);
   return {
     kafkaBrokers: kafka.brokers,
     redisUrl: redis.url,
@@ -34,7 +37,10 @@ export async function resolveInfra({ log = silentLog, stateDir = DEFAULT_STATE_D
 
 /** @param {Log} log @param {string} dir */
 async function resolveKafka(log, dir) {
-  const fromEnv = (process.env.KAFKA_BROKERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const fromEnv = (process.env.KAFKA_BROKERS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (fromEnv.length > 0) return { brokers: fromEnv, source: /** @type {Source} */ ('env') };
 
   const port = Number(process.env.KAFKA_PORT || 9092);

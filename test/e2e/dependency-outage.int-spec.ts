@@ -27,7 +27,11 @@ describe('ingester: Kafka and Redis outages', () => {
       DURABLE_TIMEOUT_MS: '3000',
       INGESTER_RETRY_AFTER_S: '3',
     });
-    await eventually(async () => (await http(`${ingester.url}/events`, { body: event('warm-up') })).status === 202, 60_000, 500);
+    await eventually(
+      async () => (await http(`${ingester.url}/events`, { body: event('warm-up') })).status === 202,
+      60_000,
+      500,
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -38,12 +42,19 @@ describe('ingester: Kafka and Redis outages', () => {
 
   it('Redis down: still ready (degraded) and publishing; healthy again when Redis is back', async () => {
     await redis.kill();
-    const ready = await eventually(async () => {
-      const r = await http(`${ingester.url}/health/ready`);
-      return r.body?.degraded === true ? r : undefined;
-    }, 30_000, 200);
+    const ready = await eventually(
+      async () => {
+        const r = await http(`${ingester.url}/health/ready`);
+        return r.body?.degraded === true ? r : undefined;
+      },
+      30_000,
+      200,
+    );
     expect(ready!.status).toBe(200);
-    expect(ready!.body).toMatchObject({ status: 'degraded', details: { kafka: { status: 'up' }, redis: { status: 'degraded' } } });
+    expect(ready!.body).toMatchObject({
+      status: 'degraded',
+      details: { kafka: { status: 'up' }, redis: { status: 'degraded' } },
+    });
     const res = await http(`${ingester.url}/events`, { body: event('while-redis-down') });
     expect(res.status).toBe(202);
     expect(['skipped', 'failed']).toContain(res.body.realtime);
@@ -56,10 +67,14 @@ describe('ingester: Kafka and Redis outages', () => {
     const { port, controllerPort } = kafka;
     await kafka.stop();
 
-    const unready = await eventually(async () => {
-      const r = await http(`${ingester.url}/health/ready`);
-      return r.status === 503 ? r : undefined;
-    }, 30_000, 250);
+    const unready = await eventually(
+      async () => {
+        const r = await http(`${ingester.url}/health/ready`);
+        return r.status === 503 ? r : undefined;
+      },
+      30_000,
+      250,
+    );
     expect(unready!.body).toMatchObject({ status: 'error', error: { kafka: { status: 'down' } } });
 
     const refused = await http(`${ingester.url}/events`, { body: event('while-kafka-down') });
@@ -71,10 +86,14 @@ describe('ingester: Kafka and Redis outages', () => {
 
     kafka = await startKafka({ port, controllerPort, stateDir });
     await eventually(async () => (await http(`${ingester.url}/health/ready`)).status === 200, 60_000, 500);
-    const accepted = await eventually(async () => {
-      const r = await http(`${ingester.url}/events`, { body: event('after-kafka-back') });
-      return r.status === 202 ? r : undefined;
-    }, 90_000, 1000);
+    const accepted = await eventually(
+      async () => {
+        const r = await http(`${ingester.url}/events`, { body: event('after-kafka-back') });
+        return r.status === 202 ? r : undefined;
+      },
+      90_000,
+      1000,
+    );
     expect(accepted!.body).toMatchObject({ id: expect.any(String), offset: expect.any(String) });
     expect(ingester.exited).toBe(false);
   }, 240_000);

@@ -1,7 +1,12 @@
 import { kafkaBrokers, redisUrl, uniqueName, withAdmin } from '../support/infra.js';
 import { ensureBuilt, http, startService, type ServiceProcess } from './support/service-process.js';
 
-const valid = (over: Record<string, unknown> = {}) => ({ type: 'order.created', source: { type: 'order', id: 'o-1' }, data: { n: 1 }, ...over });
+const valid = (over: Record<string, unknown> = {}) => ({
+  type: 'order.created',
+  source: { type: 'order', id: 'o-1' },
+  data: { n: 1 },
+  ...over,
+});
 const src = (id: unknown) => valid({ source: { type: 'order', id } });
 
 interface BadCase {
@@ -16,14 +21,50 @@ interface BadCase {
 }
 
 const cases: BadCase[] = [
-  { name: 'missing type', body: { source: { type: 'order', id: 'o' }, data: 1 }, status: 400, error: 'invalid_event', problemPath: 'type' },
+  {
+    name: 'missing type',
+    body: { source: { type: 'order', id: 'o' }, data: 1 },
+    status: 400,
+    error: 'invalid_event',
+    problemPath: 'type',
+  },
   { name: 'type is a number', body: valid({ type: 42 }), status: 400, error: 'invalid_event', problemPath: 'type' },
-  { name: 'type has upper case', body: valid({ type: 'Order.Created' }), status: 400, error: 'invalid_event', problemPath: 'type' },
+  {
+    name: 'type has upper case',
+    body: valid({ type: 'Order.Created' }),
+    status: 400,
+    error: 'invalid_event',
+    problemPath: 'type',
+  },
   { name: 'missing source', body: { type: 'a', data: 1 }, status: 400, error: 'invalid_event', problemPath: 'source' },
-  { name: 'source is a string', body: valid({ source: 'order:1' }), status: 400, error: 'invalid_event', problemPath: 'source' },
-  { name: 'source.type missing', body: valid({ source: { id: 'o' } }), status: 400, error: 'invalid_event', problemPath: 'source.type' },
-  { name: 'source.type with a colon', body: valid({ source: { type: 'or:der', id: 'o' } }), status: 400, error: 'invalid_event', problemPath: 'source.type' },
-  { name: 'source.id missing', body: valid({ source: { type: 'order' } }), status: 400, error: 'invalid_event', problemPath: 'source.id' },
+  {
+    name: 'source is a string',
+    body: valid({ source: 'order:1' }),
+    status: 400,
+    error: 'invalid_event',
+    problemPath: 'source',
+  },
+  {
+    name: 'source.type missing',
+    body: valid({ source: { id: 'o' } }),
+    status: 400,
+    error: 'invalid_event',
+    problemPath: 'source.type',
+  },
+  {
+    name: 'source.type with a colon',
+    body: valid({ source: { type: 'or:der', id: 'o' } }),
+    status: 400,
+    error: 'invalid_event',
+    problemPath: 'source.type',
+  },
+  {
+    name: 'source.id missing',
+    body: valid({ source: { type: 'order' } }),
+    status: 400,
+    error: 'invalid_event',
+    problemPath: 'source.id',
+  },
   { name: 'source.id empty', body: src(''), status: 400, error: 'invalid_event', problemPath: 'source.id' },
   { name: 'source.id is a number', body: src(7), status: 400, error: 'invalid_event', problemPath: 'source.id' },
   { name: 'glob *', body: src('o*'), status: 400, error: 'invalid_event', problemPath: 'source.id' },
@@ -34,31 +75,128 @@ const cases: BadCase[] = [
   { name: 'space in id', body: src('o 1'), status: 400, error: 'invalid_event', problemPath: 'source.id' },
   { name: 'control character', body: src('o\u0001'), status: 400, error: 'invalid_event', problemPath: 'source.id' },
   { name: 'newline', body: src('o\n1'), status: 400, error: 'invalid_event', problemPath: 'source.id' },
-  { name: 'zero-width format character', body: src('o\u200b1'), status: 400, error: 'invalid_event', problemPath: 'source.id' },
-  { name: 'source.id too long', body: src('x'.repeat(257)), status: 400, error: 'invalid_event', problemPath: 'source.id' },
-  { name: 'missing data', body: { type: 'a', source: { type: 'order', id: 'o' } }, status: 400, error: 'invalid_event', problemPath: 'data' },
-  { name: 'unknown top-level field', body: valid({ payload: 1 }), status: 400, error: 'invalid_event', problemPath: 'payload' },
-  { name: 'unknown source field', body: valid({ source: { type: 'order', id: 'o', tenant: 't' } }), status: 400, error: 'invalid_event', problemPath: 'source.tenant' },
-  { name: 'time is not ISO-8601', body: valid({ time: 'yesterday' }), status: 400, error: 'invalid_event', problemPath: 'time' },
-  { name: 'headers is an array', body: valid({ headers: ['a'] }), status: 400, error: 'invalid_event', problemPath: 'headers' },
-  { name: 'header value is a number', body: valid({ headers: { a: 1 } }), status: 400, error: 'invalid_event', problemPath: 'headers.a' },
-  { name: 'reserved ce_ header', body: valid({ headers: { ce_id: 'x' } }), status: 400, error: 'invalid_event', problemPath: 'headers.ce_id' },
+  {
+    name: 'zero-width format character',
+    body: src('o\u200b1'),
+    status: 400,
+    error: 'invalid_event',
+    problemPath: 'source.id',
+  },
+  {
+    name: 'source.id too long',
+    body: src('x'.repeat(257)),
+    status: 400,
+    error: 'invalid_event',
+    problemPath: 'source.id',
+  },
+  {
+    name: 'missing data',
+    body: { type: 'a', source: { type: 'order', id: 'o' } },
+    status: 400,
+    error: 'invalid_event',
+    problemPath: 'data',
+  },
+  {
+    name: 'unknown top-level field',
+    body: valid({ payload: 1 }),
+    status: 400,
+    error: 'invalid_event',
+    problemPath: 'payload',
+  },
+  {
+    name: 'unknown source field',
+    body: valid({ source: { type: 'order', id: 'o', tenant: 't' } }),
+    status: 400,
+    error: 'invalid_event',
+    problemPath: 'source.tenant',
+  },
+  {
+    name: 'time is not ISO-8601',
+    body: valid({ time: 'yesterday' }),
+    status: 400,
+    error: 'invalid_event',
+    problemPath: 'time',
+  },
+  {
+    name: 'headers is an array',
+    body: valid({ headers: ['a'] }),
+    status: 400,
+    error: 'invalid_event',
+    problemPath: 'headers',
+  },
+  {
+    name: 'header value is a number',
+    body: valid({ headers: { a: 1 } }),
+    status: 400,
+    error: 'invalid_event',
+    problemPath: 'headers.a',
+  },
+  {
+    name: 'reserved ce_ header',
+    body: valid({ headers: { ce_id: 'x' } }),
+    status: 400,
+    error: 'invalid_event',
+    problemPath: 'headers.ce_id',
+  },
   { name: 'id with a space', body: valid({ id: 'a b' }), status: 400, error: 'invalid_event', problemPath: 'id' },
   { name: 'array sent to /events', body: [valid()], status: 400, error: 'invalid_event' },
   { name: 'empty object', body: {}, status: 400, error: 'invalid_event', problemPath: 'type' },
   { name: 'JSON null', raw: 'null', status: 400, error: 'invalid_json' },
   { name: 'JSON number', raw: '42', status: 400, error: 'invalid_json' },
   { name: 'invalid JSON', raw: '{"type": "a", ', status: 400, error: 'invalid_json' },
-  { name: 'event over maxEventBytes (1 MiB) but under the body limit', body: valid({ data: 'x'.repeat(1024 * 1024 + 10) }), status: 400, error: 'invalid_event', problemPath: '' },
+  {
+    name: 'event over maxEventBytes (1 MiB) but under the body limit',
+    body: valid({ data: 'x'.repeat(1024 * 1024 + 10) }),
+    status: 400,
+    error: 'invalid_event',
+    problemPath: '',
+  },
   { name: '2 MB body', body: valid({ data: 'x'.repeat(2 * 1024 * 1024) }), status: 413, error: 'payload_too_large' },
-  { name: 'text/plain', raw: JSON.stringify(valid()), contentType: 'text/plain', status: 415, error: 'unsupported_media_type' },
-  { name: 'no content type', raw: JSON.stringify(valid()), contentType: null, status: 415, error: 'unsupported_media_type' },
-  { name: 'form encoded', raw: 'type=a', contentType: 'application/x-www-form-urlencoded', status: 415, error: 'unsupported_media_type' },
-  { name: 'latin1 charset', raw: JSON.stringify(valid()), contentType: 'application/json; charset=latin1', status: 415, error: 'unsupported_media_type' },
+  {
+    name: 'text/plain',
+    raw: JSON.stringify(valid()),
+    contentType: 'text/plain',
+    status: 415,
+    error: 'unsupported_media_type',
+  },
+  {
+    name: 'no content type',
+    raw: JSON.stringify(valid()),
+    contentType: null,
+    status: 415,
+    error: 'unsupported_media_type',
+  },
+  {
+    name: 'form encoded',
+    raw: 'type=a',
+    contentType: 'application/x-www-form-urlencoded',
+    status: 415,
+    error: 'unsupported_media_type',
+  },
+  {
+    name: 'latin1 charset',
+    raw: JSON.stringify(valid()),
+    contentType: 'application/json; charset=latin1',
+    status: 415,
+    error: 'unsupported_media_type',
+  },
   { name: 'batch is an object', path: '/events/batch', body: valid(), status: 400, error: 'invalid_batch' },
   { name: 'empty batch', path: '/events/batch', body: [], status: 400, error: 'invalid_batch' },
-  { name: '1,001-event batch', path: '/events/batch', body: Array.from({ length: 1001 }, () => valid()), status: 400, error: 'invalid_batch' },
-  { name: 'batch with one bad event', path: '/events/batch', body: [valid(), src('bad*'), valid()], status: 400, error: 'invalid_event', problemPath: 'source.id' },
+  {
+    name: '1,001-event batch',
+    path: '/events/batch',
+    body: Array.from({ length: 1001 }, () => valid()),
+    status: 400,
+    error: 'invalid_batch',
+  },
+  {
+    name: 'batch with one bad event',
+    path: '/events/batch',
+    body: [valid(), src('bad*'), valid()],
+    status: 400,
+    error: 'invalid_event',
+    problemPath: 'source.id',
+  },
   { name: 'batch invalid JSON', path: '/events/batch', raw: '[{]', status: 400, error: 'invalid_json' },
 ];
 
@@ -68,7 +206,12 @@ describe('ingester: bad input is refused with a clear problem list and reaches n
 
   beforeAll(async () => {
     await ensureBuilt();
-    ingester = await startService('ingester', { KAFKA_BROKERS: kafkaBrokers().join(','), REDIS_URL: redisUrl(), TOPIC_PREFIX: prefix, CHANNEL_PREFIX: prefix });
+    ingester = await startService('ingester', {
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      REDIS_URL: redisUrl(),
+      TOPIC_PREFIX: prefix,
+      CHANNEL_PREFIX: prefix,
+    });
   });
   afterAll(async () => {
     await ingester?.stop();
@@ -82,15 +225,26 @@ describe('ingester: bad input is refused with a clear problem list and reaches n
       const raw = c.raw ?? JSON.stringify(c.body);
       const res = await http(`${ingester.url}${c.path ?? '/events'}`, { method: 'POST', raw, headers });
       const seen = `${c.name}: ${res.status} ${res.text.slice(0, 300)}`;
-      expect({ case: c.name, status: res.status, error: res.body?.error }).toEqual({ case: c.name, status: c.status, error: c.error });
+      expect({ case: c.name, status: res.status, error: res.body?.error }).toEqual({
+        case: c.name,
+        status: c.status,
+        error: c.error,
+      });
       expect(Array.isArray(res.body.problems) && res.body.problems.length > 0).toBe(true);
-      for (const p of res.body.problems) expect(typeof p.message === 'string' && p.message.length > 0 ? 'ok' : seen).toBe('ok');
-      if (c.problemPath !== undefined) expect(res.body.problems.map((p: { path: string }) => p.path)).toContain(c.problemPath);
+      for (const p of res.body.problems) {
+        expect(typeof p.message === 'string' && p.message.length > 0 ? 'ok' : seen).toBe('ok');
+      }
+      if (c.problemPath !== undefined) {
+        expect(res.body.problems.map((p: { path: string }) => p.path)).toContain(c.problemPath);
+      }
     }
     // The batch error names the event by index.
     const batch = await http(`${ingester.url}/events/batch`, { body: [valid(), src('bad*'), valid({ type: 'X' })] });
     expect(batch.body.problems).toEqual(
-      expect.arrayContaining([expect.objectContaining({ index: 1, path: 'source.id' }), expect.objectContaining({ index: 2, path: 'type' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ index: 1, path: 'source.id' }),
+        expect.objectContaining({ index: 2, path: 'type' }),
+      ]),
     );
   });
 
@@ -99,7 +253,9 @@ describe('ingester: bad input is refused with a clear problem list and reaches n
     expect((await http(`${ingester.url}/health/live`)).status).toBe(200);
     const topics = await withAdmin(async (admin) => {
       const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-      const counts = await Promise.all(mine.map(async (t) => (await admin.fetchTopicOffsets(t)).reduce((n, p) => n + Number(p.high), 0)));
+      const counts = await Promise.all(
+        mine.map(async (t) => (await admin.fetchTopicOffsets(t)).reduce((n, p) => n + Number(p.high), 0)),
+      );
       return counts.reduce((a, b) => a + b, 0);
     });
     expect(topics).toBe(0);
@@ -109,9 +265,16 @@ describe('ingester: bad input is refused with a clear problem list and reaches n
   });
 
   it('accepts a valid event afterwards (202 receipt with its Kafka position)', async () => {
-    const res = await http(`${ingester.url}/events`, { body: valid({ source: { type: 'order', id: 'after-bad-input' } }) });
+    const res = await http(`${ingester.url}/events`, {
+      body: valid({ source: { type: 'order', id: 'after-bad-input' } }),
+    });
     expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ topic: `${prefix}events.order`, partition: expect.any(Number), offset: expect.any(String), id: expect.any(String) });
+    expect(res.body).toMatchObject({
+      topic: `${prefix}events.order`,
+      partition: expect.any(Number),
+      offset: expect.any(String),
+      id: expect.any(String),
+    });
   });
 });
 
@@ -135,11 +298,20 @@ describe('ingester: API keys', () => {
 
   it('refuses a missing or wrong key with 401 and accepts either configured key', async () => {
     const post = (headers: Record<string, string>) => http(`${ingester.url}/events`, { body: valid(), headers });
-    const wrong: Record<string, string>[] = [{}, { 'x-api-key': 'nope' }, { authorization: 'Bearer nope' }, { authorization: `Basic ${keys[0]}` }, { 'x-api-key': `${keys[0]}x` }];
+    const wrong: Record<string, string>[] = [
+      {},
+      { 'x-api-key': 'nope' },
+      { authorization: 'Bearer nope' },
+      { authorization: `Basic ${keys[0]}` },
+      { 'x-api-key': `${keys[0]}x` },
+    ];
     for (const headers of wrong) {
       const res = await post(headers);
       expect(res.status).toBe(401);
-      expect(res.body).toMatchObject({ error: 'unauthorized', problems: [expect.objectContaining({ message: expect.stringContaining('API key') })] });
+      expect(res.body).toMatchObject({
+        error: 'unauthorized',
+        problems: [expect.objectContaining({ message: expect.stringContaining('API key') })],
+      });
     }
     expect((await http(`${ingester.url}/events/batch`, { body: [valid()] })).status).toBe(401);
     expect((await post({ 'x-api-key': keys[1]! })).status).toBe(202);

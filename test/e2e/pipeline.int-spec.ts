@@ -15,7 +15,11 @@ interface Receipt {
 }
 
 const SECRET = 'e2e-gateway-secret-0123456789abcdef0123';
-const event = (sourceType: string, sourceId: string, n: number) => ({ type: `${sourceType}.updated`, source: { type: sourceType, id: sourceId }, data: { n } });
+const event = (sourceType: string, sourceId: string, n: number) => ({
+  type: `${sourceType}.updated`,
+  source: { type: sourceType, id: sourceId },
+  data: { n },
+});
 
 /** The three services as separate processes on the shared Kafka and Redis, isolated by topic/channel prefix. */
 describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway sockets', () => {
@@ -46,7 +50,11 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
     return res.body.receipts;
   };
   const catchUp = async (type: string, id: string, after?: string) =>
-    (await http(`${consumer.url}/sources/${type}/${encodeURIComponent(id)}/events?limit=1000${after ? `&after=${after}` : ''}`)).body;
+    (
+      await http(
+        `${consumer.url}/sources/${type}/${encodeURIComponent(id)}/events?limit=1000${after ? `&after=${after}` : ''}`,
+      )
+    ).body;
   const socket = async () => {
     const token = await signGatewayToken(SECRET, { sub: 'e2e', channels: ['events:*'], patterns: [] });
     const s = await connectSocket(gateway.url, token);
@@ -80,27 +88,58 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
     expect(receipt).toMatchObject({ topic: `${prefix}events.order`, realtime: 'published' });
 
     const live = await eventually(() => client.received.find((m) => m.event.id === receipt.id), 30_000);
-    expect(live!.event).toMatchObject({ topic: receipt.topic, partition: receipt.partition, offset: receipt.offset, source: { type: 'order', id: 'first' } });
+    expect(live!.event).toMatchObject({
+      topic: receipt.topic,
+      partition: receipt.partition,
+      offset: receipt.offset,
+      source: { type: 'order', id: 'first' },
+    });
 
-    const projected = await eventually(async () => {
-      const r = await http(`${consumer.url}/events/${receipt.id}`);
-      return r.status === 200 ? r.body : undefined;
-    }, 60_000, 200);
-    expect(projected).toMatchObject({ id: receipt.id, offset: receipt.offset, partition: receipt.partition, data: { n: 1 } });
+    const projected = await eventually(
+      async () => {
+        const r = await http(`${consumer.url}/events/${receipt.id}`);
+        return r.status === 200 ? r.body : undefined;
+      },
+      60_000,
+      200,
+    );
+    expect(projected).toMatchObject({
+      id: receipt.id,
+      offset: receipt.offset,
+      partition: receipt.partition,
+      data: { n: 1 },
+    });
   });
 
   it('the catch-up API validates its parameters', async () => {
     const bad = async (query: string) => (await http(`${consumer.url}${query}`)).body;
-    expect(await bad('/sources/order/o*1/events')).toMatchObject({ statusCode: 400, error: 'invalid_query', problems: [expect.objectContaining({ path: 'source' })] });
-    expect(await bad('/sources/Order/o-1/events')).toMatchObject({ statusCode: 400, problems: [expect.objectContaining({ path: 'source' })] });
+    expect(await bad('/sources/order/o*1/events')).toMatchObject({
+      statusCode: 400,
+      error: 'invalid_query',
+      problems: [expect.objectContaining({ path: 'source' })],
+    });
+    expect(await bad('/sources/Order/o-1/events')).toMatchObject({
+      statusCode: 400,
+      problems: [expect.objectContaining({ path: 'source' })],
+    });
     expect(await bad('/sources/order/o-1/events?after=-1&limit=0')).toMatchObject({
       statusCode: 400,
       problems: [expect.objectContaining({ path: 'after' }), expect.objectContaining({ path: 'limit' })],
     });
-    expect(await bad('/sources/order/o-1/events?limit=1001')).toMatchObject({ statusCode: 400, problems: [expect.objectContaining({ path: 'limit' })] });
-    expect(await bad('/sources/order/o-1/events?after=1&after=2')).toMatchObject({ statusCode: 400, problems: [expect.objectContaining({ path: 'after' })] });
+    expect(await bad('/sources/order/o-1/events?limit=1001')).toMatchObject({
+      statusCode: 400,
+      problems: [expect.objectContaining({ path: 'limit' })],
+    });
+    expect(await bad('/sources/order/o-1/events?after=1&after=2')).toMatchObject({
+      statusCode: 400,
+      problems: [expect.objectContaining({ path: 'after' })],
+    });
     expect((await http(`${consumer.url}/events/no-such-event`)).status).toBe(404);
-    expect(await bad('/sources/order/never-seen/events')).toEqual({ source: { type: 'order', id: 'never-seen' }, events: [], last: null });
+    expect(await bad('/sources/order/never-seen/events')).toEqual({
+      source: { type: 'order', id: 'never-seen' },
+      events: [],
+      last: null,
+    });
   });
 
   it('a client joining mid-stream catches up from the consumer API, then subscribes `from` it: no gap, no duplicate', async () => {
@@ -128,8 +167,11 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
   });
 
   it('each service exports its own series on /metrics and reports ready', async () => {
-    const [ing, gw, con] = await Promise.all([ingester, gateway, consumer].map(async (s) => (await http(`${s.url}/metrics`)).text));
-    const value = (text: string, series: string) => Number(new RegExp(`^${series}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    const [ing, gw, con] = await Promise.all(
+      [ingester, gateway, consumer].map(async (s) => (await http(`${s.url}/metrics`)).text),
+    );
+    const value = (text: string, series: string) =>
+      Number(new RegExp(`^${series}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
     expect(value(ing, 'dual_stream_published_events_total')).toBeGreaterThanOrEqual(31);
     expect(value(ing, 'dual_stream_realtime_skipped_total')).toBe(0);
     expect(value(gw, 'dual_stream_hub_connections')).toBeGreaterThanOrEqual(1);
@@ -138,7 +180,9 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
     expect(con).toMatch(/^dual_stream_consumer_lag\{[^}]*topic="[^"]*events\.order"[^}]*partition="\d"[^}]*\} \d+$/m);
     expect(value(con, 'consumer_projected_events_total')).toBeGreaterThan(0);
     expect(con).toContain('consumer_handler_errors_total');
-    for (const s of [ingester, gateway, consumer]) expect((await http(`${s.url}/health/ready`)).body).toMatchObject({ status: 'ok', degraded: false });
+    for (const s of [ingester, gateway, consumer]) {
+      expect((await http(`${s.url}/health/ready`)).body).toMatchObject({ status: 'ok', degraded: false });
+    }
   });
 
   it('poison records go to the dead-letter topic and the projection moves on', async () => {
@@ -151,7 +195,16 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
         messages: [
           { key: 'order:poison', value: 'this is not json' },
           { key: 'order:poison', value: JSON.stringify({ hello: 'not an envelope' }) },
-          { key: 'order:poison', value: JSON.stringify({ id: 'x', type: 'a', time: '2026-01-01T00:00:00Z', source: { type: 'order', id: 'bad*id' }, data: 1 }) },
+          {
+            key: 'order:poison',
+            value: JSON.stringify({
+              id: 'x',
+              type: 'a',
+              time: '2026-01-01T00:00:00Z',
+              source: { type: 'order', id: 'bad*id' },
+              data: 1,
+            }),
+          },
         ],
       });
     } finally {
@@ -159,11 +212,15 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
     }
     const after = await post(event('order', 'poison', 1));
     await eventually(async () => (await http(`${consumer.url}/events/${after.id}`)).status === 200, 60_000, 200);
-    const dead = await eventually(async () => {
-      const offsets = await withAdmin((admin) => admin.fetchTopicOffsets(`${topic}.dlq`));
-      const n = offsets.reduce((sum, o) => sum + Number(o.high), 0);
-      return n >= 3 ? n : undefined;
-    }, 60_000, 500);
+    const dead = await eventually(
+      async () => {
+        const offsets = await withAdmin((admin) => admin.fetchTopicOffsets(`${topic}.dlq`));
+        const n = offsets.reduce((sum, o) => sum + Number(o.high), 0);
+        return n >= 3 ? n : undefined;
+      },
+      60_000,
+      500,
+    );
     expect(dead).toBe(3);
     expect((await catchUp('order', 'poison')).events.map((e: { id: string }) => e.id)).toEqual([after.id]);
     // The broker-side gauges refresh every 2 s.
@@ -191,10 +248,14 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
 
     for (const source of sources) {
       const mine = receipts.filter((r) => r.source === source).map((r) => r.receipt);
-      const page = await eventually(async () => {
-        const p = await catchUp('user', source);
-        return p.events.length >= mine.length ? p : undefined;
-      }, 120_000, 500);
+      const page = await eventually(
+        async () => {
+          const p = await catchUp('user', source);
+          return p.events.length >= mine.length ? p : undefined;
+        },
+        120_000,
+        500,
+      );
       expect(page!.events.map((e: { id: string }) => e.id)).toEqual(mine.map((r) => r.id));
       expect(new Set(page!.events.map((e: { offset: string }) => e.offset)).size).toBe(mine.length);
     }

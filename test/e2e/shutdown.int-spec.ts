@@ -8,7 +8,11 @@ describe('graceful shutdown on SIGTERM', () => {
 
   it('the ingester answers what it accepted, everything acknowledged is in Kafka, and it exits by itself', async () => {
     const prefix = `${uniqueName('e2e-term')}-`;
-    const ingester = await startService('ingester', { KAFKA_BROKERS: kafkaBrokers().join(','), REDIS_URL: redisUrl(), TOPIC_PREFIX: prefix });
+    const ingester = await startService('ingester', {
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      REDIS_URL: redisUrl(),
+      TOPIC_PREFIX: prefix,
+    });
     expect((await http(`${ingester.url}/events`, { body: event(0) })).status).toBe(202);
 
     // Requests in flight while SIGTERM arrives: each either gets its receipt or a clean refusal / reset.
@@ -32,7 +36,10 @@ describe('graceful shutdown on SIGTERM', () => {
     });
     expect(inKafka).toBeGreaterThanOrEqual(accepted);
     // kafkajs reports the broker auto-creating the new topic as an error; anything else would be ours.
-    const errors = ingester.output().split('\n').filter((l) => /"level":"(error|fatal)"/.test(l) && !l.includes('"message":"kafkajs'));
+    const errors = ingester
+      .output()
+      .split('\n')
+      .filter((l) => /"level":"(error|fatal)"/.test(l) && !l.includes('"message":"kafkajs'));
     expect(errors).toEqual([]);
     expect(ingester.output()).not.toContain('graceful shutdown after');
   }, 60_000);

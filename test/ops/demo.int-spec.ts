@@ -15,22 +15,26 @@ describe('npm run demo', () => {
   it('starts the three services and the load, prints the dashboard URL, and Ctrl-C stops everything it started', async () => {
     await ensureBuilt();
     const [ingester, gateway, consumer] = [await freePort(), await freePort(), await freePort()];
-    const demo = spawn(path.join(ROOT, 'node_modules', '.bin', 'node'), ['scripts/demo.mjs', '--no-build', '--dist', E2E_DIST, '--rate', '10'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        KAFKA_BROKERS: kafkaBrokers().join(','),
-        REDIS_URL: redisUrl(),
-        TOPIC_PREFIX: `${uniqueName('demo')}-`,
-        CHANNEL_PREFIX: `${uniqueName('demo')}:`,
-        CONSUMER_DB_PATH: path.join(dir, 'projection.sqlite'),
-        INGESTER_PORT: String(ingester),
-        GATEWAY_PORT: String(gateway),
-        CONSUMER_PORT: String(consumer),
+    const demo = spawn(
+      path.join(ROOT, 'node_modules', '.bin', 'node'),
+      ['scripts/demo.mjs', '--no-build', '--dist', E2E_DIST, '--rate', '10'],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          NODE_OPTIONS: '',
+          KAFKA_BROKERS: kafkaBrokers().join(','),
+          REDIS_URL: redisUrl(),
+          TOPIC_PREFIX: `${uniqueName('demo')}-`,
+          CHANNEL_PREFIX: `${uniqueName('demo')}:`,
+          CONSUMER_DB_PATH: path.join(dir, 'projection.sqlite'),
+          INGESTER_PORT: String(ingester),
+          GATEWAY_PORT: String(gateway),
+          CONSUMER_PORT: String(consumer),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     let out = '';
     demo.stdout.on('data', (d) => (out += d));
     demo.stderr.on('data', (d) => (out += d));
@@ -38,11 +42,15 @@ describe('npm run demo', () => {
     try {
       await eventually(() => out.includes(`http://127.0.0.1:${gateway}/`), 90_000, 200);
       // The load generator's events flow through to the consumer's projection.
-      const page = await eventually(async () => {
-        const res = await fetch(`http://127.0.0.1:${consumer}/sources/order/o-1001/events?limit=10`);
-        const body = (await res.json()) as { events: unknown[] };
-        return body.events.length > 0 ? body : undefined;
-      }, 60_000, 500);
+      const page = await eventually(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${consumer}/sources/order/o-1001/events?limit=10`);
+          const body = (await res.json()) as { events: unknown[] };
+          return body.events.length > 0 ? body : undefined;
+        },
+        60_000,
+        500,
+      );
       expect(page!.events.length).toBeGreaterThan(0);
       expect((await fetch(`http://127.0.0.1:${gateway}/`)).status).toBe(200);
     } finally {

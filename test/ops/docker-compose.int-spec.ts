@@ -30,37 +30,49 @@ function sourceFiles(dir: string): string[] {
 /** Every environment variable the code of an app (and the shared service kit) reads. */
 function envNamesReadBy(app: string): Set<string> {
   const names = new Set<string>();
-  const files = [...sourceFiles(path.join(ROOT, 'apps', app, 'src')), ...sourceFiles(path.join(ROOT, 'libs', 'service-kit', 'src'))];
-  for (const file of files)
-    for (const m of readFileSync(file, 'utf8').matchAll(/(?:process\.env|\benv)\.([A-Z][A-Z0-9_]+)|FromEnv\('([A-Z][A-Z0-9_]+)'/g))
+  const files = [
+    ...sourceFiles(path.join(ROOT, 'apps', app, 'src')),
+    ...sourceFiles(path.join(ROOT, 'libs', 'service-kit', 'src')),
+  ];
+  for (const file of files) {
+    for (const m of readFileSync(file, 'utf8').matchAll(
+      /(?:process\.env|\benv)\.([A-Z][A-Z0-9_]+)|FromEnv\('([A-Z][A-Z0-9_]+)'/g,
+    )) {
       names.add(m[1] ?? m[2]!);
+    }
+  }
   return names;
 }
 
 describe('docker-compose.yml', () => {
   it('runs Kafka (KRaft), Redis and the three services, each with a healthcheck', () => {
     expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['kafka', 'redis', ...APPS]));
-    for (const name of ['kafka', 'redis', ...APPS]) expect(compose.services[name]!.healthcheck!.test.length).toBeGreaterThan(1);
+    for (const name of ['kafka', 'redis', ...APPS]) {
+      expect(compose.services[name]!.healthcheck!.test.length).toBeGreaterThan(1);
+    }
     const kafka = compose.services.kafka!;
     expect(kafka.image).toMatch(/^apache\/kafka:4\./);
     expect(kafka.environment).toMatchObject({ KAFKA_PROCESS_ROLES: 'broker,controller' });
     expect(compose.services.redis!.image).toMatch(/^redis:/);
   });
 
-  it.each(APPS)('%s: built from the Dockerfile, runs its dist entry point, publishes its port, probes readiness', (app) => {
-    const service = compose.services[app]!;
-    expect(service.build).toMatchObject({ context: '.', dockerfile: 'Dockerfile', target: 'runtime' });
-    expect(service.command).toEqual(['node', `dist/apps/${app}/src/main.js`]);
-    expect(existsSync(path.join(ROOT, 'apps', app, 'src', 'main.ts'))).toBe(true);
+  it.each(APPS)(
+    '%s: built from the Dockerfile, runs its dist entry point, publishes its port, probes readiness',
+    (app) => {
+      const service = compose.services[app]!;
+      expect(service.build).toMatchObject({ context: '.', dockerfile: 'Dockerfile', target: 'runtime' });
+      expect(service.command).toEqual(['node', `dist/apps/${app}/src/main.js`]);
+      expect(existsSync(path.join(ROOT, 'apps', app, 'src', 'main.ts'))).toBe(true);
 
-    const defaultPort = Number(/port:\s*(\d+)/.exec(read(`apps/${app}/src/main.ts`))![1]);
-    expect(service.environment!.PORT).toBe(defaultPort);
-    expect(service.ports).toEqual([`${defaultPort}:${defaultPort}`]);
-    expect(service.environment!.HOST).toBe('0.0.0.0');
-    expect(service.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${defaultPort}/health/ready`);
-    const needs = app === 'consumer' ? ['kafka'] : ['kafka', 'redis']; // the consumer reads Kafka only
-    expect(service.depends_on).toEqual(Object.fromEntries(needs.map((n) => [n, { condition: 'service_healthy' }])));
-  });
+      const defaultPort = Number(/port:\s*(\d+)/.exec(read(`apps/${app}/src/main.ts`))![1]);
+      expect(service.environment!.PORT).toBe(defaultPort);
+      expect(service.ports).toEqual([`${defaultPort}:${defaultPort}`]);
+      expect(service.environment!.HOST).toBe('0.0.0.0');
+      expect(service.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${defaultPort}/health/ready`);
+      const needs = app === 'consumer' ? ['kafka'] : ['kafka', 'redis']; // the consumer reads Kafka only
+      expect(service.depends_on).toEqual(Object.fromEntries(needs.map((n) => [n, { condition: 'service_healthy' }])));
+    },
+  );
 
   it.each(APPS)('%s: every variable it sets is one the app reads (no typos), and the shared ones are set', (app) => {
     const env = Object.keys(compose.services[app]!.environment!);
@@ -84,29 +96,41 @@ describe('docker-compose.yml', () => {
 
   it('builds one multi-stage Node 24 image that ships only what runs', () => {
     const dockerfile = read('Dockerfile');
-    const stages = [...dockerfile.matchAll(/^FROM\s+(\S+)\s+AS\s+(\S+)/gim)].map((m) => ({ image: m[1]!, name: m[2]! }));
+    const stages = [...dockerfile.matchAll(/^FROM\s+(\S+)\s+AS\s+(\S+)/gim)].map((m) => ({
+      image: m[1]!,
+      name: m[2]!,
+    }));
     expect(stages.map((s) => s.name)).toEqual(['build', 'runtime']);
     for (const s of stages) expect(s.image).toMatch(/^node:24/);
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
     expect(dockerfile).toMatch(/^USER node$/m);
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.infra', '.git']));
   });
 
   it('ships every package the services import at runtime (the image prunes devDependencies)', () => {
     const dependencies = new Set(Object.keys(JSON.parse(read('package.json')).dependencies));
-    const files = [...APPS.map((app) => path.join(ROOT, 'apps', app, 'src')), path.join(ROOT, 'libs')].flatMap(sourceFiles);
+    const files = [...APPS.map((app) => path.join(ROOT, 'apps', app, 'src')), path.join(ROOT, 'libs')].flatMap(
+      sourceFiles,
+    );
     const missing = new Set<string>();
     const seen = new Set<string>();
-    for (const file of files)
-      for (const m of readFileSync(file, 'utf8').matchAll(/^(?!import type|export type)(?:import|export)\b[^;]*?from '([^.'@][^']*|@(?!app\/)[^']*)';/gm)) {
+    for (const file of files) {
+      for (const m of readFileSync(file, 'utf8').matchAll(
+        /^(?!import type|export type)(?:import|export)\b[^;]*?from '([^.'@][^']*|@(?!app\/)[^']*)';/gm,
+      )) {
         const spec = m[1]!;
         if (spec.startsWith('node:')) continue;
         const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
         seen.add(name);
         if (!dependencies.has(name)) missing.add(`${name} (${path.relative(ROOT, file)})`);
       }
-    expect([...seen]).toEqual(expect.arrayContaining(['@nestjs/common', 'kafkajs', 'ioredis', 'prom-client', 'body-parser']));
+    }
+    expect([...seen]).toEqual(
+      expect.arrayContaining(['@nestjs/common', 'kafkajs', 'ioredis', 'prom-client', 'body-parser']),
+    );
     expect([...missing]).toEqual([]);
   });
 

@@ -1,5 +1,11 @@
 import { createTopic, eventually, redisUrl, uniqueName } from '../support/infra.js';
-import { ChannelRecorder, consumeTopic, startPublisherApp, uniqueSourceType, type PublisherApp } from '../support/publisher-fixtures.js';
+import {
+  ChannelRecorder,
+  consumeTopic,
+  startPublisherApp,
+  uniqueSourceType,
+  type PublisherApp,
+} from '../support/publisher-fixtures.js';
 
 describe('DualStreamPublisher: one event, Kafka first then Redis', () => {
   const prefix = `${uniqueName('p')}:`;
@@ -10,7 +16,10 @@ describe('DualStreamPublisher: one event, Kafka first then Redis', () => {
   beforeAll(async () => {
     recorder = await ChannelRecorder.start(`${prefix}*`);
     plain = await startPublisherApp({ redis: { url: redisUrl(), channelPrefix: prefix } });
-    inline = await startPublisherApp({ redis: { url: redisUrl(), channelPrefix: prefix }, realtime: { inlineData: true, maxInlineBytes: 64 } });
+    inline = await startPublisherApp({
+      redis: { url: redisUrl(), channelPrefix: prefix },
+      realtime: { inlineData: true, maxInlineBytes: 64 },
+    });
   });
 
   afterAll(async () => {
@@ -27,7 +36,13 @@ describe('DualStreamPublisher: one event, Kafka first then Redis', () => {
       data: { total: 42 },
       headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
     });
-    expect(receipt).toEqual({ id: expect.any(String), topic: `events.${type}`, partition: expect.any(Number), offset: '0', realtime: 'published' });
+    expect(receipt).toEqual({
+      id: expect.any(String),
+      topic: `events.${type}`,
+      partition: expect.any(Number),
+      offset: '0',
+      realtime: 'published',
+    });
 
     const [record] = await consumeTopic(`events.${type}`, 1);
     expect(record.key).toBe(`${type}:o-1`);
@@ -69,7 +84,11 @@ describe('DualStreamPublisher: one event, Kafka first then Redis', () => {
   it('inlines data only when realtime.inlineData is on and the data is small', async () => {
     const type = uniqueSourceType();
     const small = await inline.publisher.publish({ type: 'note.added', source: { type, id: 's' }, data: { n: 1 } });
-    const big = await inline.publisher.publish({ type: 'note.added', source: { type, id: 'b' }, data: { text: 'x'.repeat(200) } });
+    const big = await inline.publisher.publish({
+      type: 'note.added',
+      source: { type, id: 'b' },
+      data: { text: 'x'.repeat(200) },
+    });
     const smallMsg = await eventually(() => recorder.messages.find((m) => m.payload.id === small.id), 10_000);
     const bigMsg = await eventually(() => recorder.messages.find((m) => m.payload.id === big.id), 10_000);
     expect(smallMsg.payload.data).toEqual({ n: 1 });
@@ -82,7 +101,11 @@ describe('DualStreamPublisher: one event, Kafka first then Redis', () => {
     const type = uniqueSourceType();
     const topic = `events.${type}`;
     await createTopic(topic, 3);
-    const events = Array.from({ length: 60 }, (_, i) => ({ type: 'tick', source: { type, id: `s${i % 7}` }, data: { i } }));
+    const events = Array.from({ length: 60 }, (_, i) => ({
+      type: 'tick',
+      source: { type, id: `s${i % 7}` },
+      data: { i },
+    }));
     const receipts = await plain.publisher.publishBatch(events);
     const records = await consumeTopic(topic, 60);
     expect(records).toHaveLength(60);

@@ -19,7 +19,11 @@ describe('DualStreamPublisher: 10,000 concurrent publish() calls', () => {
     const total = 10_000;
     const sources = 50;
     const calls = Array.from({ length: total }, (_, i) =>
-      pub.publisher.publish({ type: 'tick', source: { type, id: `src-${i % sources}` }, data: { seq: Math.floor(i / sources) } }),
+      pub.publisher.publish({
+        type: 'tick',
+        source: { type, id: `src-${i % sources}` },
+        data: { seq: Math.floor(i / sources) },
+      }),
     );
     const receipts = await Promise.all(calls);
     expect(receipts).toHaveLength(total);

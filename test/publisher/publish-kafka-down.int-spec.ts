@@ -21,7 +21,10 @@ describe('DualStreamPublisher: Kafka unreachable', () => {
   beforeAll(async () => {
     recorder = await ChannelRecorder.start(`${prefix}*`);
     pub = await startPublisherApp({
-      kafka: { brokers: [`127.0.0.1:${await deadPort()}`], config: { retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 } } },
+      kafka: {
+        brokers: [`127.0.0.1:${await deadPort()}`],
+        config: { retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 } },
+      },
       redis: { url: process.env.REDIS_URL!, channelPrefix: prefix },
       durable: { timeoutMs },
       buffer: { maxEvents, maxBlockMs: 300 },
@@ -34,7 +37,11 @@ describe('DualStreamPublisher: Kafka unreachable', () => {
     await recorder?.stop();
   });
 
-  const event = (i: number) => ({ type: 'tick', source: { type: 'down', id: `s${i % 5}` }, data: { i, pad: 'x'.repeat(200) } });
+  const event = (i: number) => ({
+    type: 'tick',
+    source: { type: 'down', id: `s${i % 5}` },
+    data: { i, pad: 'x'.repeat(200) },
+  });
 
   it('starts anyway and rejects publish() with a retriable DurablePublishError within durable.timeoutMs', async () => {
     expect(pub.publisher.status.kafka).not.toBe('connected');
@@ -94,7 +101,10 @@ describe('DualStreamPublisher: Kafka accepts connections but never answers', () 
     await new Promise<void>((r) => blackHole.listen(0, '127.0.0.1', r));
     const { port } = blackHole.address() as net.AddressInfo;
     pub = await startPublisherApp({
-      kafka: { brokers: [`127.0.0.1:${port}`], config: { requestTimeout: 2_000, retry: { retries: 1, initialRetryTime: 100 } } },
+      kafka: {
+        brokers: [`127.0.0.1:${port}`],
+        config: { requestTimeout: 2_000, retry: { retries: 1, initialRetryTime: 100 } },
+      },
       redis: false,
       durable: { timeoutMs },
     });
@@ -109,7 +119,9 @@ describe('DualStreamPublisher: Kafka accepts connections but never answers', () 
   it('answers every caller with DurablePublishError when the timeout fires, not when kafkajs gives up', async () => {
     const t0 = Date.now();
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => pub.publisher.publish({ type: 'tick', source: { type: 'hole', id: `s${i}` }, data: i })),
+      Array.from({ length: 20 }, (_, i) =>
+        pub.publisher.publish({ type: 'tick', source: { type: 'hole', id: `s${i}` }, data: i }),
+      ),
     );
     const elapsed = Date.now() - t0;
     for (const result of results) {

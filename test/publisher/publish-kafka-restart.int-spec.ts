@@ -21,7 +21,12 @@ describe('DualStreamPublisher: the Kafka broker crashes and comes back', () => {
     const type = uniqueSourceType();
     const topic = `events.${type}`;
     await createTopic(topic, 3, kafka.brokers);
-    pub = await startPublisherApp({ kafka: { brokers: kafka.brokers }, redis: false, durable: { timeoutMs: 2_000 }, buffer: { maxEvents: 500 } });
+    pub = await startPublisherApp({
+      kafka: { brokers: kafka.brokers },
+      redis: false,
+      durable: { timeoutMs: 2_000 },
+      buffer: { maxEvents: 500 },
+    });
 
     const ok: { receipt: PublishReceipt; source: string; seq: number; at: number }[] = [];
     const errors: Error[] = [];

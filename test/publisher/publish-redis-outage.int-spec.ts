@@ -1,7 +1,13 @@
 import { Redis } from 'ioredis';
 import type { GapMarker, PublishReceipt } from '@app/dual-stream';
 import { createTopic, eventually, startOwnRedis, uniqueName } from '../support/infra.js';
-import { ChannelRecorder, consumeTopic, startPublisherApp, uniqueSourceType, type PublisherApp } from '../support/publisher-fixtures.js';
+import {
+  ChannelRecorder,
+  consumeTopic,
+  startPublisherApp,
+  uniqueSourceType,
+  type PublisherApp,
+} from '../support/publisher-fixtures.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -73,7 +79,9 @@ describe('DualStreamPublisher: Redis dies and comes back during a publishing run
 
     // Every notification that never went out is covered by a gap marker on its channel.
     const missed = receipts.map((r) => r.receipt).filter((r) => r.realtime !== 'published');
-    const sourceIdOf = new Map(records.map((r) => [JSON.parse(r.value).id as string, JSON.parse(r.value).source.id as string]));
+    const sourceIdOf = new Map(
+      records.map((r) => [JSON.parse(r.value).id as string, JSON.parse(r.value).source.id as string]),
+    );
     const channelOf = (id: string) => `${prefix}events:${type}:${sourceIdOf.get(id)}`;
     const markers = await eventually(() => {
       const found = recorder.messages.filter((m) => m.payload.kind === 'gap').map((m) => m.payload as GapMarker);
@@ -82,8 +90,12 @@ describe('DualStreamPublisher: Redis dies and comes back during a publishing run
     for (const receipt of missed) {
       const channel = channelOf(receipt.id);
       const covering = markers.find(
-        (m) => m.channel === channel && m.topic === receipt.topic && m.partition === receipt.partition &&
-          BigInt(m.fromOffset) <= BigInt(receipt.offset) && BigInt(receipt.offset) <= BigInt(m.toOffset),
+        (m) =>
+          m.channel === channel &&
+          m.topic === receipt.topic &&
+          m.partition === receipt.partition &&
+          BigInt(m.fromOffset) <= BigInt(receipt.offset) &&
+          BigInt(receipt.offset) <= BigInt(m.toOffset),
       );
       expect(covering).toBeDefined();
     }
@@ -92,13 +104,28 @@ describe('DualStreamPublisher: Redis dies and comes back during a publishing run
       expect(missedChannels.has(marker.channel)).toBe(true);
       const inRange = missed.filter((r) => channelOf(r.id) === marker.channel && r.partition === marker.partition);
       expect(marker.skipped).toBe(inRange.length);
-      expect(marker.fromOffset).toBe(inRange.map((r) => BigInt(r.offset)).reduce((a, b) => (a < b ? a : b)).toString());
-      expect(marker.toOffset).toBe(inRange.map((r) => BigInt(r.offset)).reduce((a, b) => (a > b ? a : b)).toString());
+      expect(marker.fromOffset).toBe(
+        inRange
+          .map((r) => BigInt(r.offset))
+          .reduce((a, b) => (a < b ? a : b))
+          .toString(),
+      );
+      expect(marker.toOffset).toBe(
+        inRange
+          .map((r) => BigInt(r.offset))
+          .reduce((a, b) => (a > b ? a : b))
+          .toString(),
+      );
     }
 
     // Live notifications arrive again for events published after the restart.
-    const late = receipts.filter((r) => r.at > restartedAt && r.receipt.realtime === 'published').map((r) => r.receipt.id);
-    await eventually(() => recorder.messages.some((m) => m.payload.kind === 'event' && late.includes(m.payload.id)), 10_000);
+    const late = receipts
+      .filter((r) => r.at > restartedAt && r.receipt.realtime === 'published')
+      .map((r) => r.receipt.id);
+    await eventually(
+      () => recorder.messages.some((m) => m.payload.kind === 'event' && late.includes(m.payload.id)),
+      10_000,
+    );
     const metrics = pub.publisher.metrics();
     expect(metrics.breakerOpened).toBeGreaterThanOrEqual(1);
     expect(metrics.breakerState).toBe('closed');
@@ -120,10 +147,14 @@ describe('DualStreamPublisher: Redis down at start-up', () => {
       expect(['failed', 'skipped']).toContain(first.realtime);
       expect(pub.publisher.status.realtime).toBe('open');
       await redis.restart();
-      const later = await eventually(async () => {
-        const receipt = await pub.publisher.publish({ type: 'tick', source: { type, id: 'a' }, data: 2 });
-        return receipt.realtime === 'published' && receipt;
-      }, 20_000, 200);
+      const later = await eventually(
+        async () => {
+          const receipt = await pub.publisher.publish({ type: 'tick', source: { type, id: 'a' }, data: 2 });
+          return receipt.realtime === 'published' && receipt;
+        },
+        20_000,
+        200,
+      );
       expect(BigInt(later.offset)).toBeGreaterThan(BigInt(first.offset));
       expect(pub.publisher.metrics().gapMarkersSent).toBeGreaterThanOrEqual(1);
     } finally {
@@ -145,10 +176,14 @@ describe('DualStreamPublisher: Redis that refuses scripting', () => {
     try {
       const type = uniqueSourceType();
       const receipts = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => pub.publisher.publish({ type: 'tick', source: { type, id: `s${i % 3}` }, data: i })),
+        Array.from({ length: 20 }, (_, i) =>
+          pub.publisher.publish({ type: 'tick', source: { type, id: `s${i % 3}` }, data: i }),
+        ),
       );
       // The very first batch may be the one that discovered the refusal.
-      const later = await pub.publisher.publishBatch(Array.from({ length: 5 }, (_, i) => ({ type: 'tick', source: { type, id: 'z' }, data: i })));
+      const later = await pub.publisher.publishBatch(
+        Array.from({ length: 5 }, (_, i) => ({ type: 'tick', source: { type, id: 'z' }, data: i })),
+      );
       expect(later.every((r) => r.realtime === 'published')).toBe(true);
       const announced = [...receipts, ...later].filter((r) => r.realtime === 'published').map((r) => r.id);
       await eventually(() => announced.every((id) => recorder.messages.some((m) => m.payload.id === id)), 10_000);

@@ -13,7 +13,10 @@ describe('DualStreamPublisher: bad input and closed publisher', () => {
   let pub: PublisherApp;
 
   beforeAll(async () => {
-    pub = await startPublisherApp({ redis: { url: redisUrl(), channelPrefix: `${uniqueName('p')}:` }, maxEventBytes: 2048 });
+    pub = await startPublisherApp({
+      redis: { url: redisUrl(), channelPrefix: `${uniqueName('p')}:` },
+      maxEventBytes: 2048,
+    });
   });
 
   afterAll(async () => {
@@ -31,7 +34,11 @@ describe('DualStreamPublisher: bad input and closed publisher', () => {
     ['control char in source.id', { type: 'a', source: { type: 'order', id: 'a\u0007' }, data: 1 }, 'source.id'],
     ['empty source.id', { type: 'a', source: { type: 'order', id: '' }, data: 1 }, 'source.id'],
     ['257-char source.id', { type: 'a', source: { type: 'order', id: 'x'.repeat(257) }, data: 1 }, 'source.id'],
-    ['oversized event', { type: 'a', source: { type: 'order', id: '1' }, data: 'x'.repeat(4000) }, 'over maxEventBytes'],
+    [
+      'oversized event',
+      { type: 'a', source: { type: 'order', id: '1' }, data: 'x'.repeat(4000) },
+      'over maxEventBytes',
+    ],
   ])('rejects %s with InvalidEventError naming the problem', async (_name, event, needle) => {
     const error = await pub.publisher.publish(event as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidEventError);
@@ -58,8 +65,12 @@ describe('DualStreamPublisher: bad input and closed publisher', () => {
   it('rejects publish() after close with PublisherClosedError', async () => {
     const own = await startPublisherApp({ redis: false });
     await own.app.close();
-    await expect(own.publisher.publish({ type: 'a', source: { type: 'order', id: '1' }, data: 1 })).rejects.toBeInstanceOf(PublisherClosedError);
-    await expect(own.publisher.publishBatch([{ type: 'a', source: { type: 'order', id: '1' }, data: 1 }])).rejects.toBeInstanceOf(PublisherClosedError);
+    await expect(
+      own.publisher.publish({ type: 'a', source: { type: 'order', id: '1' }, data: 1 }),
+    ).rejects.toBeInstanceOf(PublisherClosedError);
+    await expect(
+      own.publisher.publishBatch([{ type: 'a', source: { type: 'order', id: '1' }, data: 1 }]),
+    ).rejects.toBeInstanceOf(PublisherClosedError);
     expect(own.publisher.status.state).toBe('closed');
   });
 });

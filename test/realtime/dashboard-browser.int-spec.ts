@@ -10,12 +10,15 @@ const ARTIFACTS = path.resolve('test-artifacts');
 
 /** Fails (never skips) when the browser is missing, saying how to install it. */
 function requireChromium(): string {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\` (or set CHROMIUM_PATH).`,
+    );
+  }
   return CHROMIUM;
 }
 
-describe('dashboard in a real browser (DESIGN §8 gateway)', () => {
+describe('dashboard in a real browser', () => {
   const prefix = `${uniqueName('rt-ui')}:`;
   const type = uniqueName('ui').replace(/-/g, '_');
   let gateway: ServiceProcess;
@@ -26,11 +29,27 @@ describe('dashboard in a real browser (DESIGN §8 gateway)', () => {
     const executablePath = requireChromium();
     await ensureBuilt();
     await createTopic(`events.${type}`, 3);
-    const env = { CHANNEL_PREFIX: prefix, GATEWAY_JWT_SECRET: 'dashboard-test-secret-0123456789abcdef', GATEWAY_DEV_TOKENS: '1' };
-    [gateway, ingester] = await Promise.all([startService('gateway', env), startService('ingester', { CHANNEL_PREFIX: prefix })]);
+    const env = {
+      CHANNEL_PREFIX: prefix,
+      GATEWAY_JWT_SECRET: 'dashboard-test-secret-0123456789abcdef',
+      GATEWAY_DEV_TOKENS: '1',
+    };
+    [gateway, ingester] = await Promise.all([
+      startService('gateway', env),
+      startService('ingester', { CHANNEL_PREFIX: prefix }),
+    ]);
     browser = await chromium.launch({
       executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 

@@ -18,7 +18,7 @@ import {
   type PublisherHandle,
 } from './support/realtime-harness.js';
 
-describe('join mid-stream under load (DESIGN §7 catch-up)', () => {
+describe('join mid-stream under load (catch-up from the read model, then resume)', () => {
   const prefix = `${uniqueName('rt-join')}:`;
   let gateway: GatewayInstance;
   let pub: PublisherHandle;

@@ -35,7 +35,13 @@ describe('range gap markers (publisher overflow)', () => {
     [gateway, pub] = await Promise.all([startGateway({ prefix }), startPublisher(prefix)]);
     // A publisher whose notifications never reach Redis: what a skipped stretch looks like to a gateway.
     const moduleRef = await Test.createTestingModule({
-      imports: [DualStreamModule.forRoot({ logger: false, kafka: { brokers: kafkaBrokers(), clientId: uniqueName('silent') }, redis: false })],
+      imports: [
+        DualStreamModule.forRoot({
+          logger: false,
+          kafka: { brokers: kafkaBrokers(), clientId: uniqueName('silent') },
+          redis: false,
+        }),
+      ],
     }).compile();
     const app = await moduleRef.init();
     silent = { close: () => app.close(), publisher: app.get(DualStreamPublisher) };
@@ -59,7 +65,9 @@ describe('range gap markers (publisher overflow)', () => {
     await eventually(() => received.get(channel)?.length === 1, 20_000);
 
     const skipped = [];
-    for (let n = 1; n <= 20; n++) skipped.push(await silent.publisher.publish({ type: 'test.event', source, data: { n } }));
+    for (let n = 1; n <= 20; n++) {
+      skipped.push(await silent.publisher.publish({ type: 'test.event', source, data: { n } }));
+    }
     expect(new Set(skipped.map((r) => r.partition))).toEqual(new Set([first.partition]));
 
     const marker: GapMarker = {

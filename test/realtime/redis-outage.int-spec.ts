@@ -19,7 +19,7 @@ import {
   type PublisherHandle,
 } from './support/realtime-harness.js';
 
-describe('Redis outage while a client stays connected (DESIGN §9.2, §9.3)', () => {
+describe('Redis outage while a client stays connected', () => {
   const prefix = `${uniqueName('rt-outage')}:`;
   let redis: Awaited<ReturnType<typeof startOwnRedis>>;
   let gateway: GatewayInstance;
@@ -28,7 +28,10 @@ describe('Redis outage while a client stays connected (DESIGN §9.2, §9.3)', ()
 
   beforeAll(async () => {
     redis = await startOwnRedis();
-    [gateway, pub] = await Promise.all([startGateway({ prefix, redisUrl: redis.url }), startPublisher(prefix, redis.url)]);
+    [gateway, pub] = await Promise.all([
+      startGateway({ prefix, redisUrl: redis.url }),
+      startPublisher(prefix, redis.url),
+    ]);
   });
 
   afterAll(async () => {
@@ -39,12 +42,17 @@ describe('Redis outage while a client stays connected (DESIGN §9.2, §9.3)', ()
 
   it('ends with every event of its channels in order and no duplicate after 5 s without Redis', async () => {
     const type = await freshSourceType();
-    const sources = [{ type, id: 'a' }, { type, id: 'b' }];
+    const sources = [
+      { type, id: 'a' },
+      { type, id: 'b' },
+    ];
     client = await connectClient(gateway.url, await token([`events:${type}:*`]));
     const received = collect(client);
     const states: string[] = [];
     client.on('status', (s: StatusMessage) => states.push(s.state));
-    for (const source of sources) expect(await subscribe(client, { channel: channelOf(source) })).toMatchObject({ ok: true });
+    for (const source of sources) {
+      expect(await subscribe(client, { channel: channelOf(source) })).toMatchObject({ ok: true });
+    }
 
     const run = publishContinuously(pub.publisher, sources, { perTick: 4, tickMs: 20 });
     await eventually(() => (received.get(channelOf(sources[0]))?.length ?? 0) > 20, 20_000);
@@ -61,11 +69,15 @@ describe('Redis outage while a client stays connected (DESIGN §9.2, §9.3)', ()
 
     for (const source of sources) {
       const expected = idsOf(run.receipts, source);
-      await eventually(() => (received.get(channelOf(source))?.length ?? 0) >= expected.length, 30_000).catch((err: Error) => {
-        const got = new Set(received.get(channelOf(source))?.map((e) => e.id));
-        const missing = expected.filter((id) => !got.has(id));
-        throw new Error(`${err.message}: ${missing.length} of ${expected.length} missing, hub ${JSON.stringify(gateway.hub.metrics())}`);
-      });
+      await eventually(() => (received.get(channelOf(source))?.length ?? 0) >= expected.length, 30_000).catch(
+        (err: Error) => {
+          const got = new Set(received.get(channelOf(source))?.map((e) => e.id));
+          const missing = expected.filter((id) => !got.has(id));
+          throw new Error(
+            `${err.message}: ${missing.length} of ${expected.length} missing, hub ${JSON.stringify(gateway.hub.metrics())}`,
+          );
+        },
+      );
       const got = received.get(channelOf(source))!.map((e) => e.id);
       expect(got).toEqual(expected);
     }

@@ -19,7 +19,7 @@ import {
   type SentEvent,
 } from './support/realtime-harness.js';
 
-describe('resume on another gateway instance (DESIGN §7, §9.3)', () => {
+describe('resume on another gateway instance', () => {
   const prefix = `${uniqueName('rt-resume')}:`;
   let gatewayA: GatewayInstance;
   let gatewayB: GatewayInstance;

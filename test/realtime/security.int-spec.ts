@@ -1,8 +1,15 @@
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { signGatewayToken } from '../../apps/gateway/src/auth/jwt-token.verifier.js';
-import { connectClient, startGateway, subscribe, token, uniqueName, type GatewayInstance } from './support/realtime-harness.js';
+import {
+  connectClient,
+  startGateway,
+  subscribe,
+  token,
+  uniqueName,
+  type GatewayInstance,
+} from './support/realtime-harness.js';
 
-describe('gateway security (DESIGN §7, §9.5)', () => {
+describe('gateway security', () => {
   const prefix = `${uniqueName('rt-sec')}:`;
   let gateway: GatewayInstance;
   const clients: ClientSocket[] = [];
@@ -24,42 +31,81 @@ describe('gateway security (DESIGN §7, §9.5)', () => {
   it('refuses a handshake without a token, with a bad signature or an expired token', async () => {
     await expect(connectClient(gateway.url)).rejects.toThrow(/unauthorized/);
     await expect(connectClient(gateway.url, 'not-a-jwt')).rejects.toThrow(/unauthorized/);
-    const forged = await signGatewayToken('another-secret-0123456789abcdefghijkl', { sub: 'x', channels: ['events:*'], patterns: [] });
+    const forged = await signGatewayToken('another-secret-0123456789abcdefghijkl', {
+      sub: 'x',
+      channels: ['events:*'],
+      patterns: [],
+    });
     await expect(connectClient(gateway.url, forged)).rejects.toThrow(/unauthorized/);
-    const expired = await signGatewayToken('realtime-test-secret-0123456789abcdef', { sub: 'x', channels: ['events:*'], patterns: [] }, -60);
+    const expired = await signGatewayToken(
+      'realtime-test-secret-0123456789abcdef',
+      { sub: 'x', channels: ['events:*'], patterns: [] },
+      -60,
+    );
     await expect(connectClient(gateway.url, expired)).rejects.toThrow(/unauthorized/);
   });
 
   it('answers { ok: false } for channels the token does not allow', async () => {
     const client = await connect(await token(['events:order:*']));
     expect(await subscribe(client, { channel: 'events:order:o-1' })).toMatchObject({ ok: true });
-    expect(await subscribe(client, { channel: 'events:user:octocat' })).toEqual({ ok: false, channel: 'events:user:octocat', error: 'forbidden' });
+    expect(await subscribe(client, { channel: 'events:user:octocat' })).toEqual({
+      ok: false,
+      channel: 'events:user:octocat',
+      error: 'forbidden',
+    });
     expect(await subscribe(client, { pattern: 'events:order:*' })).toMatchObject({ ok: false, error: 'forbidden' });
     expect(gateway.hub.metrics().subscriptions).toBe(1);
   });
 
   it('refuses glob characters, over-long and malformed channels, and foreign replay topics', async () => {
     const client = await connect(await token(['events:*'], ['events:order:*']));
-    for (const channel of ['events:order:*', 'events:order:o?', 'events:order:[ab]', 'events:order:a\\b', 'events:order:a b', `events:order:${'x'.repeat(300)}`, 'orders:o-1', 'events:order', 42]) {
+    for (const channel of [
+      'events:order:*',
+      'events:order:o?',
+      'events:order:[ab]',
+      'events:order:a\\b',
+      'events:order:a b',
+      `events:order:${'x'.repeat(300)}`,
+      'orders:o-1',
+      'events:order',
+      42,
+    ]) {
       const ack = await subscribe(client, { channel: channel as string });
       expect(ack.ok).toBe(false);
       expect((ack as { error: string }).error).toMatch(/Invalid channel/);
     }
     expect(await subscribe(client, { pattern: 'events:order:[a]*' })).toMatchObject({ ok: false });
     expect(await subscribe(client, { pattern: 'events:user:*' })).toMatchObject({ ok: false, error: 'forbidden' });
-    expect(await subscribe(client, { pattern: 'events:order:eu-*' })).toMatchObject({ ok: true, pattern: 'events:order:eu-*' });
-    const foreign = await subscribe(client, { channel: 'events:order:o-9', from: { topic: '__consumer_offsets', partition: 0, offset: '0' } });
+    expect(await subscribe(client, { pattern: 'events:order:eu-*' })).toMatchObject({
+      ok: true,
+      pattern: 'events:order:eu-*',
+    });
+    const foreign = await subscribe(client, {
+      channel: 'events:order:o-9',
+      from: { topic: '__consumer_offsets', partition: 0, offset: '0' },
+    });
     expect(foreign).toMatchObject({ ok: false, error: expect.stringMatching(/from.topic/) });
-    const badOffset = await subscribe(client, { channel: 'events:order:o-9', from: { topic: 'events.order', partition: 0, offset: '-5' } });
+    const badOffset = await subscribe(client, {
+      channel: 'events:order:o-9',
+      from: { topic: 'events.order', partition: 0, offset: '-5' },
+    });
     expect(badOffset).toMatchObject({ ok: false });
     expect(gateway.hub.metrics().redisPatterns).toBe(1);
   });
 
   it('enforces the subscription cap per connection', async () => {
     const client = await connect(await token(['events:*']));
-    for (const id of ['a', 'b', 'c']) expect(await subscribe(client, { channel: `events:cap:${id}` })).toMatchObject({ ok: true });
-    expect(await subscribe(client, { channel: 'events:cap:d' })).toMatchObject({ ok: false, error: expect.stringMatching(/subscription limit reached \(3/) });
-    expect(await client.timeout(5000).emitWithAck('unsubscribe', { channel: 'events:cap:a' })).toEqual({ ok: true, channel: 'events:cap:a' });
+    for (const id of ['a', 'b', 'c']) {
+      expect(await subscribe(client, { channel: `events:cap:${id}` })).toMatchObject({ ok: true });
+    }
+    expect(await subscribe(client, { channel: 'events:cap:d' })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/subscription limit reached \(3/),
+    });
+    expect(await client.timeout(5000).emitWithAck('unsubscribe', { channel: 'events:cap:a' })).toEqual({
+      ok: true,
+      channel: 'events:cap:a',
+    });
     expect(await subscribe(client, { channel: 'events:cap:d' })).toMatchObject({ ok: true });
   });
 });

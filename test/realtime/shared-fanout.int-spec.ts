@@ -40,7 +40,10 @@ describe('fan-out of one encoded message to many sockets (hub write path)', () =
 
   it('websocket and polling subscribers of a channel, and a pattern subscriber, each get every event once, in order', async () => {
     const type = await freshSourceType();
-    const [a, b] = [{ type, id: 'a' }, { type, id: 'b' }];
+    const [a, b] = [
+      { type, id: 'a' },
+      { type, id: 'b' },
+    ];
     const pattern = `events:${type}:*`;
     const auth = await token([channelOf(a), channelOf(b)], [pattern]);
     const connect = async (transports: ('websocket' | 'polling')[]) => {
@@ -48,9 +51,16 @@ describe('fan-out of one encoded message to many sockets (hub write path)', () =
       clients.push(socket);
       return socket;
     };
-    const [ws1, ws2, polling, watcher] = await Promise.all([connect(['websocket']), connect(['websocket']), connect(['polling']), connect(['websocket'])]);
+    const [ws1, ws2, polling, watcher] = await Promise.all([
+      connect(['websocket']),
+      connect(['websocket']),
+      connect(['polling']),
+      connect(['websocket']),
+    ]);
     const got = { ws1: record(ws1), ws2: record(ws2), polling: record(polling), watcher: record(watcher) };
-    for (const socket of [ws1, ws2, polling]) expect(await subscribe(socket, { channel: channelOf(a) })).toMatchObject({ ok: true });
+    for (const socket of [ws1, ws2, polling]) {
+      expect(await subscribe(socket, { channel: channelOf(a) })).toMatchObject({ ok: true });
+    }
     expect(await subscribe(watcher, { pattern })).toMatchObject({ ok: true, pattern });
 
     const run = publishContinuously(pub.publisher, [a, b], { perTick: 20, tickMs: 10, total: 400 });
@@ -60,7 +70,10 @@ describe('fan-out of one encoded message to many sockets (hub write path)', () =
     const idsB = idsOf(run.receipts, b);
     expect(idsA).toHaveLength(200);
 
-    await eventually(() => got.ws1.length >= 200 && got.ws2.length >= 200 && got.polling.length >= 200 && got.watcher.length >= 400, 30_000);
+    await eventually(
+      () => got.ws1.length >= 200 && got.ws2.length >= 200 && got.polling.length >= 200 && got.watcher.length >= 400,
+      30_000,
+    );
     for (const messages of [got.ws1, got.ws2, got.polling]) {
       expect(messages.map((m) => m.event.id)).toEqual(idsA);
       expect(messages.every((m) => m.channel === channelOf(a) && !('pattern' in m))).toBe(true);

@@ -15,14 +15,17 @@ import {
 const MAX_QUEUED_BYTES = 512 * 1024;
 const PAYLOAD = 'x'.repeat(8000);
 
-describe('slow client policy (DESIGN §7)', () => {
+describe('slow client policy', () => {
   const prefix = `${uniqueName('rt-slow')}:`;
   let gateway: GatewayInstance;
   let redis: Redis;
   const clients: ClientSocket[] = [];
 
   beforeAll(async () => {
-    gateway = await startGateway({ prefix, hub: { maxQueuedMessages: 200, maxQueuedBytes: MAX_QUEUED_BYTES, socketWindow: 16 } });
+    gateway = await startGateway({
+      prefix,
+      hub: { maxQueuedMessages: 200, maxQueuedBytes: MAX_QUEUED_BYTES, socketWindow: 16 },
+    });
     redis = new Redis(redisUrl());
   });
 
@@ -35,7 +38,11 @@ describe('slow client policy (DESIGN §7)', () => {
   it('disconnects a client that stops reading with reason slow, bounded, while others get everything', async () => {
     const channel = 'events:feed:s-1';
     const auth = await token([channel]);
-    const [fast1, fast2, slow] = await Promise.all([connectClient(gateway.url, auth), connectClient(gateway.url, auth), connectClient(gateway.url, auth)]);
+    const [fast1, fast2, slow] = await Promise.all([
+      connectClient(gateway.url, auth),
+      connectClient(gateway.url, auth),
+      connectClient(gateway.url, auth),
+    ]);
     clients.push(fast1, fast2, slow);
     const got1 = collect(fast1);
     const got2 = collect(fast2);
@@ -46,26 +53,43 @@ describe('slow client policy (DESIGN §7)', () => {
     for (const c of [fast1, fast2, slow]) expect(await subscribe(c, { channel })).toMatchObject({ ok: true });
 
     // Stop reading: the TCP socket under the client's websocket is paused, so the kernel buffers fill up.
-    const tcp = (slow.io.engine.transport as unknown as { ws: { _socket: { pause(): void; resume(): void } } }).ws._socket;
+    const tcp = (slow.io.engine.transport as unknown as { ws: { _socket: { pause(): void; resume(): void } } }).ws
+      ._socket;
     tcp.pause();
 
     let maxQueuedBytes = 0;
-    const sampler = setInterval(() => (maxQueuedBytes = Math.max(maxQueuedBytes, gateway.hub.metrics().queuedBytes)), 5);
+    const sampler = setInterval(
+      () => (maxQueuedBytes = Math.max(maxQueuedBytes, gateway.hub.metrics().queuedBytes)),
+      5,
+    );
     const total = 4000; // 32 MB: well over what loopback TCP buffers hold
     for (let i = 0; i < total; i += 100) {
       const pipeline = redis.pipeline();
-      for (let j = i; j < i + 100; j++)
+      for (let j = i; j < i + 100; j++) {
         pipeline.publish(
           `${prefix}${channel}`,
-          JSON.stringify({ kind: 'event', id: `e${j}`, type: 'feed.item', source: { type: 'feed', id: 's-1' }, time: new Date().toISOString(), topic: 'events.feed', partition: 0, offset: String(j), data: PAYLOAD }),
+          JSON.stringify({
+            kind: 'event',
+            id: `e${j}`,
+            type: 'feed.item',
+            source: { type: 'feed', id: 's-1' },
+            time: new Date().toISOString(),
+            topic: 'events.feed',
+            partition: 0,
+            offset: String(j),
+            data: PAYLOAD,
+          }),
         );
+      }
       await pipeline.exec();
       await new Promise((r) => setTimeout(r, 5));
     }
     await eventually(() => got1.get(channel)?.length === total && got2.get(channel)?.length === total, 60_000);
     clearInterval(sampler);
 
-    for (const got of [got1, got2]) expect(got.get(channel)!.map((e) => e.id)).toEqual(Array.from({ length: total }, (_, j) => `e${j}`));
+    for (const got of [got1, got2]) {
+      expect(got.get(channel)!.map((e) => e.id)).toEqual(Array.from({ length: total }, (_, j) => `e${j}`));
+    }
     const metrics = gateway.hub.metrics();
     expect(metrics.slowDisconnects).toBe(1);
     expect(metrics.connections).toBe(2);

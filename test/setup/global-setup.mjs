@@ -24,5 +24,7 @@ export default async function globalSetup() {
   process.env.KAFKA_BROKERS = infra.kafkaBrokers.join(',');
   process.env.REDIS_URL = infra.redisUrl;
   globalThis.__dualStreamInfra = infra;
-  log(`kafka ${process.env.KAFKA_BROKERS}, redis ${process.env.REDIS_URL} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  log(
+    `kafka ${process.env.KAFKA_BROKERS}, redis ${process.env.REDIS_URL} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
 }

@@ -51,7 +51,11 @@ export const startOwnKafka = (): ReturnType<typeof startKafka> => startKafka({ p
 type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
 
 /** Polls until `check` returns a truthy value or `timeoutMs` passes; returns the value or throws. */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 30_000, intervalMs = 50): Promise<Truthy<T>> {
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = 30_000,
+  intervalMs = 50,
+): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -61,8 +65,9 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 30_
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline)
+    if (Date.now() > deadline) {
       throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+    }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

@@ -38,15 +38,24 @@ export interface ConsumedRecord {
 }
 
 /** Reads a topic from the beginning with a throw-away group until `count` records arrived. */
-export async function consumeTopic(topic: string, count: number, timeoutMs = 60_000, brokers = kafkaBrokers()): Promise<ConsumedRecord[]> {
-  const consumer = testKafka(brokers).consumer({ groupId: uniqueName('g'), sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+export async function consumeTopic(
+  topic: string,
+  count: number,
+  timeoutMs = 60_000,
+  brokers = kafkaBrokers(),
+): Promise<ConsumedRecord[]> {
+  const consumer = testKafka(brokers).consumer({
+    groupId: uniqueName('g'),
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
   const records: ConsumedRecord[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages)
+        for (const m of batch.messages) {
           records.push({
             topic: batch.topic,
             partition: batch.partition,
@@ -55,6 +64,7 @@ export async function consumeTopic(topic: string, count: number, timeoutMs = 60_
             value: String(m.value),
             headers: headersOf(m.headers),
           });
+        }
       },
     });
     await eventually(() => records.length >= count, timeoutMs);
@@ -81,7 +91,9 @@ export class ChannelRecorder {
     const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 100 });
     redis.on('error', () => undefined);
     const recorder = new ChannelRecorder(redis);
-    redis.on('pmessage', (_p: string, channel: string, message: string) => recorder.messages.push({ channel, payload: JSON.parse(message) }));
+    redis.on('pmessage', (_p: string, channel: string, message: string) =>
+      recorder.messages.push({ channel, payload: JSON.parse(message) }),
+    );
     await redis.connect();
     await redis.psubscribe(pattern);
     return recorder;

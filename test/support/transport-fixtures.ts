@@ -35,7 +35,12 @@ export async function startHandlerApp(
         ...options,
         kafka: { brokers: kafkaBrokers(), clientId: uniqueName('app'), ...options.kafka },
         redis: options.redis === false ? false : { url: redisUrl(), ...options.redis },
-        consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, shutdownTimeoutMs: 5_000, ...options.consumer },
+        consumer: {
+          sessionTimeoutMs: 10_000,
+          heartbeatIntervalMs: 1_000,
+          shutdownTimeoutMs: 5_000,
+          ...options.consumer,
+        },
       }),
     ],
     controllers,
@@ -60,7 +65,10 @@ export async function startHandlerApp(
 }
 
 /** Produces raw records (anything, including non-JSON) straight with kafkajs. */
-export async function produceRaw(topic: string, messages: { key?: string; value: string | Buffer; headers?: IHeaders }[]): Promise<void> {
+export async function produceRaw(
+  topic: string,
+  messages: { key?: string; value: string | Buffer; headers?: IHeaders }[],
+): Promise<void> {
   const producer = testKafka().producer();
   await producer.connect();
   try {
@@ -77,7 +85,11 @@ export interface RawRecord {
 
 /** Reads `count` records of a topic from the beginning with a throw-away group. */
 export async function readRecords(topic: string, count: number, timeoutMs = 60_000): Promise<RawRecord[]> {
-  const consumer = testKafka().consumer({ groupId: uniqueName('reader'), sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  const consumer = testKafka().consumer({
+    groupId: uniqueName('reader'),
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
   const records: RawRecord[] = [];
   await consumer.connect();
   try {

@@ -1,6 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { DurableBatchContext, HandlerConfigurationError, OnDurable, OnRealtime, type DualStreamEvent } from '@app/dual-stream';
+import {
+  DurableBatchContext,
+  HandlerConfigurationError,
+  OnDurable,
+  OnRealtime,
+  type DualStreamEvent,
+} from '@app/dual-stream';
 import { createTopic, eventually, uniqueName } from '../support/infra.js';
 import { committedOffsets, startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
 
@@ -29,7 +35,11 @@ describe('batch handlers', () => {
 
   it('hands over arrays of at most maxBatchSize records in offset order, and commits them', async () => {
     const receipts = await harness.publisher.publishBatch(
-      Array.from({ length: 60 }, (_, n) => ({ type: 'thing.happened', source: { type: sourceType, id: `s-${n % 5}` }, data: { n } })),
+      Array.from({ length: 60 }, (_, n) => ({
+        type: 'thing.happened',
+        source: { type: sourceType, id: `s-${n % 5}` },
+        data: { n },
+      })),
     );
     await eventually(() => calls.reduce((sum, c) => sum + c.ns.length, 0) >= 60, 30_000);
     expect(calls.flatMap((c) => c.ns)).toEqual(Array.from({ length: 60 }, (_, n) => n));

@@ -39,12 +39,17 @@ describe('crash mid-handler', () => {
     const first = await startHandlerApp([CrashingHandler], { consumer: { shutdownTimeoutMs: 500 } });
     apps.push(first);
     const receipts: PublishReceipt[] = [];
-    for (let n = 0; n < 300; n += 50)
+    for (let n = 0; n < 300; n += 50) {
       receipts.push(
         ...(await first.publisher.publishBatch(
-          Array.from({ length: 50 }, (_, i) => ({ type: 'thing.happened', source: { type: sourceType, id: `s-${(n + i) % 40}` }, data: { n: n + i } })),
+          Array.from({ length: 50 }, (_, i) => ({
+            type: 'thing.happened',
+            source: { type: sourceType, id: `s-${(n + i) % 40}` },
+            data: { n: n + i },
+          })),
         )),
       );
+    }
     await eventually(() => stuckId !== undefined && handled.size >= 200, 60_000);
     expect(handled.has(stuckId!)).toBe(false);
 
@@ -54,7 +59,11 @@ describe('crash mid-handler', () => {
     apps.push(second);
     receipts.push(
       ...(await second.publisher.publishBatch(
-        Array.from({ length: 50 }, (_, i) => ({ type: 'thing.happened', source: { type: sourceType, id: `s-${i % 40}` }, data: { n: 300 + i } })),
+        Array.from({ length: 50 }, (_, i) => ({
+          type: 'thing.happened',
+          source: { type: sourceType, id: `s-${i % 40}` },
+          data: { n: 300 + i },
+        })),
       )),
     );
 

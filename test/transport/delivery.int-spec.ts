@@ -62,7 +62,13 @@ describe('@OnDurable and @OnRealtime deliver exactly what was published', () => 
           headers: { traceparent: `t-${i}` },
         }),
       );
-      receipts.push(await harness.publisher.publish({ type: 'user.seen', source: { type: userType, id: `u-${i % 7}` }, data: { n: i } }));
+      receipts.push(
+        await harness.publisher.publish({
+          type: 'user.seen',
+          source: { type: userType, id: `u-${i % 7}` },
+          data: { n: i },
+        }),
+      );
     }
     await eventually(() => durable.length >= receipts.length, 60_000);
     await sleepMs(1000);
@@ -81,17 +87,25 @@ describe('@OnDurable and @OnRealtime deliver exactly what was published', () => 
       expect(ctx.key).toBe(`${event.source.type}:${event.source.id}`);
       expect(ctx.attempt).toBe(1);
       expect(ctx.groupId).toMatch(new RegExp(`\\.${ctx.topic.replace(/\./g, '\\.')}$`));
-      expect(ctx.headers).toMatchObject({ ce_id: event.id, ce_type: event.type, ce_source: `${event.source.type}/${event.source.id}` });
+      expect(ctx.headers).toMatchObject({
+        ce_id: event.id,
+        ce_type: event.type,
+        ce_source: `${event.source.type}/${event.source.id}`,
+      });
       if (event.type === 'order.created') expect(ctx.headers.traceparent).toBe(`t-${(event.data as { n: number }).n}`);
     }
     expect(new Set(durable.map((d) => d.event.id)).size).toBe(receipts.length);
 
     // Per-key order holds even with keyConcurrency on.
     const perKey = new Map<string, number[]>();
-    for (const { event, ctx } of durable) perKey.set(ctx.key!, [...(perKey.get(ctx.key!) ?? []), (event.data as { n: number }).n]);
+    for (const { event, ctx } of durable) {
+      perKey.set(ctx.key!, [...(perKey.get(ctx.key!) ?? []), (event.data as { n: number }).n]);
+    }
     for (const ns of perKey.values()) expect(ns).toEqual([...ns].sort((a, b) => a - b));
 
-    const expectedLive = receipts.filter((r) => durable.find((d) => d.event.id === r.id)!.event.source.id === 'o-1' && r.topic === orderTopic);
+    const expectedLive = receipts.filter(
+      (r) => durable.find((d) => d.event.id === r.id)!.event.source.id === 'o-1' && r.topic === orderTopic,
+    );
     await eventually(() => realtime.length >= expectedLive.length, 10_000);
     await sleepMs(300);
     expect(realtime.map((r) => r.note.id)).toEqual(expectedLive.map((r) => r.id));

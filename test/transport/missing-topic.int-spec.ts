@@ -25,7 +25,11 @@ describe('a handler whose topic does not exist yet', () => {
   afterAll(() => harness?.close());
 
   it('starts, and receives what is published to it afterwards', async () => {
-    const receipt = await harness.publisher.publish({ type: 'thing.happened', source: { type: sourceType, id: 's-1' }, data: {} });
+    const receipt = await harness.publisher.publish({
+      type: 'thing.happened',
+      source: { type: sourceType, id: 's-1' },
+      data: {},
+    });
     await eventually(() => seen.includes(receipt.id), 60_000);
     expect(seen).toEqual([receipt.id]);
   });

@@ -36,14 +36,21 @@ class WrapInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const event = context.switchToRpc().getData<Envelope>();
     log.push(`before ${event.data.n}`);
-    return next.handle().pipe(tap({ next: (value) => log.push(`after ${event.data.n} -> ${String(value)}`), error: () => log.push(`error ${event.data.n}`) }));
+    return next.handle().pipe(
+      tap({
+        next: (value) => log.push(`after ${event.data.n} -> ${String(value)}`),
+        error: () => log.push(`error ${event.data.n}`),
+      }),
+    );
   }
 }
 
 @Catch()
 class RecordingFilter implements ExceptionFilter {
   catch(exception: Error, host: ArgumentsHost): Observable<never> {
-    log.push(`filter ${host.getType()} ${exception.message} ${host.switchToRpc().getContext() instanceof DurableContext}`);
+    log.push(
+      `filter ${host.getType()} ${exception.message} ${host.switchToRpc().getContext() instanceof DurableContext}`,
+    );
     return throwError(() => exception);
   }
 }
@@ -75,8 +82,17 @@ describe('guards, interceptors and exception filters', () => {
   afterAll(() => harness?.close());
 
   it('a rejecting guard keeps the handler from running and dead-letters the record; an interceptor wraps the call; a filter sees failures', async () => {
-    const ev = (n: number, extra: Record<string, unknown> = {}) => ({ type: 'thing.happened', source: { type: sourceType, id: `s-${n}` }, data: { n, ...extra } });
-    const [denied, , failing] = await harness.publisher.publishBatch([ev(1, { deny: true }), ev(2), ev(3, { fail: true }), ev(4)]);
+    const ev = (n: number, extra: Record<string, unknown> = {}) => ({
+      type: 'thing.happened',
+      source: { type: sourceType, id: `s-${n}` },
+      data: { n, ...extra },
+    });
+    const [denied, , failing] = await harness.publisher.publishBatch([
+      ev(1, { deny: true }),
+      ev(2),
+      ev(3, { fail: true }),
+      ev(4),
+    ]);
     await eventually(() => handled.includes(4), 30_000);
     await eventually(() => log.filter((l) => l.startsWith('filter')).length >= 3, 10_000);
 
@@ -84,7 +100,9 @@ describe('guards, interceptors and exception filters', () => {
     // Guard ran for every delivery, with our context; denied record never reached the interceptor or the handler.
     expect(log).toContain(`guard 1 ${topic}`);
     expect(log.some((l) => l === 'before 1')).toBe(false);
-    expect(log).toEqual(expect.arrayContaining(['before 2', 'after 2 -> handled 2', 'before 4', 'after 4 -> handled 4']));
+    expect(log).toEqual(
+      expect.arrayContaining(['before 2', 'after 2 -> handled 2', 'before 4', 'after 4 -> handled 4']),
+    );
     // The failing record: interceptor saw the error on both attempts, the filter ran with the rpc host.
     expect(log.filter((l) => l === 'error 3')).toHaveLength(2);
     expect(log.filter((l) => l === 'filter rpc failed 3 true')).toHaveLength(2);

@@ -30,12 +30,24 @@ describe('@OnRealtime across a Redis restart', () => {
   async function publishUntilReceived(id: string): Promise<void> {
     const client = new Redis(redisServer.url, { maxRetriesPerRequest: 0, retryStrategy: () => 100 });
     client.on('error', () => undefined);
-    const note = { id, type: 'thing.happened', source: { type: sourceType, id: 'a' }, time: new Date().toISOString(), topic: 't', partition: 0, offset: '0' };
+    const note = {
+      id,
+      type: 'thing.happened',
+      source: { type: sourceType, id: 'a' },
+      time: new Date().toISOString(),
+      topic: 't',
+      partition: 0,
+      offset: '0',
+    };
     try {
-      await eventually(async () => {
-        await client.publish(channel, JSON.stringify(note)).catch(() => 0);
-        return received.some((r) => r.id === id && r.pattern === undefined);
-      }, 30_000, 200);
+      await eventually(
+        async () => {
+          await client.publish(channel, JSON.stringify(note)).catch(() => 0);
+          return received.some((r) => r.id === id && r.pattern === undefined);
+        },
+        30_000,
+        200,
+      );
     } finally {
       client.disconnect();
     }
@@ -53,8 +65,16 @@ describe('@OnRealtime across a Redis restart', () => {
   it('receives again after Redis was killed and restarted, without restarting the app', async () => {
     await publishUntilReceived('explode');
     await publishUntilReceived('before');
-    expect(received.find((r) => r.id === 'before' && r.pattern === undefined)).toEqual({ id: 'before', channel, pattern: undefined });
-    expect(received.find((r) => r.id === 'before' && r.pattern !== undefined)).toEqual({ id: 'before', channel, pattern: `events:${sourceType}:*` });
+    expect(received.find((r) => r.id === 'before' && r.pattern === undefined)).toEqual({
+      id: 'before',
+      channel,
+      pattern: undefined,
+    });
+    expect(received.find((r) => r.id === 'before' && r.pattern !== undefined)).toEqual({
+      id: 'before',
+      channel,
+      pattern: `events:${sourceType}:*`,
+    });
 
     await redisServer.kill();
     await new Promise((r) => setTimeout(r, 500));

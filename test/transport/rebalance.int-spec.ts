@@ -39,7 +39,11 @@ describe('a second instance joining and the first leaving (rebalances)', () => {
 
   const publishSome = async (app: HandlerApp, from: number, count: number): Promise<PublishReceipt[]> =>
     app.publisher.publishBatch(
-      Array.from({ length: count }, (_, i) => ({ type: 'thing.happened', source: { type: sourceType, id: `k-${(from + i) % 30}` }, data: { n: from + i } })),
+      Array.from({ length: count }, (_, i) => ({
+        type: 'thing.happened',
+        source: { type: sourceType, id: `k-${(from + i) % 30}` },
+        data: { n: from + i },
+      })),
     );
 
   it('hands every acknowledged event to some instance, whatever the assignment did meanwhile', async () => {

@@ -4,7 +4,14 @@ import { Type } from 'class-transformer';
 import { IsInt, IsString, ValidateNested } from 'class-validator';
 import { DurableContext, OnDurable, type DualStreamEvent, type PublishReceipt } from '@app/dual-stream';
 import { createTopic, eventually, uniqueName } from '../support/infra.js';
-import { committedOffsets, produceRaw, readRecords, sleepMs, startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
+import {
+  committedOffsets,
+  produceRaw,
+  readRecords,
+  sleepMs,
+  startHandlerApp,
+  type HandlerApp,
+} from '../support/transport-fixtures.js';
 
 type Envelope = DualStreamEvent<{ n: number; fail?: number | 'always' }> & { id: string };
 
@@ -28,7 +35,12 @@ describe('retries, dead letters and poison records', () => {
   const poison = sourceType('poison');
   const raw = sourceType('raw');
   const validated = sourceType('valid');
-  const topics = { flaky: `events.${flaky}`, poison: `events.${poison}`, raw: `events.${raw}`, validated: `events.${validated}` };
+  const topics = {
+    flaky: `events.${flaky}`,
+    poison: `events.${poison}`,
+    raw: `events.${raw}`,
+    validated: `events.${validated}`,
+  };
   const retry = { attempts: 3, backoffMs: 50, maxBackoffMs: 200 };
   const calls: { topic: string; id: string; key: string | null; attempt: number; ok: boolean; at: number }[] = [];
   /** Order of successful handling (a counter, not a clock: several succeed within one millisecond). */
@@ -88,11 +100,17 @@ describe('retries, dead letters and poison records', () => {
     const commits: { offset: bigint; at: number }[] = [];
     const consumer = harness.server.unwrap().consumers.get(group)!;
     consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) => {
-      for (const t of payload.topics) for (const p of t.partitions) commits.push({ offset: BigInt(p.offset), at: Date.now() });
+      for (const t of payload.topics) {
+        for (const p of t.partitions) commits.push({ offset: BigInt(p.offset), at: Date.now() });
+      }
     });
 
     // One batch, so the records arrive in one fetch: key b must not wait for key a's retries.
-    const ev = (id: string, data: Record<string, unknown>) => ({ type: 'thing.happened', source: { type: flaky, id }, data });
+    const ev = (id: string, data: Record<string, unknown>) => ({
+      type: 'thing.happened',
+      source: { type: flaky, id },
+      data,
+    });
     const [a1, ...rest] = await harness.publisher.publishBatch([
       ev('a', { n: 1, fail: 2 }),
       ev('b', { n: 1 }),
@@ -116,8 +134,13 @@ describe('retries, dead letters and poison records', () => {
     expect(successAt.get(a1.id)!).toBeLessThan(successAt.get(a2.id)!);
     expect(successAt.get(a2.id)!).toBeLessThan(successAt.get(a3.id)!);
     // Never committed past a1 before a1 succeeded; afterwards everything got committed.
-    for (const c of commits) if (c.offset > BigInt(a1.offset)) expect(c.at).toBeGreaterThanOrEqual(successTime.get(a1.id)!);
-    await eventually(async () => (await committedOffsets(group, topics.flaky)).get(0) === BigInt(a3.offset) + 1n, 15_000);
+    for (const c of commits) {
+      if (c.offset > BigInt(a1.offset)) expect(c.at).toBeGreaterThanOrEqual(successTime.get(a1.id)!);
+    }
+    await eventually(
+      async () => (await committedOffsets(group, topics.flaky)).get(0) === BigInt(a3.offset) + 1n,
+      15_000,
+    );
   });
 
   it('a handler that always fails: after the last attempt the record is in {topic}.dlq with every header, and the partition moves on', async () => {
@@ -149,7 +172,10 @@ describe('retries, dead letters and poison records', () => {
     expect(Number(h.dlq_original_timestamp)).toBeGreaterThan(Date.now() - 120_000);
     expect(h.dlq_group_id).toMatch(new RegExp(`${topics.poison.replace(/\./g, '\\.')}$`));
     const group = h.dlq_group_id;
-    await eventually(async () => (await committedOffsets(group, topics.poison)).get(0) === BigInt(next.offset) + 1n, 15_000);
+    await eventually(
+      async () => (await committedOffsets(group, topics.poison)).get(0) === BigInt(next.offset) + 1n,
+      15_000,
+    );
   });
 
   it('a record that is not JSON goes straight to the dead-letter topic, without a handler call', async () => {
@@ -160,7 +186,12 @@ describe('retries, dead letters and poison records', () => {
     const [dead] = await readRecords(`${topics.raw}.dlq`, 1);
     const h = Object.fromEntries(Object.entries(dead.message.headers ?? {}).map(([k, v]) => [k, String(v)]));
     expect(dead.message.value!.toString()).toBe('this is {not json');
-    expect(h).toMatchObject({ dlq_error_name: 'UnparseableRecordError', dlq_attempts: '0', dlq_original_offset: '0', origin: 'legacy' });
+    expect(h).toMatchObject({
+      dlq_error_name: 'UnparseableRecordError',
+      dlq_attempts: '0',
+      dlq_original_offset: '0',
+      origin: 'legacy',
+    });
     expect(h.dlq_error_message).toMatch(/not JSON/);
   });
 
@@ -170,7 +201,11 @@ describe('retries, dead letters and poison records', () => {
     await eventually(() => calls.some((c) => c.id === valid.id), 30_000);
     const [dead] = await readRecords(`${topics.validated}.dlq`, 1);
     const h = Object.fromEntries(Object.entries(dead.message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-    expect(h).toMatchObject({ dlq_error_name: 'BadRequestException', dlq_attempts: '1', dlq_original_offset: invalid.offset });
+    expect(h).toMatchObject({
+      dlq_error_name: 'BadRequestException',
+      dlq_attempts: '1',
+      dlq_original_offset: invalid.offset,
+    });
     expect(calls.filter((c) => c.id === invalid.id)).toHaveLength(0);
   });
 });

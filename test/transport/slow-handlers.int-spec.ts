@@ -51,8 +51,16 @@ describe('slow handlers', () => {
   it('a handler slower than the session timeout does not cause a rebalance loop', async () => {
     const group = [...harness.groupJoins.keys()].find((g) => g.endsWith(topics.slow))!;
     expect(harness.groupJoins.get(group)).toBe(1);
-    const slow = await harness.publisher.publish({ type: 'thing.happened', source: { type: slowType, id: 'a' }, data: { n: 1, slowMs: 2.2 * SESSION_TIMEOUT_MS } });
-    const after = await harness.publisher.publish({ type: 'thing.happened', source: { type: slowType, id: 'a' }, data: { n: 2 } });
+    const slow = await harness.publisher.publish({
+      type: 'thing.happened',
+      source: { type: slowType, id: 'a' },
+      data: { n: 1, slowMs: 2.2 * SESSION_TIMEOUT_MS },
+    });
+    const after = await harness.publisher.publish({
+      type: 'thing.happened',
+      source: { type: slowType, id: 'a' },
+      data: { n: 2 },
+    });
     await eventually(() => deliveries.some((d) => d.id === after.id), 60_000);
     await sleepMs(SESSION_TIMEOUT_MS); // a lost membership would show up as a rejoin within one more session
     expect(harness.groupJoins.get(group)).toBe(1);
@@ -61,10 +69,18 @@ describe('slow handlers', () => {
   });
 
   it('a stalled topic does not stall another topic', async () => {
-    const stalled = await harness.publisher.publish({ type: 'thing.happened', source: { type: stalledType, id: 's' }, data: { n: 0 } });
+    const stalled = await harness.publisher.publish({
+      type: 'thing.happened',
+      source: { type: stalledType, id: 's' },
+      data: { n: 0 },
+    });
     await eventually(() => deliveries.some((d) => d.id === stalled.id), 30_000);
     const fast = await harness.publisher.publishBatch(
-      Array.from({ length: 20 }, (_, n) => ({ type: 'thing.happened', source: { type: fastType, id: `f-${n % 4}` }, data: { n } })),
+      Array.from({ length: 20 }, (_, n) => ({
+        type: 'thing.happened',
+        source: { type: fastType, id: `f-${n % 4}` },
+        data: { n },
+      })),
     );
     await eventually(() => fast.every((r) => deliveries.some((d) => d.id === r.id)), 30_000);
     expect(deliveries.filter((d) => d.topic === topics.stalled)).toHaveLength(1); // still stuck, not retried

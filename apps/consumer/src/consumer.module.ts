@@ -13,7 +13,13 @@ const config = readConsumerConfig();
 
 @Module({
   imports: [
-    ServiceKitModule.forRoot({ service: 'consumer', usesRedis: false, libraryMetrics: [], imports: [ProjectionStoreModule], readiness: ProjectionStoreModule.readiness }),
+    ServiceKitModule.forRoot({
+      service: 'consumer',
+      usesRedis: false,
+      libraryMetrics: [],
+      imports: [ProjectionStoreModule],
+      readiness: ProjectionStoreModule.readiness,
+    }),
     // The consumer only reads; it never announces on Redis.
     DualStreamModule.forRoot({ ...dualStreamOptionsFromEnv('consumer'), redis: false }),
     ProjectionStoreModule,

@@ -20,20 +20,29 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   const devTokens = /^(1|true|yes|on)$/i.test(env.GATEWAY_DEV_TOKENS ?? '');
   let jwtSecret = env.GATEWAY_JWT_SECRET ?? '';
   if (!jwtSecret) {
-    if (!devTokens)
-      throw new Error('GATEWAY_JWT_SECRET is not set: set it to a random string of at least 32 characters (or GATEWAY_DEV_TOKENS=1 for a local demo).');
+    if (!devTokens) {
+      throw new Error(
+        'GATEWAY_JWT_SECRET is not set: set it to a random string of at least 32 characters (or GATEWAY_DEV_TOKENS=1 for a local demo).',
+      );
+    }
     jwtSecret = randomBytes(32).toString('hex');
-    new Logger('Gateway').warn('GATEWAY_JWT_SECRET is not set: using a random secret for this process (dev tokens only)');
+    new Logger('Gateway').warn(
+      'GATEWAY_JWT_SECRET is not set: using a random secret for this process (dev tokens only)',
+    );
   }
   if (jwtSecret.length < 32) throw new Error('GATEWAY_JWT_SECRET must be at least 32 characters.');
   return {
-    dualStream: dualStreamOptionsFromEnv('gateway', {
-      hub: {
-        maxSubscriptionsPerConnection: intFromEnv('GATEWAY_MAX_SUBSCRIPTIONS', 100, env),
-        maxQueuedMessages: intFromEnv('GATEWAY_MAX_QUEUED_MESSAGES', 1000, env),
-        maxQueuedBytes: intFromEnv('GATEWAY_MAX_QUEUED_BYTES', 1024 * 1024, env),
+    dualStream: dualStreamOptionsFromEnv(
+      'gateway',
+      {
+        hub: {
+          maxSubscriptionsPerConnection: intFromEnv('GATEWAY_MAX_SUBSCRIPTIONS', 100, env),
+          maxQueuedMessages: intFromEnv('GATEWAY_MAX_QUEUED_MESSAGES', 1000, env),
+          maxQueuedBytes: intFromEnv('GATEWAY_MAX_QUEUED_BYTES', 1024 * 1024, env),
+        },
       },
-    }, env),
+      env,
+    ),
     jwtSecret,
     devTokens,
   };

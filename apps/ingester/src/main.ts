@@ -14,8 +14,8 @@ await bootstrapService(IngesterModule, {
     const config = app.get<IngesterConfig>(INGESTER_CONFIG);
     configureIngestHttp(app, config, app.get(IngesterMetrics));
     const logger = new Logger('Ingester');
-    if (config.apiKeys.length === 0)
+    if (config.apiKeys.length === 0) {
       logger.warn('INGESTER_API_KEYS is not set: POST /events is open to anyone who can reach this port');
-    else logger.log(`API key check on: ${config.apiKeys.length} key(s) configured`);
+    } else logger.log(`API key check on: ${config.apiKeys.length} key(s) configured`);
   },
 });

@@ -38,8 +38,11 @@ class SilentLogger implements LoggerService {
 }
 
 export function resolveDualStreamOptions(options: DualStreamModuleOptions): ResolvedDualStreamOptions {
-  if (!options?.kafka?.brokers?.length)
-    throw new Error('DualStreamModule: kafka.brokers is required, e.g. forRoot({ kafka: { brokers: ["127.0.0.1:9092"] } }).');
+  if (!options?.kafka?.brokers?.length) {
+    throw new Error(
+      'DualStreamModule: kafka.brokers is required, e.g. forRoot({ kafka: { brokers: ["127.0.0.1:9092"] } }).',
+    );
+  }
   const clientId = options.kafka.clientId ?? DEFAULT_CLIENT_ID;
   const realtimeOn = options.redis !== false && options.realtime?.enabled !== false;
   return {
@@ -47,7 +50,11 @@ export function resolveDualStreamOptions(options: DualStreamModuleOptions): Reso
     redis:
       options.redis === false
         ? false
-        : { ...options.redis, url: options.redis?.url ?? DEFAULT_REDIS_URL, channelPrefix: options.redis?.channelPrefix ?? '' },
+        : {
+            ...options.redis,
+            url: options.redis?.url ?? DEFAULT_REDIS_URL,
+            channelPrefix: options.redis?.channelPrefix ?? '',
+          },
     realtime: {
       enabled: realtimeOn,
       inlineData: options.realtime?.inlineData ?? false,

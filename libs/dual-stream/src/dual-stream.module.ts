@@ -1,9 +1,6 @@
 import { Module, type Provider } from '@nestjs/common';
 import { DUAL_STREAM_RESOLVED_OPTIONS } from './constants.js';
-import {
-  ConfigurableDualStreamModule,
-  DUAL_STREAM_OPTIONS,
-} from './dual-stream.module-definition.js';
+import { ConfigurableDualStreamModule, DUAL_STREAM_OPTIONS } from './dual-stream.module-definition.js';
 import { resolveDualStreamOptions } from './dual-stream-options.resolver.js';
 import type { DualStreamModuleOptions } from './interfaces/dual-stream-options.interface.js';
 import { DualStreamPublisher } from './publisher/dual-stream.publisher.js';

@@ -5,8 +5,14 @@ import type { ResolvedDualStreamOptions } from './dual-stream-options.resolver.j
  * A Redis connection that fails fast while Redis is down (no offline queue) and reconnects forever with
  * capped exponential backoff, so callers never queue unbounded work behind a dead connection.
  */
-export function createRedisConnection(options: ResolvedDualStreamOptions, name: string, overrides: RedisOptions = {}): Redis {
-  if (options.redis === false) throw new Error('Realtime is disabled (redis: false); no Redis connection can be created.');
+export function createRedisConnection(
+  options: ResolvedDualStreamOptions,
+  name: string,
+  overrides: RedisOptions = {},
+): Redis {
+  if (options.redis === false) {
+    throw new Error('Realtime is disabled (redis: false); no Redis connection can be created.');
+  }
   const redis = new Redis(options.redis.url, {
     connectionName: name,
     enableOfflineQueue: false,

@@ -18,7 +18,10 @@ export interface ServiceBootstrapOptions {
  * on SIGTERM/SIGINT (Nest closes every module, then the process exits; `SHUTDOWN_TIMEOUT_MS` bounds it), and
  * `HOST`/`PORT` from the environment.
  */
-export async function bootstrapService(module: Type<unknown>, options: ServiceBootstrapOptions): Promise<INestApplication> {
+export async function bootstrapService(
+  module: Type<unknown>,
+  options: ServiceBootstrapOptions,
+): Promise<INestApplication> {
   muteKafkajsTimeoutWarning();
   const logger = createServiceLogger(options.name);
   const app = await NestFactory.create(module, { logger, ...options.createOptions });

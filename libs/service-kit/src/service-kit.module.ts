@@ -27,7 +27,13 @@ export class ServiceKitModule {
       module: ServiceKitModule,
       imports: [
         ServiceMetricsModule.forRoot({ service, libraryMetrics }),
-        ServiceHealthModule.forRoot({ service, kafkaBrokers: env.kafkaBrokers, redisUrl: usesRedis ? env.redisUrl : false, readiness, imports }),
+        ServiceHealthModule.forRoot({
+          service,
+          kafkaBrokers: env.kafkaBrokers,
+          redisUrl: usesRedis ? env.redisUrl : false,
+          readiness,
+          imports,
+        }),
       ],
     };
   }

@@ -30,7 +30,9 @@ function newestMtime(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
+      newest = Math.max(newest, statSync(full).mtimeMs);
+    }
   }
   return newest;
 }
@@ -45,15 +47,31 @@ export async function ensureBuilt(): Promise<void> {
     const mains = (['ingester', 'consumer', 'gateway'] as const).map(mainOf);
     if (mains.every((m) => existsSync(m) && statSync(m).mtimeMs >= sources)) return;
     const run = (args: string[]) => spawnSync(NODE, args, { cwd: REPO_ROOT, encoding: 'utf8' });
-    run([path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', E2E_DIST]);
-    const alias = run([path.join(REPO_ROOT, 'node_modules', 'tsc-alias', 'dist', 'bin', 'index.js'), '-p', 'tsconfig.build.json', '--outDir', E2E_DIST]);
+    run([
+      path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      E2E_DIST,
+    ]);
+    const alias = run([
+      path.join(REPO_ROOT, 'node_modules', 'tsc-alias', 'dist', 'bin', 'index.js'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      E2E_DIST,
+    ]);
     if (alias.status !== 0) throw new Error(`tsc-alias failed:\n${alias.stdout}\n${alias.stderr}`);
     for (const m of mains) if (!existsSync(m)) throw new Error(`build produced no ${m}`);
   });
 }
 
 /** Starts one service as its own process on a free port and waits until `/health/live` answers. */
-export async function startService(name: ServiceName, env: Record<string, string> = {}, port?: number): Promise<ServiceProcess> {
+export async function startService(
+  name: ServiceName,
+  env: Record<string, string> = {},
+  port?: number,
+): Promise<ServiceProcess> {
   port ??= await freePort();
   let out = '';
   const child = spawn(NODE, [mainOf(name)], {
@@ -63,7 +81,9 @@ export async function startService(name: ServiceName, env: Record<string, string
   });
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const exit = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const exit = new Promise<number | string | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal)),
+  );
   const service: ServiceProcess = {
     name,
     port,
@@ -105,7 +125,10 @@ export async function http(
   url: string,
   init: { method?: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; headers: Headers; body: any; text: string }> {
-  const headers: Record<string, string> = { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers };
+  const headers: Record<string, string> = {
+    ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    ...init.headers,
+  };
   const res = await fetch(url, {
     method: init.method ?? (init.body !== undefined || init.raw !== undefined ? 'POST' : 'GET'),
     headers,

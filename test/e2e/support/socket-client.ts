@@ -2,7 +2,14 @@ import { io, type Socket } from 'socket.io-client';
 
 export interface ReceivedEvent {
   channel: string;
-  event: { id: string; topic: string; partition: number; offset: string; kind?: string; source: { type: string; id: string } };
+  event: {
+    id: string;
+    topic: string;
+    partition: number;
+    offset: string;
+    kind?: string;
+    source: { type: string; id: string };
+  };
 }
 
 /** A socket.io client of the gateway's `/events` namespace that records every `event` it gets. */

@@ -68,7 +68,11 @@ export function token(channels: string[], patterns: string[] = [], sub = 'test-u
  * A socket.io client on `/events` (websocket only unless told, no automatic reconnection: tests reconnect
  * explicitly).
  */
-export function connectClient(url: string, authToken?: string, transports: ('websocket' | 'polling')[] = ['websocket']): Promise<ClientSocket> {
+export function connectClient(
+  url: string,
+  authToken?: string,
+  transports: ('websocket' | 'polling')[] = ['websocket'],
+): Promise<ClientSocket> {
   const socket = io(`${url}/events`, {
     auth: authToken === undefined ? {} : { token: authToken },
     transports,
@@ -178,7 +182,11 @@ export function publishContinuously(
   };
 }
 
-export const positionOf = (r: KafkaPosition): KafkaPosition => ({ topic: r.topic, partition: r.partition, offset: r.offset });
+export const positionOf = (r: KafkaPosition): KafkaPosition => ({
+  topic: r.topic,
+  partition: r.partition,
+  offset: r.offset,
+});
 
 /** Ids of one source's acknowledged events, ordered by offset (the order Kafka holds them in). */
 export function idsOf(sent: SentEvent[], source: EventSource): string[] {
@@ -209,8 +217,12 @@ export async function readSourceFromKafka(source: EventSource): Promise<{ id: st
         const high = targets.get(batch.partition)!;
         for (const m of batch.messages) {
           if (BigInt(m.offset) >= high) break;
-          if (m.key?.toString() === sourceKey(source))
-            found.push({ id: JSON.parse(m.value!.toString()).id, position: { topic, partition: batch.partition, offset: m.offset } });
+          if (m.key?.toString() === sourceKey(source)) {
+            found.push({
+              id: JSON.parse(m.value!.toString()).id,
+              position: { topic, partition: batch.partition, offset: m.offset },
+            });
+          }
           if (BigInt(m.offset) === high - 1n) reached.add(batch.partition);
         }
       },

@@ -9,13 +9,20 @@ import { Kafka, logLevel } from 'kafkajs';
  */
 export async function ensureTopics(topics: string[]): Promise<void> {
   const env = readServiceEnv('consumer');
-  const admin = new Kafka({ clientId: `${env.clientId}-setup`, brokers: env.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: `${env.clientId}-setup`,
+    brokers: env.kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length === 0) return;
-    await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: -1, replicationFactor: -1 })), waitForLeaders: false });
+    await admin.createTopics({
+      topics: missing.map((topic) => ({ topic, numPartitions: -1, replicationFactor: -1 })),
+      waitForLeaders: false,
+    });
     new Logger('Consumer').log(`created topics ${missing.join(', ')}`);
   } finally {
     await admin.disconnect();

@@ -36,29 +36,53 @@ export class SourceEventsController {
     } catch (err) {
       problems.push({ path: 'source', message: (err as Error).message });
     }
-    if (after !== undefined && (typeof after !== 'string' || !OFFSET.test(after)))
-      problems.push({ path: 'after', message: 'must be a Kafka offset (a non-negative integer): the offset of the last event you have' });
+    if (after !== undefined && (typeof after !== 'string' || !OFFSET.test(after))) {
+      problems.push({
+        path: 'after',
+        message: 'must be a Kafka offset (a non-negative integer): the offset of the last event you have',
+      });
+    }
     const max = this.config.maxPage;
-    if (limit !== undefined && (typeof limit !== 'string' || !/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > max))
+    if (
+      limit !== undefined &&
+      (typeof limit !== 'string' || !/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > max)
+    ) {
       problems.push({ path: 'limit', message: `must be an integer from 1 to ${max}` });
-    if (problems.length)
-      throw new BadRequestException({ statusCode: 400, error: 'invalid_query', message: 'invalid catch-up query', problems });
+    }
+    if (problems.length) {
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'invalid_query',
+        message: 'invalid catch-up query',
+        problems,
+      });
+    }
 
-    const events = this.store.listBySource(source.type, source.id, after === undefined ? -1 : Number(after), limit === undefined ? DEFAULT_LIMIT : Number(limit));
+    const events = this.store.listBySource(
+      source.type,
+      source.id,
+      after === undefined ? -1 : Number(after),
+      limit === undefined ? DEFAULT_LIMIT : Number(limit),
+    );
     const tail = events.at(-1);
-    return { source, events, last: tail ? { topic: tail.topic, partition: tail.partition, offset: tail.offset } : null };
+    return {
+      source,
+      events,
+      last: tail ? { topic: tail.topic, partition: tail.partition, offset: tail.offset } : null,
+    };
   }
 
   @Get('events/:id')
   byId(@Param('id') id: string): ProjectedEvent {
     const event = this.store.getById(id);
-    if (!event)
+    if (!event) {
       throw new NotFoundException({
         statusCode: 404,
         error: 'not_found',
         message: `no event ${JSON.stringify(id.slice(0, 128))} in the projection (not consumed yet, or pruned: Kafka still has it)`,
         problems: [],
       });
+    }
     return event;
   }
 }

@@ -15,8 +15,16 @@ export class ConsumerMetrics {
       'Records applied to the projection: inserted, or duplicate (redelivery / same id, ignored)',
       ['topic', 'outcome'],
     );
-    this.handlerErrors = metrics.counter('consumer_handler_errors_total', 'Handler failures (retried by the transport, then dead-lettered)', ['topic']);
-    this.deadLetters = metrics.counter('consumer_dead_lettered_total', 'Records this consumer sent to a dead-letter topic', ['topic']);
+    this.handlerErrors = metrics.counter(
+      'consumer_handler_errors_total',
+      'Handler failures (retried by the transport, then dead-lettered)',
+      ['topic'],
+    );
+    this.deadLetters = metrics.counter(
+      'consumer_dead_lettered_total',
+      'Records this consumer sent to a dead-letter topic',
+      ['topic'],
+    );
   }
 
   deadLettered(topic: string): void {

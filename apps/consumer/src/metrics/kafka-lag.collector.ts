@@ -23,10 +23,18 @@ export class KafkaLagCollector implements OnApplicationShutdown {
     metrics: ServiceMetrics,
     @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
   ) {
-    metrics.fromSnapshotGauge('dual_stream_consumer_lag', 'Records not yet committed by the projection group, per partition', ['topic', 'partition'], async () => {
-      await this.refresh();
-      return (this.cached?.lag ?? []).map((s) => ({ labels: { topic: s.topic, partition: s.partition }, value: s.lag }));
-    });
+    metrics.fromSnapshotGauge(
+      'dual_stream_consumer_lag',
+      'Records not yet committed by the projection group, per partition',
+      ['topic', 'partition'],
+      async () => {
+        await this.refresh();
+        return (this.cached?.lag ?? []).map((s) => ({
+          labels: { topic: s.topic, partition: s.partition },
+          value: s.lag,
+        }));
+      },
+    );
     metrics.fromSnapshotGauge('dual_stream_dlq_records', 'Records in the dead-letter topics', ['topic'], async () => {
       await this.refresh();
       return (this.cached?.dlq ?? []).map((d) => ({ labels: { topic: d.topic }, value: d.count }));

@@ -31,9 +31,16 @@ export class ProjectionStoreModule implements OnApplicationShutdown {
 
   static readonly readiness = {
     inject: [ProjectionStore, TransportState, HealthIndicatorService],
-    useFactory: (store: ProjectionStore, transport: TransportState, health: HealthIndicatorService): ReadinessCheck[] => [
+    useFactory: (
+      store: ProjectionStore,
+      transport: TransportState,
+      health: HealthIndicatorService,
+    ): ReadinessCheck[] => [
       // Ready once the @OnDurable consumers are connected; until then the projection only serves stale data.
-      () => (transport.status === 'connected' ? health.check('transport').up({ state: transport.status }) : health.check('transport').down({ state: transport.status })),
+      () =>
+        transport.status === 'connected'
+          ? health.check('transport').up({ state: transport.status })
+          : health.check('transport').down({ state: transport.status }),
       () => {
         try {
           return health.check('projection').up({ events: store.count() });

@@ -26,14 +26,25 @@ describe('ProjectionStore', () => {
     expect(store.apply(event('a'), at(7))).toBe('duplicate'); // producer retried with the same id
     expect(store.apply(event('b'), at(1))).toBe('inserted');
     expect(store.count()).toBe(2);
-    expect(store.getById('a')).toMatchObject({ id: 'a', offset: '0', data: { n: 'a' }, source: { type: 'order', id: 's1' } });
+    expect(store.getById('a')).toMatchObject({
+      id: 'a',
+      offset: '0',
+      data: { n: 'a' },
+      source: { type: 'order', id: 's1' },
+    });
     expect(store.getById('nope')).toBeUndefined();
     store.close();
   });
 
   it('lists a source after an offset, in offset order, with a limit', () => {
     const store = new ProjectionStore(':memory:', 100);
-    for (const [id, offset] of [['c', 5], ['a', 1], ['b', 3]] as const) store.apply(event(id), at(offset));
+    for (const [id, offset] of [
+      ['c', 5],
+      ['a', 1],
+      ['b', 3],
+    ] as const) {
+      store.apply(event(id), at(offset));
+    }
     store.apply(event('other', 's2'), at(2));
     expect(store.listBySource('order', 's1', -1, 10).map((e) => e.id)).toEqual(['a', 'b', 'c']);
     expect(store.listBySource('order', 's1', 1, 10).map((e) => e.offset)).toEqual(['3', '5']);

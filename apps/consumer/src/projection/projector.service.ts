@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { NonRetriableError, channelFor, parseChannel, type KafkaPosition} from '@app/dual-stream';
+import { NonRetriableError, channelFor, parseChannel, type KafkaPosition } from '@app/dual-stream';
 import { ConsumerMetrics } from '../metrics/consumer.metrics.js';
 import type { ApplyOutcome, StoredEvent } from './projected-event.js';
 import { ProjectionStore } from './projection.store.js';
@@ -23,7 +23,9 @@ export class Projector {
     } catch (err) {
       // A store failure (disk full, locked) is worth retrying: rethrow, the transport backs off and retries.
       this.metrics.handlerError(position.topic);
-      this.logger.error(`cannot store ${position.topic}/${position.partition}@${position.offset}: ${(err as Error).message}`);
+      this.logger.error(
+        `cannot store ${position.topic}/${position.partition}@${position.offset}: ${(err as Error).message}`,
+      );
       throw err;
     }
   }
@@ -32,7 +34,9 @@ export class Projector {
 /** Non-retriable: retrying a record that is not an envelope cannot help, so it goes to the DLQ at once. */
 function asEnvelope(payload: unknown): StoredEvent {
   const e = payload as Partial<StoredEvent> | null;
-  if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new NonRetriableError('record value is not an event object');
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) {
+    throw new NonRetriableError('record value is not an event object');
+  }
   if (typeof e.id !== 'string' || e.id.length === 0) throw new NonRetriableError('event has no id');
   if (typeof e.type !== 'string') throw new NonRetriableError('event has no type');
   if (typeof e.time !== 'string') throw new NonRetriableError('event has no time');

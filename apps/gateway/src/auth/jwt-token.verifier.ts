@@ -29,7 +29,11 @@ export class JwtTokenVerifier extends TokenVerifier {
   }
 }
 
-export function signGatewayToken(secret: string | Uint8Array, principal: GatewayPrincipal, ttlSeconds = 3600): Promise<string> {
+export function signGatewayToken(
+  secret: string | Uint8Array,
+  principal: GatewayPrincipal,
+  ttlSeconds = 3600,
+): Promise<string> {
   const key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
   return new SignJWT({ channels: principal.channels, patterns: principal.patterns })
     .setProtectedHeader({ alg: ALGORITHM })

@@ -8,6 +8,8 @@ export class DevTokenController {
 
   @Get('token')
   async token(): Promise<{ token: string }> {
-    return { token: await this.tokens.sign({ sub: 'dashboard-dev', channels: ['events:*'], patterns: ['events:*'] }, 3600) };
+    return {
+      token: await this.tokens.sign({ sub: 'dashboard-dev', channels: ['events:*'], patterns: ['events:*'] }, 3600),
+    };
   }
 }

@@ -12,7 +12,7 @@ import type { Namespace, Socket } from 'socket.io';
 import { TokenVerifier } from '../auth/token-verifier.js';
 
 /**
- * The `/events` namespace (DESIGN §7): `auth: { token }` is checked in the handshake (a refused client gets
+ * The `/events` namespace (docs/protocol.md "Socket protocol"): `auth: { token }` is checked in the handshake (a refused client gets
  * `connect_error`), then `subscribe {channel|pattern, from?}` / `unsubscribe` are handed to the hub.
  */
 @WebSocketGateway({ namespace: '/events' })

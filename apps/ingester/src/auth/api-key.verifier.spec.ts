@@ -10,8 +10,16 @@ describe('ApiKeyVerifier', () => {
   });
 
   it('refuses missing, wrong, prefixed or differently-schemed keys', () => {
-    for (const headers of [{}, { 'x-api-key': '' }, { 'x-api-key': 'alpha-ke' }, { 'x-api-key': 'alpha-keyy' }, { authorization: 'Basic alpha-key' }, { authorization: 'Bearer' }])
+    for (const headers of [
+      {},
+      { 'x-api-key': '' },
+      { 'x-api-key': 'alpha-ke' },
+      { 'x-api-key': 'alpha-keyy' },
+      { authorization: 'Basic alpha-key' },
+      { authorization: 'Bearer' },
+    ]) {
       expect(verifier.verify(headers)).toBe(false);
+    }
   });
 
   it('is open (and says so) when no key is configured', () => {

@@ -23,8 +23,11 @@ export class EventsController {
   @Post()
   @HttpCode(202)
   async publish(@Body() body: unknown): Promise<PublishReceipt> {
-    if (Array.isArray(body))
-      throw new BadRequestException(problem(400, 'invalid_event', 'POST /events takes one event object; send arrays to /events/batch'));
+    if (Array.isArray(body)) {
+      throw new BadRequestException(
+        problem(400, 'invalid_event', 'POST /events takes one event object; send arrays to /events/batch'),
+      );
+    }
     const receipt = await this.publisher.publish(body as DualStreamEvent);
     this.metrics.accepted('/events', 1);
     return receipt;
@@ -34,13 +37,23 @@ export class EventsController {
   @Post('batch')
   @HttpCode(202)
   async publishBatch(@Body() body: unknown): Promise<{ receipts: PublishReceipt[] }> {
-    if (!Array.isArray(body))
+    if (!Array.isArray(body)) {
       throw new BadRequestException(problem(400, 'invalid_batch', 'POST /events/batch takes a JSON array of events'));
-    if (body.length === 0) throw new BadRequestException(problem(400, 'invalid_batch', 'the batch is empty: send 1 to ' + this.config.maxBatchEvents + ' events'));
-    if (body.length > this.config.maxBatchEvents)
+    }
+    if (body.length === 0) {
       throw new BadRequestException(
-        problem(400, 'invalid_batch', `a batch holds at most ${this.config.maxBatchEvents} events (got ${body.length}); split it`),
+        problem(400, 'invalid_batch', 'the batch is empty: send 1 to ' + this.config.maxBatchEvents + ' events'),
       );
+    }
+    if (body.length > this.config.maxBatchEvents) {
+      throw new BadRequestException(
+        problem(
+          400,
+          'invalid_batch',
+          `a batch holds at most ${this.config.maxBatchEvents} events (got ${body.length}); split it`,
+        ),
+      );
+    }
     const receipts = await this.publisher.publishBatch(body as DualStreamEvent[]);
     this.metrics.accepted('/events/batch', receipts.length);
     return { receipts };

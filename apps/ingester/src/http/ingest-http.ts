@@ -16,17 +16,31 @@ export function isJsonContentType(header: string | undefined): boolean {
 }
 
 /** body-parser errors carry `status` and `type`; translate them into the ingester's problem format. */
-export function bodyParserProblem(err: { status?: number; type?: string; message?: string; limit?: number; length?: number }) {
+export function bodyParserProblem(err: {
+  status?: number;
+  type?: string;
+  message?: string;
+  limit?: number;
+  length?: number;
+}) {
   switch (err.type) {
     case 'entity.too.large':
-      return problem(413, 'payload_too_large', `request body is ${err.length ?? 'more than'} bytes, over the limit of ${err.limit} bytes; split it or use /events/batch for many small events`);
+      return problem(
+        413,
+        'payload_too_large',
+        `request body is ${err.length ?? 'more than'} bytes, over the limit of ${err.limit} bytes; split it or use /events/batch for many small events`,
+      );
     case 'entity.parse.failed':
       return problem(400, 'invalid_json', `request body is not valid JSON: ${err.message}`);
     case 'charset.unsupported':
     case 'encoding.unsupported':
       return problem(415, 'unsupported_media_type', `${err.message}; send UTF-8 JSON`);
     default:
-      return problem(err.status && err.status >= 400 && err.status < 500 ? err.status : 400, 'bad_request', err.message ?? 'unreadable request body');
+      return problem(
+        err.status && err.status >= 400 && err.status < 500 ? err.status : 400,
+        'bad_request',
+        err.message ?? 'unreadable request body',
+      );
   }
 }
 
@@ -50,11 +64,30 @@ export function configureIngestHttp(app: INestApplication, config: IngesterConfi
       if (req.method !== 'POST' || (req.url ?? '').split('?')[0]!.replace(/\/+$/, '') !== route) return next();
       if (!verifier.verify(req.headers)) {
         res.setHeader('WWW-Authenticate', 'Bearer realm="ingester"');
-        return reject(res, route, problem(401, 'unauthorized', 'missing or invalid API key: send it as `x-api-key: <key>` or `Authorization: Bearer <key>`'));
+        return reject(
+          res,
+          route,
+          problem(
+            401,
+            'unauthorized',
+            'missing or invalid API key: send it as `x-api-key: <key>` or `Authorization: Bearer <key>`',
+          ),
+        );
       }
-      if (!isJsonContentType(req.headers['content-type']))
-        return reject(res, route, problem(415, 'unsupported_media_type', `Content-Type must be application/json (got ${JSON.stringify(req.headers['content-type'] ?? null)})`));
-      parse(req, res, (err?: unknown) => (err ? reject(res, route, bodyParserProblem(err as Parameters<typeof bodyParserProblem>[0])) : next()));
+      if (!isJsonContentType(req.headers['content-type'])) {
+        return reject(
+          res,
+          route,
+          problem(
+            415,
+            'unsupported_media_type',
+            `Content-Type must be application/json (got ${JSON.stringify(req.headers['content-type'] ?? null)})`,
+          ),
+        );
+      }
+      parse(req, res, (err?: unknown) =>
+        err ? reject(res, route, bodyParserProblem(err as Parameters<typeof bodyParserProblem>[0])) : next(),
+      );
     };
   };
   app.use(guard('/events/batch', config.batchBodyLimitBytes));

@@ -9,7 +9,12 @@ export interface ProblemBody {
   problems: EventProblem[];
 }
 
-export function problem(statusCode: number, error: string, message: string, problems: EventProblem[] = []): ProblemBody {
+export function problem(
+  statusCode: number,
+  error: string,
+  message: string,
+  problems: EventProblem[] = [],
+): ProblemBody {
   return { statusCode, error, message, problems: problems.length ? problems : [{ path: '', message }] };
 }
 

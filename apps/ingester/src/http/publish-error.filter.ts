@@ -26,7 +26,9 @@ export class PublishErrorFilter implements ExceptionFilter {
     const route = (req.url ?? '').split('?')[0]!;
     const events = route.endsWith('/batch') && Array.isArray(req.body) ? req.body.length : 1;
     this.metrics.rejected(route, mapped.body.error, events);
-    if (mapped.serverSide) this.warn(`${route}: ${mapped.body.statusCode} ${mapped.body.error}: ${(err as Error)?.message ?? err}`);
+    if (mapped.serverSide) {
+      this.warn(`${route}: ${mapped.body.statusCode} ${mapped.body.error}: ${(err as Error)?.message ?? err}`);
+    }
     sendProblem(res, mapped.body, mapped.headers);
   }
 

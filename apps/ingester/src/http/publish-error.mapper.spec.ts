@@ -6,7 +6,10 @@ import { mapPublishError } from './publish-error.mapper.js';
 
 describe('mapPublishError', () => {
   it('maps an invalid event to 400 with every problem', () => {
-    const problems = [{ index: 2, path: 'source.id', message: 'bad' }, { path: 'type', message: 'bad too' }];
+    const problems = [
+      { index: 2, path: 'source.id', message: 'bad' },
+      { path: 'type', message: 'bad too' },
+    ];
     const mapped = mapPublishError(new InvalidEventError(problems), 2);
     expect(mapped.body).toMatchObject({ statusCode: 400, error: 'invalid_event', problems });
     expect(mapped.headers).toEqual({});
@@ -28,7 +31,11 @@ describe('mapPublishError', () => {
   it('keeps problem bodies of HttpExceptions and turns other ones into problems', () => {
     const own = problem(400, 'invalid_batch', 'the batch is empty');
     expect(mapPublishError(new BadRequestException(own), 2).body).toEqual(own);
-    expect(mapPublishError(new BadRequestException('nope'), 2).body).toMatchObject({ statusCode: 400, error: 'bad_request', problems: [{ path: '', message: 'nope' }] });
+    expect(mapPublishError(new BadRequestException('nope'), 2).body).toMatchObject({
+      statusCode: 400,
+      error: 'bad_request',
+      problems: [{ path: '', message: 'nope' }],
+    });
   });
 
   it('never leaks an unexpected error message', () => {
@@ -40,15 +47,37 @@ describe('mapPublishError', () => {
 
 describe('ingest HTTP helpers', () => {
   it('accepts JSON content types only', () => {
-    for (const ok of ['application/json', 'application/json; charset=utf-8', 'Application/JSON', 'application/cloudevents+json'])
+    for (const ok of [
+      'application/json',
+      'application/json; charset=utf-8',
+      'Application/JSON',
+      'application/cloudevents+json',
+    ]) {
       expect(isJsonContentType(ok)).toBe(true);
-    for (const bad of [undefined, '', 'text/plain', 'application/x-www-form-urlencoded', 'application/jsonp', 'multipart/form-data'])
+    }
+    for (const bad of [
+      undefined,
+      '',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/jsonp',
+      'multipart/form-data',
+    ]) {
       expect(isJsonContentType(bad)).toBe(false);
+    }
   });
 
   it('translates body-parser errors', () => {
-    expect(bodyParserProblem({ type: 'entity.too.large', status: 413, limit: 10, length: 20 })).toMatchObject({ statusCode: 413, error: 'payload_too_large' });
-    expect(bodyParserProblem({ type: 'entity.parse.failed', status: 400, message: 'Unexpected token' })).toMatchObject({ statusCode: 400, error: 'invalid_json' });
-    expect(bodyParserProblem({ type: 'charset.unsupported', status: 415, message: 'unsupported charset "LATIN1"' })).toMatchObject({ statusCode: 415 });
+    expect(bodyParserProblem({ type: 'entity.too.large', status: 413, limit: 10, length: 20 })).toMatchObject({
+      statusCode: 413,
+      error: 'payload_too_large',
+    });
+    expect(bodyParserProblem({ type: 'entity.parse.failed', status: 400, message: 'Unexpected token' })).toMatchObject({
+      statusCode: 400,
+      error: 'invalid_json',
+    });
+    expect(
+      bodyParserProblem({ type: 'charset.unsupported', status: 415, message: 'unsupported charset "LATIN1"' }),
+    ).toMatchObject({ statusCode: 415 });
   });
 });

@@ -9,8 +9,16 @@ export class IngesterMetrics {
   private readonly events: Counter<'outcome'>;
 
   constructor(readonly metrics: ServiceMetrics) {
-    this.requests = metrics.counter('ingester_requests_total', 'HTTP ingest requests by route and outcome (accepted or error code)', ['route', 'outcome']);
-    this.events = metrics.counter('ingester_events_total', 'Events accepted (acknowledged by Kafka) or rejected by the ingester', ['outcome']);
+    this.requests = metrics.counter(
+      'ingester_requests_total',
+      'HTTP ingest requests by route and outcome (accepted or error code)',
+      ['route', 'outcome'],
+    );
+    this.events = metrics.counter(
+      'ingester_events_total',
+      'Events accepted (acknowledged by Kafka) or rejected by the ingester',
+      ['outcome'],
+    );
   }
 
   accepted(route: string, events: number): void {

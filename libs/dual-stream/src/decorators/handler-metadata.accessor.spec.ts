@@ -27,7 +27,10 @@ describe('HandlerMetadataAccessor', () => {
   const proto = Handlers.prototype;
 
   it('reads @OnDurable options from the method and from the EventPattern extras', () => {
-    expect(HandlerMetadataAccessor.fromMethod(proto.orders)).toEqual({ kind: 'durable', options: { topic: 'events.order' } });
+    expect(HandlerMetadataAccessor.fromMethod(proto.orders)).toEqual({
+      kind: 'durable',
+      options: { topic: 'events.order' },
+    });
     const extras = Reflect.getMetadata(PATTERN_EXTRAS_METADATA, proto.users);
     expect(HandlerMetadataAccessor.fromExtras(extras)).toEqual({
       kind: 'durable',
@@ -43,8 +46,14 @@ describe('HandlerMetadataAccessor', () => {
   });
 
   it('tells exact channels from glob patterns', () => {
-    expect(HandlerMetadataAccessor.fromMethod(proto.live)).toEqual({ kind: 'realtime', options: { channel: 'events:order:o-1', isPattern: false } });
-    expect(HandlerMetadataAccessor.fromMethod(proto.dashboard)).toEqual({ kind: 'realtime', options: { channel: 'events:order:*', isPattern: true } });
+    expect(HandlerMetadataAccessor.fromMethod(proto.live)).toEqual({
+      kind: 'realtime',
+      options: { channel: 'events:order:o-1', isPattern: false },
+    });
+    expect(HandlerMetadataAccessor.fromMethod(proto.dashboard)).toEqual({
+      kind: 'realtime',
+      options: { channel: 'events:order:*', isPattern: true },
+    });
   });
 
   it('returns undefined for undecorated methods and foreign extras', () => {

@@ -2,8 +2,7 @@ import { DURABLE_HANDLER_METADATA, REALTIME_HANDLER_METADATA } from '../constant
 import type { DurableHandlerMetadata, RealtimeHandlerMetadata } from './durable-handler-options.interface.js';
 
 export type HandlerMetadata =
-  | { kind: 'durable'; options: DurableHandlerMetadata }
-  | { kind: 'realtime'; options: RealtimeHandlerMetadata };
+  { kind: 'durable'; options: DurableHandlerMetadata } | { kind: 'realtime'; options: RealtimeHandlerMetadata };
 
 /**
  * The one place that knows the metadata keys. The decorators put the same object both on the method

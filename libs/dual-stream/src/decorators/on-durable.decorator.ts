@@ -10,7 +10,8 @@ import { durablePattern, HandlerMetadataAccessor } from './handler-metadata.acce
  * `DurableContext`. Served only by `DualStreamServer`; options are validated when it starts.
  */
 export function OnDurable(topicOrOptions: string | OnDurableOptions): MethodDecorator {
-  const options: OnDurableOptions = typeof topicOrOptions === 'string' ? { topic: topicOrOptions } : { ...topicOrOptions };
+  const options: OnDurableOptions =
+    typeof topicOrOptions === 'string' ? { topic: topicOrOptions } : { ...topicOrOptions };
   const metadata = { kind: 'durable', options } as const;
   return applyDecorators(
     SetMetadata(HandlerMetadataAccessor.metadataKey('durable'), options),

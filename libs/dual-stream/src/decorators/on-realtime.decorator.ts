@@ -19,10 +19,15 @@ export function OnRealtime(channelOrPattern: string | { channel: string } | { pa
       : 'pattern' in channelOrPattern
         ? channelOrPattern.pattern
         : channelOrPattern.channel;
-  const isPattern = typeof channelOrPattern === 'object' && 'pattern' in channelOrPattern ? true : GLOB.test(String(channel));
+  const isPattern =
+    typeof channelOrPattern === 'object' && 'pattern' in channelOrPattern ? true : GLOB.test(String(channel));
   const options: RealtimeHandlerMetadata = { channel, isPattern };
   return applyDecorators(
     SetMetadata(HandlerMetadataAccessor.metadataKey('realtime'), options),
-    EventPattern<string>(realtimePattern(options), DUAL_STREAM_TRANSPORT, HandlerMetadataAccessor.extrasFor({ kind: 'realtime', options })),
+    EventPattern<string>(
+      realtimePattern(options),
+      DUAL_STREAM_TRANSPORT,
+      HandlerMetadataAccessor.extrasFor({ kind: 'realtime', options }),
+    ),
   );
 }

@@ -1,4 +1,4 @@
-/** A channel or pattern name that the realtime layer refuses (see DESIGN §2 and §4). */
+/** A channel or pattern name that the realtime layer refuses (docs/protocol.md "Event envelope" and "Realtime notification"). */
 export class InvalidChannelError extends Error {
   override readonly name = 'InvalidChannelError';
 

@@ -13,9 +13,7 @@ export class InvalidEventError extends Error {
   constructor(readonly problems: EventProblem[]) {
     super(
       `Invalid event, nothing was published. Fix these ${problems.length} problem(s): ` +
-        problems
-          .map((p) => `${p.index === undefined ? '' : `[${p.index}] `}${p.path}: ${p.message}`)
-          .join('; '),
+        problems.map((p) => `${p.index === undefined ? '' : `[${p.index}] `}${p.path}: ${p.message}`).join('; '),
     );
   }
 }

@@ -28,9 +28,19 @@ describe('prepareEvent', () => {
   });
 
   it.each([
-    ['glob *', 'a*b'], ['glob ?', 'a?b'], ['glob [', 'a[b'], ['glob ]', 'a]b'], ['backslash', 'a\\b'],
-    ['space', 'a b'], ['tab', 'a\tb'], ['newline', 'a\nb'], ['NUL', 'a\u0000b'], ['DEL', 'a\u007fb'],
-    ['zero-width', 'a\u200bb'], ['empty', ''], ['too long', 'x'.repeat(257)],
+    ['glob *', 'a*b'],
+    ['glob ?', 'a?b'],
+    ['glob [', 'a[b'],
+    ['glob ]', 'a]b'],
+    ['backslash', 'a\\b'],
+    ['space', 'a b'],
+    ['tab', 'a\tb'],
+    ['newline', 'a\nb'],
+    ['NUL', 'a\u0000b'],
+    ['DEL', 'a\u007fb'],
+    ['zero-width', 'a\u200bb'],
+    ['empty', ''],
+    ['too long', 'x'.repeat(257)],
   ])('rejects a source.id with %s', (_label, id) => {
     const problems = problemsOf(() => prepareEvent({ ...valid, source: { type: 'order', id } }, 1024));
     expect(problems).toEqual([expect.objectContaining({ path: 'source.id' })]);
@@ -42,7 +52,10 @@ describe('prepareEvent', () => {
 
   it('lists every problem at once', () => {
     const problems = problemsOf(() =>
-      prepareEvent({ type: 'Bad Type', source: { type: 'Order', id: 'a*' }, time: 'yesterday', extra: 1 } as never, 1024),
+      prepareEvent(
+        { type: 'Bad Type', source: { type: 'Order', id: 'a*' }, time: 'yesterday', extra: 1 } as never,
+        1024,
+      ),
     );
     expect(problems.map((p) => p.path).sort()).toEqual(['data', 'extra', 'source.id', 'source.type', 'time', 'type']);
     expect(() => prepareEvent({} as never, 1)).toThrow(/problem/);

@@ -28,16 +28,20 @@ function nowIso(): string {
 
 function problemsOf(input: unknown, index: number | undefined): EventProblem[] {
   const problems: EventProblem[] = [];
-  const add = (path: string, message: string) => problems.push({ ...(index === undefined ? {} : { index }), path, message });
+  const add = (path: string, message: string) =>
+    problems.push({ ...(index === undefined ? {} : { index }), path, message });
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     add('', 'event must be an object');
     return problems;
   }
   const e = input as Record<string, unknown>;
   for (const key of Object.keys(e)) if (!ALLOWED_KEYS.has(key)) add(key, 'unknown field');
-  if (e.id !== undefined && (typeof e.id !== 'string' || !ID_PATTERN.test(e.id)))
+  if (e.id !== undefined && (typeof e.id !== 'string' || !ID_PATTERN.test(e.id))) {
     add('id', 'must be 1-128 printable ASCII characters without spaces');
-  if (typeof e.type !== 'string' || !EVENT_TYPE_PATTERN.test(e.type)) add('type', `must match ${EVENT_TYPE_PATTERN.source}`);
+  }
+  if (typeof e.type !== 'string' || !EVENT_TYPE_PATTERN.test(e.type)) {
+    add('type', `must match ${EVENT_TYPE_PATTERN.source}`);
+  }
   if (typeof e.source !== 'object' || e.source === null || Array.isArray(e.source)) {
     add('source', 'must be an object { type, id }');
   } else {
@@ -48,15 +52,22 @@ function problemsOf(input: unknown, index: number | undefined): EventProblem[] {
     const idProblem = sourceIdProblem(s.id);
     if (idProblem) add('source.id', idProblem);
   }
-  if (e.time !== undefined && (typeof e.time !== 'string' || !ISO_8601.test(e.time) || Number.isNaN(Date.parse(e.time))))
+  if (
+    e.time !== undefined &&
+    (typeof e.time !== 'string' || !ISO_8601.test(e.time) || Number.isNaN(Date.parse(e.time)))
+  ) {
     add('time', 'must be an ISO-8601 date-time with a zone, e.g. 2026-01-01T00:00:00.000Z');
+  }
   if (!('data' in e) || e.data === undefined) add('data', 'is required (use null for no data)');
   if (e.headers !== undefined) {
-    if (typeof e.headers !== 'object' || e.headers === null || Array.isArray(e.headers)) add('headers', 'must be an object of strings');
-    else
-      for (const [k, v] of Object.entries(e.headers))
+    if (typeof e.headers !== 'object' || e.headers === null || Array.isArray(e.headers)) {
+      add('headers', 'must be an object of strings');
+    } else {
+      for (const [k, v] of Object.entries(e.headers)) {
         if (typeof v !== 'string') add(`headers.${k}`, 'must be a string');
         else if (k.startsWith('ce_')) add(`headers.${k}`, 'ce_* headers are reserved for CloudEvents attributes');
+      }
+    }
   }
   return problems;
 }
@@ -76,11 +87,24 @@ function prepareOne(input: DualStreamEvent, maxEventBytes: number, index?: numbe
   try {
     json = JSON.stringify(event);
   } catch (err) {
-    return [{ ...(index === undefined ? {} : { index }), path: 'data', message: `is not serializable to JSON (${(err as Error).message})` }];
+    return [
+      {
+        ...(index === undefined ? {} : { index }),
+        path: 'data',
+        message: `is not serializable to JSON (${(err as Error).message})`,
+      },
+    ];
   }
   const bytes = Buffer.byteLength(json);
-  if (bytes > maxEventBytes)
-    return [{ ...(index === undefined ? {} : { index }), path: '', message: `serialized event is ${bytes} bytes, over maxEventBytes ${maxEventBytes}` }];
+  if (bytes > maxEventBytes) {
+    return [
+      {
+        ...(index === undefined ? {} : { index }),
+        path: '',
+        message: `serialized event is ${bytes} bytes, over maxEventBytes ${maxEventBytes}`,
+      },
+    ];
+  }
   return { event, json, bytes };
 }
 

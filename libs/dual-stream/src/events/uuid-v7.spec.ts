@@ -20,7 +20,9 @@ describe('uuidv7', () => {
   it('is strictly increasing and unique over 100k ids made in a tight loop', () => {
     const ids = new Array<string>(100_000);
     for (let i = 0; i < ids.length; i++) ids[i] = uuidv7();
-    for (let i = 1; i < ids.length; i++) if (!(ids[i] > ids[i - 1])) throw new Error(`not increasing at ${i}: ${ids[i - 1]} then ${ids[i]}`);
+    for (let i = 1; i < ids.length; i++) {
+      if (!(ids[i] > ids[i - 1])) throw new Error(`not increasing at ${i}: ${ids[i - 1]} then ${ids[i]}`);
+    }
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.every((id) => UUID_V7.test(id))).toBe(true);
   });

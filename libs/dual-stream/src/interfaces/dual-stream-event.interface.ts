@@ -6,7 +6,7 @@ export interface EventSource {
   id: string;
 }
 
-/** What a user publishes (DESIGN §2). */
+/** What a user publishes (docs/protocol.md "Event envelope"). */
 export interface DualStreamEvent<T = unknown> {
   /** Defaults to a UUIDv7; also the idempotency key downstream. */
   id?: string;
@@ -37,14 +37,14 @@ export interface KafkaPosition {
 
 export type RealtimeOutcome = 'published' | 'skipped' | 'failed';
 
-/** What `publish()` resolves with once Kafka acknowledged the event (DESIGN §5). */
+/** What `publish()` resolves with once Kafka acknowledged the event (docs/guarantees.md "What it guarantees"). */
 export interface PublishReceipt extends KafkaPosition {
   id: string;
   /** What happened to the Redis notification; never a reason for `publish()` to reject. */
   realtime: RealtimeOutcome;
 }
 
-/** The Redis Pub/Sub payload (DESIGN §4): ids and position, `data` only when inlining is on and it is small. */
+/** The Redis Pub/Sub payload (docs/protocol.md "Realtime notification"): ids and position, `data` only when inlining is on and it is small. */
 export interface RealtimeNotification<T = unknown> extends KafkaPosition {
   kind?: 'event';
   id: string;

@@ -23,10 +23,15 @@ describe('CircuitBreaker', () => {
     let healthy = false;
     const probes: number[] = [];
     const changes: string[] = [];
-    const breaker = new CircuitBreaker(1, 100, async () => {
-      probes.push(Date.now());
-      if (!healthy) throw new Error('down');
-    }, (s) => changes.push(s));
+    const breaker = new CircuitBreaker(
+      1,
+      100,
+      async () => {
+        probes.push(Date.now());
+        if (!healthy) throw new Error('down');
+      },
+      (s) => changes.push(s),
+    );
     breaker.failure();
     await jest.advanceTimersByTimeAsync(250);
     expect(probes).toHaveLength(2);

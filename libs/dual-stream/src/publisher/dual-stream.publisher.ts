@@ -15,7 +15,7 @@ import { RedisLane } from './redis-lane.js';
 import { withTimeout } from './with-timeout.js';
 
 /**
- * Durable first, then instant (DESIGN §5): concurrent calls are micro-batched into one Kafka `sendBatch`
+ * Durable first, then instant (docs/guarantees.md): concurrent calls are micro-batched into one Kafka `sendBatch`
  * (acks=-1, idempotent, one batch in flight) and, after Kafka acknowledged, one Redis pipeline. Receipts
  * carry each event's Kafka position. Redis never fails a publish.
  */
@@ -30,7 +30,8 @@ export class DualStreamPublisher implements OnModuleInit, OnApplicationShutdown 
 
   constructor(@Inject(DUAL_STREAM_RESOLVED_OPTIONS) private readonly options: ResolvedDualStreamOptions) {
     this.kafka = new KafkaLane(options);
-    this.redis = options.realtime.enabled && options.redis !== false ? new RedisLane(options, this.counters) : undefined;
+    this.redis =
+      options.realtime.enabled && options.redis !== false ? new RedisLane(options, this.counters) : undefined;
     this.pipeline = new PublishPipeline(options, this.counters, this.kafka, this.redis);
     this.channelPrefix = options.redis === false ? '' : options.redis.channelPrefix;
   }
@@ -85,14 +86,18 @@ export class DualStreamPublisher implements OnModuleInit, OnApplicationShutdown 
       if (prepared.length === 0) return Promise.resolve([]);
       const bytes = prepared.reduce((sum, p) => sum + p.bytes, 0);
       const { buffer } = this.pipeline;
-      if (buffer.exceedsCapacity(prepared.length, bytes))
+      if (buffer.exceedsCapacity(prepared.length, bytes)) {
         throw new InvalidEventError([
           {
             path: '',
             message: `batch of ${prepared.length} events / ${bytes} bytes can never fit buffer.maxEvents ${buffer.maxEvents} / buffer.maxBytes ${buffer.maxBytes}; split it`,
           },
         ]);
-      return this.pipeline.submit(prepared.map((p, index) => this.pending(p, index)), bytes);
+      }
+      return this.pipeline.submit(
+        prepared.map((p, index) => this.pending(p, index)),
+        bytes,
+      );
     } catch (err) {
       return this.rejected(err);
     }
@@ -134,7 +139,12 @@ export class DualStreamPublisher implements OnModuleInit, OnApplicationShutdown 
 
   private pending(prepared: PreparedEvent, index?: number): PendingEvent {
     const { source } = prepared.event;
-    return { prepared, topic: this.topicFor(prepared, index), key: sourceKey(source), channel: channelFor(this.channelPrefix, source) };
+    return {
+      prepared,
+      topic: this.topicFor(prepared, index),
+      key: sourceKey(source),
+      channel: channelFor(this.channelPrefix, source),
+    };
   }
 
   /** The user's `kafka.topic` resolver may throw or return nonsense: that is a bad event, not a crash. */
@@ -147,6 +157,8 @@ export class DualStreamPublisher implements OnModuleInit, OnApplicationShutdown 
       reason = `threw: ${(err as Error).message}`;
     }
     if (typeof topic === 'string' && topic.length > 0 && topic.length <= 249) return topic;
-    throw new InvalidEventError([{ ...(index === undefined ? {} : { index }), path: 'topic', message: `kafka.topic(event) ${reason}` }]);
+    throw new InvalidEventError([
+      { ...(index === undefined ? {} : { index }), path: 'topic', message: `kafka.topic(event) ${reason}` },
+    ]);
   }
 }

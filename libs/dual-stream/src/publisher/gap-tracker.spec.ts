@@ -37,6 +37,8 @@ describe('GapTracker', () => {
     const markers = gaps.drain();
     gaps.record('a', at(0, 12));
     gaps.restore(markers);
-    expect(gaps.drain()).toEqual([{ kind: 'gap', channel: 'a', topic: 't', partition: 0, fromOffset: '5', toOffset: '12', skipped: 3 }]);
+    expect(gaps.drain()).toEqual([
+      { kind: 'gap', channel: 'a', topic: 't', partition: 0, fromOffset: '5', toOffset: '12', skipped: 3 },
+    ]);
   });
 });

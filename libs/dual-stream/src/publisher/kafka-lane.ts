@@ -96,7 +96,9 @@ export class KafkaLane {
       allowAutoTopicCreation: true,
       retry: { retries: 5 },
       ...overrides,
-      createPartitioner: recordingPartitioner(overrides.createPartitioner ?? memoizedKeyPartitioner(Partitioners.DefaultPartitioner)),
+      createPartitioner: recordingPartitioner(
+        overrides.createPartitioner ?? memoizedKeyPartitioner(Partitioners.DefaultPartitioner),
+      ),
     });
     producer.on(producer.events.DISCONNECT, () => {
       if (this.producer === producer) this.current = 'disconnected';
@@ -114,12 +116,14 @@ export class KafkaLane {
  */
 function withQuietRetryWarning(options: ResolvedDualStreamOptions): ResolvedDualStreamOptions {
   const logger = options.logger;
-  const logCreator = () => ({ level, label, log }: LogEntry) => {
-    const { message, ...extra } = log;
-    if (message.startsWith('Limiting retries for the idempotent producer')) return;
-    const line = `kafkajs ${label}: ${message} ${JSON.stringify(extra)}`;
-    if (level === logLevel.ERROR) logger.error(line);
-    else if (level === logLevel.WARN) logger.warn(line);
-  };
+  const logCreator =
+    () =>
+    ({ level, label, log }: LogEntry) => {
+      const { message, ...extra } = log;
+      if (message.startsWith('Limiting retries for the idempotent producer')) return;
+      const line = `kafkajs ${label}: ${message} ${JSON.stringify(extra)}`;
+      if (level === logLevel.ERROR) logger.error(line);
+      else if (level === logLevel.WARN) logger.warn(line);
+    };
   return { ...options, kafka: { ...options.kafka, config: { logCreator, ...options.kafka.config } } };
 }

@@ -1,6 +1,12 @@
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import type { PendingEvent } from './pending-group.js';
-import { assignedPartition, positionsOf, recordHeaders, recordingPartitioner, toTopicMessages } from './kafka-records.js';
+import {
+  assignedPartition,
+  positionsOf,
+  recordHeaders,
+  recordingPartitioner,
+  toTopicMessages,
+} from './kafka-records.js';
 import { notificationJson } from './realtime-notification.js';
 
 const pending = (topic: string, id: string, key: string): PendingEvent => ({
@@ -8,14 +14,27 @@ const pending = (topic: string, id: string, key: string): PendingEvent => ({
   key,
   channel: `events:${key}`,
   prepared: {
-    event: { id, type: 'tick', source: { type: 'order', id: key }, time: '2026-01-01T00:00:00.000Z', data: { big: 'x'.repeat(50) }, headers: { traceparent: 'tp' } },
+    event: {
+      id,
+      type: 'tick',
+      source: { type: 'order', id: key },
+      time: '2026-01-01T00:00:00.000Z',
+      data: { big: 'x'.repeat(50) },
+      headers: { traceparent: 'tp' },
+    },
     json: `{"id":"${id}"}`,
     bytes: 10,
   },
 });
 
 const partitions = (n: number): PartitionMetadata[] =>
-  Array.from({ length: n }, (_, partitionId) => ({ partitionId, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
+  Array.from({ length: n }, (_, partitionId) => ({
+    partitionId,
+    leader: 1,
+    partitionErrorCode: 0,
+    replicas: [1],
+    isr: [1],
+  }));
 /** A recording partitioner that puts every message on `partition`. */
 const toPartition = (partition: number) => recordingPartitioner(() => () => partition)();
 
@@ -33,11 +52,22 @@ describe('kafka records', () => {
 
   it('records the partition kafkajs chooses and derives per-message offsets from the base offsets', () => {
     const partitioner = recordingPartitioner(Partitioners.DefaultPartitioner)();
-    const batch = [pending('a', '1', 'k1'), pending('b', '2', 'k1'), pending('a', '3', 'k2'), pending('a', '4', 'k1'), pending('a', '5', 'k3')];
+    const batch = [
+      pending('a', '1', 'k1'),
+      pending('b', '2', 'k1'),
+      pending('a', '3', 'k2'),
+      pending('a', '4', 'k1'),
+      pending('a', '5', 'k3'),
+    ];
     const { topicMessages, messages } = toTopicMessages(batch);
-    expect(topicMessages.map((t) => [t.topic, t.messages.length])).toEqual([['a', 4], ['b', 1]]);
+    expect(topicMessages.map((t) => [t.topic, t.messages.length])).toEqual([
+      ['a', 4],
+      ['b', 1],
+    ]);
     // What kafkajs does: partition each message of each topic.
-    for (const { topic, messages: list } of topicMessages) for (const message of list) partitioner({ topic, partitionMetadata: partitions(3), message });
+    for (const { topic, messages: list } of topicMessages) {
+      for (const message of list) partitioner({ topic, partitionMetadata: partitions(3), message });
+    }
     const parts = messages.map((m) => assignedPartition(m)!);
     expect(parts[0]).toBe(parts[3]); // same key, same partition
     const base: Record<string, number> = {};
@@ -60,7 +90,9 @@ describe('kafka records', () => {
     const batch = [pending('a', '1', 'k'), pending('a', '2', 'k')];
     const { messages } = toTopicMessages(batch);
     for (const message of messages) toPartition(0)({ topic: 'a', partitionMetadata: partitions(3), message });
-    const positions = positionsOf(batch, messages, [{ topicName: 'a', partition: 0, errorCode: 0, baseOffset: '9007199254740991' }]);
+    const positions = positionsOf(batch, messages, [
+      { topicName: 'a', partition: 0, errorCode: 0, baseOffset: '9007199254740991' },
+    ]);
     expect(positions.map((p) => p.offset)).toEqual(['9007199254740991', '9007199254740992']);
   });
 
@@ -68,14 +100,25 @@ describe('kafka records', () => {
     const batch = [pending('a', '1', 'k')];
     const { messages } = toTopicMessages(batch);
     toPartition(2)({ topic: 'a', partitionMetadata: partitions(3), message: messages[0] });
-    expect(() => positionsOf(batch, messages, [{ topicName: 'a', partition: 0, errorCode: 0, baseOffset: '0' }])).toThrow('no record batch');
+    expect(() =>
+      positionsOf(batch, messages, [{ topicName: 'a', partition: 0, errorCode: 0, baseOffset: '0' }]),
+    ).toThrow('no record batch');
   });
 
   it('builds notifications without data unless inlining is on and data is small', () => {
     const p = pending('t', 'e1', 'k');
     const position = { topic: 't', partition: 1, offset: '7' };
     const plain = JSON.parse(notificationJson(p, position, false, 4096));
-    expect(plain).toEqual({ kind: 'event', id: 'e1', type: 'tick', source: { type: 'order', id: 'k' }, time: '2026-01-01T00:00:00.000Z', topic: 't', partition: 1, offset: '7' });
+    expect(plain).toEqual({
+      kind: 'event',
+      id: 'e1',
+      type: 'tick',
+      source: { type: 'order', id: 'k' },
+      time: '2026-01-01T00:00:00.000Z',
+      topic: 't',
+      partition: 1,
+      offset: '7',
+    });
     expect(JSON.parse(notificationJson(p, position, true, 4096)).data).toEqual({ big: 'x'.repeat(50) });
     expect(JSON.parse(notificationJson(p, position, true, 20))).not.toHaveProperty('data');
   });
@@ -84,7 +127,14 @@ describe('kafka records', () => {
     const p = pending('tö"pic\\x', 'e"\\1', 'ké"y\u2028');
     const position = { topic: p.topic, partition: 2, offset: '123456789012' };
     const { event } = p.prepared;
-    const expected = { kind: 'event', id: event.id, type: event.type, source: event.source, time: event.time, ...position };
+    const expected = {
+      kind: 'event',
+      id: event.id,
+      type: event.type,
+      source: event.source,
+      time: event.time,
+      ...position,
+    };
     expect(notificationJson(p, position, false, 4096)).toBe(JSON.stringify(expected));
     expect(notificationJson(p, position, true, 4096)).toBe(JSON.stringify({ ...expected, data: event.data }));
   });

@@ -3,7 +3,7 @@ import { ceSource } from '../events/event-naming.js';
 import type { KafkaPosition } from '../interfaces/dual-stream-event.interface.js';
 import type { PendingEvent } from './pending-group.js';
 
-/** CloudEvents Kafka protocol binding attributes (DESIGN §3) plus the user's headers. */
+/** CloudEvents Kafka protocol binding attributes (docs/protocol.md "Kafka record") plus the user's headers. */
 export function recordHeaders(pending: PendingEvent): Record<string, string> {
   const { event } = pending.prepared;
   return {
@@ -17,7 +17,10 @@ export function recordHeaders(pending: PendingEvent): Record<string, string> {
 }
 
 /** The messages of one batch, grouped per topic, call order kept inside each topic. */
-export function toTopicMessages(batch: readonly PendingEvent[]): { topicMessages: TopicMessages[]; messages: Message[] } {
+export function toTopicMessages(batch: readonly PendingEvent[]): {
+  topicMessages: TopicMessages[];
+  messages: Message[];
+} {
   const byTopic = new Map<string, Message[]>();
   const messages: Message[] = [];
   for (const pending of batch) {
@@ -72,7 +75,9 @@ export function positionsOf(
   // arithmetic per record was measurable on the publish path. BigInt stays as the exact fallback.
   const next = new Map<string, number | bigint>();
   for (const m of metadata) {
-    if (m.baseOffset === undefined || m.baseOffset === null) throw new Error(`Kafka returned no base offset for ${m.topicName}[${m.partition}]`);
+    if (m.baseOffset === undefined || m.baseOffset === null) {
+      throw new Error(`Kafka returned no base offset for ${m.topicName}[${m.partition}]`);
+    }
     const base = Number(m.baseOffset);
     next.set(`${m.partition}:${m.topicName}`, Number.isSafeInteger(base + batch.length) ? base : BigInt(m.baseOffset));
   }

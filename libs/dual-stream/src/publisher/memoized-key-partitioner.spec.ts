@@ -3,7 +3,13 @@ import { Partitioners, type PartitionerArgs, type PartitionMetadata } from 'kafk
 import { memoizedKeyPartitioner } from './memoized-key-partitioner.js';
 
 const metadata = (count: number): PartitionMetadata[] =>
-  Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0 }));
+  Array.from({ length: count }, (_, partitionId) => ({
+    partitionId,
+    leader: 1,
+    replicas: [1],
+    isr: [1],
+    partitionErrorCode: 0,
+  }));
 const args = (key: string | Buffer | null, count: number, partition?: number): PartitionerArgs => ({
   topic: 't',
   partitionMetadata: metadata(count),
@@ -14,12 +20,13 @@ describe('memoizedKeyPartitioner', () => {
   it("gives kafkajs' DefaultPartitioner's answer for every key and partition count", () => {
     const plain = Partitioners.DefaultPartitioner();
     const memo = memoizedKeyPartitioner(Partitioners.DefaultPartitioner)();
-    for (const count of [1, 3, 7, 12])
+    for (const count of [1, 3, 7, 12]) {
       for (let i = 0; i < 500; i++) {
         const key = `order:${i}`;
         expect(memo(args(key, count))).toBe(plain(args(key, count)));
         expect(memo(args(key, count))).toBe(plain(args(key, count))); // from the cache
       }
+    }
   });
 
   it('asks the base once per key and count, passes explicit partitions and non-string keys through, stays bounded', () => {

@@ -15,7 +15,9 @@ export function memoizedKeyPartitioner(base: ICustomPartitioner, maxKeys = 100_0
     return (args) => {
       const { message, partitionMetadata } = args;
       const { key } = message;
-      if (typeof key !== 'string' || (message.partition !== undefined && message.partition !== null)) return inner(args);
+      if (typeof key !== 'string' || (message.partition !== undefined && message.partition !== null)) {
+        return inner(args);
+      }
       const count = partitionMetadata.length;
       let known = byCount.get(count);
       if (!known) byCount.set(count, (known = new Map()));

@@ -49,7 +49,13 @@ export class PublishPipeline {
 
   /** Nothing queued, waiting, in flight or being announced. */
   get isDrained(): boolean {
-    return this.queue.isEmpty && !this.sending && this.announcing === 0 && this.buffer.waiting === 0 && this.buffer.bufferedEvents === 0;
+    return (
+      this.queue.isEmpty &&
+      !this.sending &&
+      this.announcing === 0 &&
+      this.buffer.waiting === 0 &&
+      this.buffer.bufferedEvents === 0
+    );
   }
 
   /** Admits one caller's events (waiting for room up to maxBlockMs); resolves with their receipts in order. */
@@ -106,16 +112,17 @@ export class PublishPipeline {
       void this.pump();
     } else if (!this.lingerTimer && !this.lingerImmediate) {
       // lingerMs 0 still gathers every call made in the same turn of the event loop.
-      if (batch.lingerMs <= 0)
+      if (batch.lingerMs <= 0) {
         this.lingerImmediate = setImmediate(() => {
           this.lingerImmediate = undefined;
           void this.pump();
         });
-      else
+      } else {
         this.lingerTimer = setTimeout(() => {
           this.lingerTimer = undefined;
           void this.pump();
         }, batch.lingerMs);
+      }
     }
   }
 
@@ -149,13 +156,22 @@ export class PublishPipeline {
     const send = this.kafka.send(batch);
     this.redis?.prebuild(batch);
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      // The callers are answered now, but their room stays taken until the send settles: the buffer bound
-      // covers the batch kafkajs still holds.
-      for (const group of groups) group.holdRoom = true;
-      this.failGroups(groups, new DurablePublishError(`Kafka did not acknowledge ${batch.length} event(s) within durable.timeoutMs ${this.options.durable.timeoutMs} ms; they may or may not be written.`, true));
-    }, Math.max(0, deadline - started));
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        // The callers are answered now, but their room stays taken until the send settles: the buffer bound
+        // covers the batch kafkajs still holds.
+        for (const group of groups) group.holdRoom = true;
+        this.failGroups(
+          groups,
+          new DurablePublishError(
+            `Kafka did not acknowledge ${batch.length} event(s) within durable.timeoutMs ${this.options.durable.timeoutMs} ms; they may or may not be written.`,
+            true,
+          ),
+        );
+      },
+      Math.max(0, deadline - started),
+    );
     timer.unref();
     const releaseHeld = () => {
       for (const group of groups) if (group.holdRoom) this.buffer.release(group.events.length, group.bytes);
@@ -171,7 +187,14 @@ export class PublishPipeline {
       this.kafka.reset();
       this.kafkaError = (err as Error).message;
       const retriable = isRetriable(err);
-      this.failGroups(groups, new DurablePublishError(`Kafka refused or did not acknowledge ${batch.length} event(s): ${(err as Error).message}.`, retriable, { cause: err }));
+      this.failGroups(
+        groups,
+        new DurablePublishError(
+          `Kafka refused or did not acknowledge ${batch.length} event(s): ${(err as Error).message}.`,
+          retriable,
+          { cause: err },
+        ),
+      );
       return;
     }
     clearTimeout(timer);
@@ -183,7 +206,12 @@ export class PublishPipeline {
     void this.announce(groups, batch, positions, timedOut);
   }
 
-  private async announce(groups: PendingGroup[], batch: PendingEvent[], positions: KafkaPosition[], orphaned: boolean): Promise<void> {
+  private async announce(
+    groups: PendingGroup[],
+    batch: PendingEvent[],
+    positions: KafkaPosition[],
+    orphaned: boolean,
+  ): Promise<void> {
     this.announcing++;
     try {
       // Redis gets the batch first; the receipts are built while its answer is on the way.
@@ -191,11 +219,12 @@ export class PublishPipeline {
       if (!this.redis) this.metrics.realtimeSkipped += batch.length;
       const receipts = orphaned ? [] : groups.map((group) => new Array<PublishReceipt>(group.events.length));
       let i = 0;
-      for (const list of receipts)
+      for (const list of receipts) {
         for (let k = 0; k < list.length; k++, i++) {
           const { topic, partition, offset } = positions[i];
           list[k] = { id: batch[i].prepared.event.id, topic, partition, offset, realtime: SKIPPED };
         }
+      }
       const realtime = redisOutcome ? await redisOutcome : SKIPPED;
       if (orphaned) return; // callers already got DurablePublishError; the events are durable nonetheless
       for (let g = 0; g < groups.length; g++) {
@@ -217,7 +246,9 @@ export class PublishPipeline {
     }
     if (failed === 0) return;
     this.metrics.durableFailures += failed;
-    this.durableWarner.warn(`DualStreamPublisher: ${failed} event(s) not acknowledged by Kafka: ${err.message.split('. Check that')[0]}`);
+    this.durableWarner.warn(
+      `DualStreamPublisher: ${failed} event(s) not acknowledged by Kafka: ${err.message.split('. Check that')[0]}`,
+    );
   }
 
   /** One timer for the oldest queued group: queued groups expire in order (their deadlines grow). */
@@ -234,11 +265,15 @@ export class PublishPipeline {
     this.expiryTimer = undefined;
     this.expiryAt = Number.POSITIVE_INFINITY;
     const expired = this.queue.expire(performance.now());
-    if (expired.length > 0)
+    if (expired.length > 0) {
       this.failGroups(
         expired,
-        new DurablePublishError(`Kafka did not acknowledge within durable.timeoutMs ${this.options.durable.timeoutMs} ms (the event waited behind an unacknowledged batch and was not sent).`, true),
+        new DurablePublishError(
+          `Kafka did not acknowledge within durable.timeoutMs ${this.options.durable.timeoutMs} ms (the event waited behind an unacknowledged batch and was not sent).`,
+          true,
+        ),
       );
+    }
     this.armExpiry();
   }
 }
@@ -249,7 +284,8 @@ export class PublishPipeline {
  */
 function isRetriable(err: unknown): boolean {
   let e = err as { retriable?: boolean; type?: string; cause?: unknown; originalError?: unknown } | undefined;
-  for (let depth = 0; e && depth < 10; depth++, e = (e.cause ?? e.originalError) as typeof e)
+  for (let depth = 0; e && depth < 10; depth++, e = (e.cause ?? e.originalError) as typeof e) {
     if (typeof e.type === 'string' && e.retriable === false) return false;
+  }
   return true;
 }

@@ -54,7 +54,9 @@ export class PublisherMetrics {
     for (let i = BATCH_SIZE_BUCKETS.length - 1; i >= 0 && size <= BATCH_SIZE_BUCKETS[i]; i--) this.bucketCounts[i]++;
   }
 
-  snapshot(gauges: Pick<PublisherMetricsSnapshot, 'bufferedEvents' | 'bufferedBytes' | 'breakerState'>): PublisherMetricsSnapshot {
+  snapshot(
+    gauges: Pick<PublisherMetricsSnapshot, 'bufferedEvents' | 'bufferedBytes' | 'breakerState'>,
+  ): PublisherMetricsSnapshot {
     return {
       eventsPublished: this.eventsPublished,
       durableFailures: this.durableFailures,

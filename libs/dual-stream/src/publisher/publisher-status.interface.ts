@@ -1,7 +1,7 @@
 import type { BreakerState } from './circuit-breaker.js';
 import type { KafkaLaneState } from './kafka-lane.js';
 
-/** What a health indicator needs: Kafka is required, Redis down means degraded (DESIGN §8). */
+/** What a health indicator needs: Kafka is required, Redis down means degraded (docs/operations.md "Health"). */
 export interface PublisherStatus {
   /** `closing` once shutdown began; `closed` after everything was flushed and disconnected. */
   state: 'starting' | 'running' | 'closing' | 'closed';

@@ -4,7 +4,11 @@ describe('RateLimitedWarner', () => {
   it('logs once per interval and reports how many warnings it suppressed', () => {
     const lines: string[] = [];
     let now = 0;
-    const warner = new RateLimitedWarner({ log: () => undefined, error: () => undefined, warn: (m: string) => lines.push(m) }, 1000, () => now);
+    const warner = new RateLimitedWarner(
+      { log: () => undefined, error: () => undefined, warn: (m: string) => lines.push(m) },
+      1000,
+      () => now,
+    );
     expect(warner.warn('down')).toBe(true);
     now = 10;
     expect(warner.warn('down')).toBe(false);

@@ -18,7 +18,10 @@ export class RateLimitedWarner {
       this.suppressed++;
       return false;
     }
-    const suffix = this.suppressed > 0 ? ` (${this.suppressed} similar warning(s) suppressed in the last ${Math.round((now - this.last) / 1000)} s)` : '';
+    const suffix =
+      this.suppressed > 0
+        ? ` (${this.suppressed} similar warning(s) suppressed in the last ${Math.round((now - this.last) / 1000)} s)`
+        : '';
     this.logger.warn(`${message}${suffix}`);
     this.last = now;
     this.suppressed = 0;

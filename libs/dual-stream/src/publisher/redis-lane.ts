@@ -41,7 +41,12 @@ export class RedisLane {
     this.publisher = new RedisMultiPublish(this.redis, options.logger);
     this.warner = new RateLimitedWarner(options.logger, realtime.warnIntervalMs);
     this.gaps = new GapTracker(MAX_GAP_CHANNELS, rangeGapChannel(this.prefix));
-    this.breaker = new CircuitBreaker(realtime.breakerThreshold, realtime.breakerProbeMs, () => this.ping(), (state) => this.onBreaker(state));
+    this.breaker = new CircuitBreaker(
+      realtime.breakerThreshold,
+      realtime.breakerProbeMs,
+      () => this.ping(),
+      (state) => this.onBreaker(state),
+    );
   }
 
   get breakerState(): BreakerState {
@@ -85,7 +90,11 @@ export class RedisLane {
       messages[2 * i + 1] = notificationJson(batch[i], positions[i], inlineData, maxInlineBytes);
     }
     try {
-      await withTimeout(this.publisher.publish(messages), timeoutMs, () => new Error(`Redis took longer than realtime.timeoutMs ${timeoutMs} ms`));
+      await withTimeout(
+        this.publisher.publish(messages),
+        timeoutMs,
+        () => new Error(`Redis took longer than realtime.timeoutMs ${timeoutMs} ms`),
+      );
     } catch (err) {
       return this.failed(batch, positions, err as Error);
     }
@@ -99,7 +108,9 @@ export class RedisLane {
     this.closed = true;
     this.breaker.stop();
     if (this.gaps.size > 0 && this.redis.status === 'ready') await this.flushGaps();
-    await withTimeout(this.redis.quit(), this.options.realtime.timeoutMs, () => new Error('quit timed out')).catch(() => undefined);
+    await withTimeout(this.redis.quit(), this.options.realtime.timeoutMs, () => new Error('quit timed out')).catch(
+      () => undefined,
+    );
     this.redis.disconnect();
   }
 
@@ -125,7 +136,9 @@ export class RedisLane {
         `Redis is unreachable: realtime notifications are skipped until a PING succeeds (probing every ${this.options.realtime.breakerProbeMs} ms). Kafka publishing is unaffected.`,
       );
     } else {
-      this.options.logger.log?.(`Redis is back: realtime notifications resumed; announcing ${this.gaps.size} gap range(s).`);
+      this.options.logger.log?.(
+        `Redis is back: realtime notifications resumed; announcing ${this.gaps.size} gap range(s).`,
+      );
       void this.flushGaps();
     }
   }
@@ -137,11 +150,17 @@ export class RedisLane {
     const markers = this.gaps.drain();
     try {
       const messages = markers.flatMap((marker) => [marker.channel, JSON.stringify(marker)]);
-      await withTimeout(this.publisher.publish(messages), this.options.realtime.timeoutMs * 4, () => new Error('gap markers timed out'));
+      await withTimeout(
+        this.publisher.publish(messages),
+        this.options.realtime.timeoutMs * 4,
+        () => new Error('gap markers timed out'),
+      );
       this.metrics.gapMarkersSent += markers.length;
     } catch (err) {
       this.gaps.restore(markers);
-      this.warner.warn(`Could not announce ${markers.length} gap marker(s) on Redis (${(err as Error).message}); will retry when Redis answers.`);
+      this.warner.warn(
+        `Could not announce ${markers.length} gap marker(s) on Redis (${(err as Error).message}); will retry when Redis answers.`,
+      );
     } finally {
       this.flushingGaps = false;
     }

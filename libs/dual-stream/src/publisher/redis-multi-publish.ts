@@ -38,7 +38,9 @@ export class RedisMultiPublish {
       } catch (err) {
         if (!SCRIPT_REFUSED.test((err as Error).message)) throw err;
         this.scripted = false;
-        this.logger.warn(`Redis refused the publish script (${(err as Error).message}); falling back to pipelines of PUBLISH.`);
+        this.logger.warn(
+          `Redis refused the publish script (${(err as Error).message}); falling back to pipelines of PUBLISH.`,
+        );
       }
     }
     const pipeline = this.redis.pipeline();

@@ -24,8 +24,9 @@ describe('globMatches', () => {
 describe('validatePattern / escapeRedisGlob', () => {
   it('accepts * globs under events: and refuses the rest', () => {
     expect(validatePattern('events:order:*')).toBe('events:order:*');
-    for (const bad of ['order:*', 'events:order:?', 'events:[ab]:*', 'events:a\\*', 'events: *', 'x'.repeat(300), 7])
+    for (const bad of ['order:*', 'events:order:?', 'events:[ab]:*', 'events:a\\*', 'events: *', 'x'.repeat(300), 7]) {
       expect(() => validatePattern(bad)).toThrow(/Invalid channel/);
+    }
   });
 
   it('escapes a prefix so PSUBSCRIBE matches it literally', () => {
@@ -36,8 +37,16 @@ describe('validatePattern / escapeRedisGlob', () => {
 describe('readFrom', () => {
   it('accepts a position in the channel topic and refuses anything else', () => {
     expect(readFrom(undefined, 'events.order')).toBeUndefined();
-    expect(readFrom({ topic: 'events.order', partition: 2, offset: '41' }, 'events.order')).toEqual({ topic: 'events.order', partition: 2, offset: '41' });
-    expect(readFrom({ topic: 'events.order', partition: 0, offset: 7 }, 'events.order')).toEqual({ topic: 'events.order', partition: 0, offset: '7' });
+    expect(readFrom({ topic: 'events.order', partition: 2, offset: '41' }, 'events.order')).toEqual({
+      topic: 'events.order',
+      partition: 2,
+      offset: '41',
+    });
+    expect(readFrom({ topic: 'events.order', partition: 0, offset: 7 }, 'events.order')).toEqual({
+      topic: 'events.order',
+      partition: 0,
+      offset: '7',
+    });
     expect(() => readFrom({ topic: 'secrets', partition: 0, offset: '1' }, 'events.order')).toThrow(/from.topic/);
     expect(() => readFrom({ topic: 'events.order', partition: -1, offset: '1' }, 'events.order')).toThrow(/partition/);
     expect(() => readFrom({ topic: 'events.order', partition: 0, offset: '01' }, 'events.order')).toThrow(/offset/);

@@ -15,9 +15,15 @@ export function clientChannelSource(channel: unknown): EventSource {
 /** Validates a client's pattern (no prefix): `events:` then `[a-z0-9._:-]` and `*` only. */
 export function validatePattern(pattern: unknown): string {
   if (typeof pattern !== 'string') throw new InvalidChannelError(String(pattern), 'pattern must be a string');
-  if (pattern.length > MAX_PATTERN_LENGTH) throw new InvalidChannelError(pattern, `pattern longer than ${MAX_PATTERN_LENGTH}`);
-  if (!pattern.startsWith(`${CHANNEL_NAMESPACE}:`)) throw new InvalidChannelError(pattern, `pattern must start with "${CHANNEL_NAMESPACE}:"`);
-  if (!PATTERN_CHARS.test(pattern)) throw new InvalidChannelError(pattern, 'patterns may only use [a-z0-9._:-] and the * glob');
+  if (pattern.length > MAX_PATTERN_LENGTH) {
+    throw new InvalidChannelError(pattern, `pattern longer than ${MAX_PATTERN_LENGTH}`);
+  }
+  if (!pattern.startsWith(`${CHANNEL_NAMESPACE}:`)) {
+    throw new InvalidChannelError(pattern, `pattern must start with "${CHANNEL_NAMESPACE}:"`);
+  }
+  if (!PATTERN_CHARS.test(pattern)) {
+    throw new InvalidChannelError(pattern, 'patterns may only use [a-z0-9._:-] and the * glob');
+  }
   return pattern;
 }
 

@@ -10,7 +10,7 @@ interface Delivered {
 }
 
 /**
- * One client's subscription to one channel: the resume state machine of DESIGN §7. While `recovering`, live
+ * One client's subscription to one channel: the resume state machine of docs/protocol.md "Positions and cursors". While `recovering`, live
  * notifications are buffered (bounded); `deliver()` drops anything at or before the last delivered position of
  * the partition, so replayed and buffered events interleave into one ordered stream without duplicates.
  */
@@ -47,8 +47,9 @@ export class ChannelSubscription {
   /** The client says it holds everything up to `from`: nothing at or before it is delivered again. */
   holds(from: KafkaPosition): void {
     const offset = BigInt(from.offset);
-    if (!this.last || this.last.partition !== from.partition || offset > this.last.offset)
+    if (!this.last || this.last.partition !== from.partition || offset > this.last.offset) {
       this.last = { topic: from.topic, partition: from.partition, offset };
+    }
   }
 
   /** A live notification as it came from Redis. */
@@ -95,12 +96,20 @@ export class ChannelSubscription {
     const live = message instanceof LiveMessage ? message : new LiveMessage(message, JSON.stringify(message));
     const { event, offset } = live;
     if (offset === undefined) return false;
-    if (this.last && this.last.partition === event.partition && this.last.topic === event.topic && offset <= this.last.offset) {
+    if (
+      this.last &&
+      this.last.partition === event.partition &&
+      this.last.topic === event.topic &&
+      offset <= this.last.offset
+    ) {
       this.counters.duplicatesDropped++;
       return false;
     }
     this.last = { topic: event.topic, partition: event.partition, offset };
-    this.connection.sendPacket(live.eventPacket(this.connection.namespace, this.channel), this.conflate ? this.key : undefined);
+    this.connection.sendPacket(
+      live.eventPacket(this.connection.namespace, this.channel),
+      this.conflate ? this.key : undefined,
+    );
     return true;
   }
 }

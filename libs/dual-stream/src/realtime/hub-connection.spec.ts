@@ -30,7 +30,14 @@ function fakeSocket() {
 }
 
 const note = (offset: number, partition = 0): RealtimeNotification => ({
-  kind: 'event', id: `e${offset}`, type: 't', source: { type: 'o', id: '1' }, time: '2026-01-01T00:00:00Z', topic: 'events.o', partition, offset: String(offset),
+  kind: 'event',
+  id: `e${offset}`,
+  type: 't',
+  source: { type: 'o', id: '1' },
+  time: '2026-01-01T00:00:00Z',
+  topic: 'events.o',
+  partition,
+  offset: String(offset),
 });
 
 const live = (event: RealtimeNotification) => new LiveMessage(event, JSON.stringify(event));

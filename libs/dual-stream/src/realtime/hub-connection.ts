@@ -121,7 +121,10 @@ export class HubConnection {
     this.socket.disconnect(true);
     // engine.io waits for its write buffer to drain before closing the transport, which a client that does
     // not read never lets happen: destroy the socket after a short grace so its buffers are freed now.
-    const conn = this.socket.conn as unknown as { readyState?: string; transport?: { socket?: { terminate?: () => void } } };
+    const conn = this.socket.conn as unknown as {
+      readyState?: string;
+      transport?: { socket?: { terminate?: () => void } };
+    };
     setTimeout(() => {
       if (conn?.readyState !== 'closed') conn?.transport?.socket?.terminate?.();
     }, SLOW_TERMINATE_AFTER_MS).unref();
@@ -148,7 +151,8 @@ export class HubConnection {
     if (!conn || conn.readyState !== 'open') return;
     this.counters.delivered++;
     // Polling transports ignore the frame and encode `packet` themselves; build it only for websockets.
-    const options: PreEncodedWrite = conn.transport?.name === 'websocket' ? { wsPreEncodedFrame: packet.wsFrame() } : {};
+    const options: PreEncodedWrite =
+      conn.transport?.name === 'websocket' ? { wsPreEncodedFrame: packet.wsFrame() } : {};
     conn.write(packet.packet, options);
   }
 

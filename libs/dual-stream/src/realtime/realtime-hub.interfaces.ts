@@ -1,6 +1,6 @@
 import type { GapMarker, KafkaPosition, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
 
-/** `subscribe` from a client (DESIGN §7). Exactly one of `channel` and `pattern`. */
+/** `subscribe` from a client (docs/protocol.md "Socket protocol"). Exactly one of `channel` and `pattern`. */
 export interface SubscribeRequest {
   /** `events:{source.type}:{source.id}`, without the deployment's channel prefix. */
   channel?: string;

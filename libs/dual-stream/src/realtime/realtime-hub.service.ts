@@ -1,7 +1,12 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
-import type { ChannelMessage, GapMarker, KafkaPosition, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
+import type {
+  ChannelMessage,
+  GapMarker,
+  KafkaPosition,
+  RealtimeNotification,
+} from '../interfaces/dual-stream-event.interface.js';
 import { KafkaReplayService } from '../replay/kafka-replay.service.js';
 import { DUAL_STREAM_RESOLVED_OPTIONS as RESOLVED_OPTIONS_TOKEN } from '../constants.js';
 import { rangeGapChannel } from '../events/event-naming.js';
@@ -18,9 +23,8 @@ import { LiveMessage } from './socket-packet.js';
 
 type Subscription = ChannelSubscription | PatternSubscription;
 
-
 /**
- * The realtime side of a socket.io gateway (DESIGN §7): call `attach(socket, principal)` from
+ * The realtime side of a socket.io gateway (docs/protocol.md "Socket protocol"): call `attach(socket, principal)` from
  * `handleConnection` and pass `subscribe`/`unsubscribe` messages through; the hub detaches on `disconnect`.
  * One Redis subscriber connection per instance, one SUBSCRIBE per channel, in-process fan-out, resume from
  * Kafka. Nothing connects until the first subscription, so apps that never use it pay nothing.
@@ -56,7 +60,12 @@ export class RealtimeHub implements OnApplicationShutdown {
   /** Registers a connected socket and who it is (what the gateway's handshake verified). */
   attach(socket: Socket, principal: unknown): void {
     const { maxQueuedMessages, maxQueuedBytes, socketWindow } = this.options.hub;
-    const connection = new HubConnection(socket, principal, { maxMessages: maxQueuedMessages, maxBytes: maxQueuedBytes, window: socketWindow }, this.counters);
+    const connection = new HubConnection(
+      socket,
+      principal,
+      { maxMessages: maxQueuedMessages, maxBytes: maxQueuedBytes, window: socketWindow },
+      this.counters,
+    );
     this.connections.set(socket.id, connection);
     this.subs.set(connection, new Map());
     socket.once('disconnect', () => this.detach(socket));
@@ -74,7 +83,9 @@ export class RealtimeHub implements OnApplicationShutdown {
   async subscribe(socket: Socket, raw: unknown): Promise<SubscribeAck> {
     const connection = this.connections.get(socket.id);
     if (!connection || connection.closed) return this.refuse({ error: 'not attached to the realtime hub' });
-    if (this.options.redis === false) return this.refuse({ error: 'realtime is disabled on this gateway (redis: false)' });
+    if (this.options.redis === false) {
+      return this.refuse({ error: 'realtime is disabled on this gateway (redis: false)' });
+    }
     const request = (typeof raw === 'object' && raw !== null ? raw : {}) as SubscribeRequest;
     if (request.pattern !== undefined) return this.subscribePattern(connection, request);
     let source;
@@ -100,7 +111,15 @@ export class RealtimeHub implements OnApplicationShutdown {
     const denied = await this.admit(connection, () => this.options.hub.canSubscribe(connection.principal, channel));
     if (denied) return this.refuse({ channel, error: denied });
     const { hub } = this.options;
-    const sub = new ChannelSubscription(connection, channel, `${this.prefix}${channel}`, source, request.conflate === true, hub.maxRecoveryBuffer, this.counters);
+    const sub = new ChannelSubscription(
+      connection,
+      channel,
+      `${this.prefix}${channel}`,
+      source,
+      request.conflate === true,
+      hub.maxRecoveryBuffer,
+      this.counters,
+    );
     if (from) sub.holds(from);
     owned.set(sub.key, sub);
     await this.redis.addChannel(sub.redisChannel, sub);
@@ -119,7 +138,9 @@ export class RealtimeHub implements OnApplicationShutdown {
     if (!owned || !sub) return { ok: false, channel: request.channel, pattern: request.pattern };
     owned.delete(key);
     this.drop(sub);
-    return request.pattern !== undefined ? { ok: true, pattern: request.pattern } : { ok: true, channel: request.channel };
+    return request.pattern !== undefined
+      ? { ok: true, pattern: request.pattern }
+      : { ok: true, channel: request.channel };
   }
 
   metrics(): RealtimeHubMetrics {
@@ -130,8 +151,10 @@ export class RealtimeHub implements OnApplicationShutdown {
     for (const [connection, owned] of this.subs) {
       queuedMessages += connection.queuedMessages;
       queuedBytes += connection.queuedBytes;
-      for (const sub of owned.values()) if (sub instanceof ChannelSubscription) subscriptions++;
-      else patternSubscriptions++;
+      for (const sub of owned.values()) {
+        if (sub instanceof ChannelSubscription) subscriptions++;
+        else patternSubscriptions++;
+      }
     }
     return {
       connections: this.connections.size,
@@ -160,12 +183,21 @@ export class RealtimeHub implements OnApplicationShutdown {
     } catch (err) {
       return this.refuse({ pattern: String(request.pattern).slice(0, 300), error: (err as Error).message });
     }
-    if (request.from !== undefined) return this.refuse({ pattern, error: 'patterns are live only: `from` is not supported' });
+    if (request.from !== undefined) {
+      return this.refuse({ pattern, error: 'patterns are live only: `from` is not supported' });
+    }
     const owned = this.subs.get(connection)!;
     if (owned.has(`p:${pattern}`)) return { ok: true, pattern, recovered: true, replayed: 0 };
-    const denied = await this.admit(connection, () => this.options.hub.canSubscribePattern(connection.principal, pattern));
+    const denied = await this.admit(connection, () =>
+      this.options.hub.canSubscribePattern(connection.principal, pattern),
+    );
     if (denied) return this.refuse({ pattern, error: denied });
-    const sub = new PatternSubscription(connection, pattern, `${escapeRedisGlob(this.prefix)}${pattern}`, request.conflate === true);
+    const sub = new PatternSubscription(
+      connection,
+      pattern,
+      `${escapeRedisGlob(this.prefix)}${pattern}`,
+      request.conflate === true,
+    );
     owned.set(sub.key, sub);
     await this.redis.addPattern(sub.redisPattern, sub);
     this.updateStatus(connection);
@@ -173,11 +205,14 @@ export class RealtimeHub implements OnApplicationShutdown {
   }
 
   /** The reason a new subscription is refused (cap, authorization), or undefined. */
-  private async admit(connection: HubConnection, allowed: () => boolean | Promise<boolean>): Promise<string | undefined> {
+  private async admit(
+    connection: HubConnection,
+    allowed: () => boolean | Promise<boolean>,
+  ): Promise<string | undefined> {
     const cap = this.options.hub.maxSubscriptionsPerConnection;
     const full = () => (this.subs.get(connection)?.size ?? 0) >= cap;
     if (full()) return `subscription limit reached (${cap} per connection): unsubscribe first`;
-    let ok = false;
+    let ok: boolean;
     try {
       ok = await allowed();
     } catch {
@@ -227,7 +262,9 @@ export class RealtimeHub implements OnApplicationShutdown {
     const from = gapStart(message);
     for (const sub of subscribers) {
       const at = sub.position;
-      const samePartition = at ? at.topic === message.topic && at.partition === message.partition : this.replay.topicOf(sub.source) === message.topic;
+      const samePartition = at
+        ? at.topic === message.topic && at.partition === message.partition
+        : this.replay.topicOf(sub.source) === message.topic;
       if (!samePartition) continue;
       this.counters.recoveries++;
       void this.recovery.run(sub, from);
@@ -248,21 +285,25 @@ export class RealtimeHub implements OnApplicationShutdown {
 
   /** After the subscriber reconnected: every channel subscription replays what it missed from Kafka. */
   private recoverAll(): void {
-    for (const owned of this.subs.values())
-      for (const sub of owned.values())
+    for (const owned of this.subs.values()) {
+      for (const sub of owned.values()) {
         if (sub instanceof ChannelSubscription) {
           this.counters.recoveries++;
           void this.recovery.run(sub, 'since-subscribe');
         }
+      }
+    }
     this.forEachConnection((connection) => this.updateStatus(connection));
   }
 
   private updateStatus(connection: HubConnection): void {
     if (connection.closed) return;
     let state: StatusMessage['state'] = this.redis.up ? 'live' : 'degraded';
-    if (state === 'live')
-      for (const sub of this.subs.get(connection)?.values() ?? [])
+    if (state === 'live') {
+      for (const sub of this.subs.get(connection)?.values() ?? []) {
         if (sub instanceof ChannelSubscription && sub.state === 'recovering') state = 'recovering';
+      }
+    }
     // Before the first subscription there is no Redis connection yet: nothing to report.
     if (this.redis.channelCount + this.redis.patternCount === 0 && !this.statusOf.has(connection)) return;
     if (this.statusOf.get(connection) === state) return;
@@ -281,7 +322,9 @@ function parseMessage(raw: string): ChannelMessage | undefined {
     const message = JSON.parse(raw) as ChannelMessage;
     if (message?.kind === 'gap') return typeof message.fromOffset === 'string' ? message : undefined;
     const event = message as RealtimeNotification;
-    return typeof event?.offset === 'string' && typeof event.partition === 'number' && typeof event.topic === 'string' ? event : undefined;
+    return typeof event?.offset === 'string' && typeof event.partition === 'number' && typeof event.topic === 'string'
+      ? event
+      : undefined;
   } catch {
     return undefined;
   }

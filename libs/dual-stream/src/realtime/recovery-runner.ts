@@ -16,7 +16,7 @@ export interface RecoveryResult {
 const MAX_PASSES = 5;
 
 /**
- * Runs the resume protocol for one subscription (DESIGN §7): live notifications are already buffered (the
+ * Runs the resume protocol for one subscription (docs/protocol.md "Positions and cursors"): live notifications are already buffered (the
  * subscription is `recovering` and Redis is subscribed), Kafka is replayed from the last delivered position,
  * then the buffer is flushed with deduplication and the subscription goes live. One recovery per subscription
  * at a time; asking again while one runs schedules one more pass (a reconnect or gap marker during a replay).

@@ -1,6 +1,14 @@
 import { LiveMessage, OutgoingPacket, eventMessageJson, eventPacket } from './socket-packet.js';
 
-const note = { kind: 'event', id: 'e1', type: 't', source: { type: 'o', id: '1' }, topic: 'events.o', partition: 0, offset: '41' };
+const note = {
+  kind: 'event',
+  id: 'e1',
+  type: 't',
+  source: { type: 'o', id: '1' },
+  topic: 'events.o',
+  partition: 0,
+  offset: '41',
+};
 
 describe('socket packets', () => {
   it('encodes a socket.io v5 EVENT packet around JSON without re-serializing it', () => {
@@ -31,7 +39,11 @@ describe('socket packets', () => {
     expect(message.eventPacket('/events', 'events:o:1')).toBe(a);
     const withPattern = message.eventPacket('/events', 'events:o:1', 'events:o:*');
     expect(withPattern).not.toBe(a);
-    expect(JSON.parse(withPattern.packet.slice(withPattern.packet.indexOf('[')))[1]).toEqual({ channel: 'events:o:1', pattern: 'events:o:*', event: note });
+    expect(JSON.parse(withPattern.packet.slice(withPattern.packet.indexOf('[')))[1]).toEqual({
+      channel: 'events:o:1',
+      pattern: 'events:o:*',
+      event: note,
+    });
     expect(message.offset).toBe(41n);
     expect(new LiveMessage({ ...note, offset: 'x' }, '{}').offset).toBeUndefined();
   });

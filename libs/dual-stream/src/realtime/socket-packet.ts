@@ -20,7 +20,8 @@ export function eventMessageJson(channel: string, notificationJson: string, patt
 const TEXT_FRAME = { fin: true, opcode: 1, mask: false, rsv1: false, readOnly: false } as const;
 
 /** `ws`' frame encoder, the one socket.io's broadcast uses for pre-encoded frames (@types/ws omits `Sender`). */
-const frameOf = (ws as unknown as { Sender: { frame(data: Buffer, options: typeof TEXT_FRAME): Buffer[] } }).Sender.frame;
+const frameOf = (ws as unknown as { Sender: { frame(data: Buffer, options: typeof TEXT_FRAME): Buffer[] } }).Sender
+  .frame;
 
 /**
  * An encoded socket.io packet shared by every socket it is written to. Its WebSocket frame is built on first

@@ -11,9 +11,12 @@ export function readFrom(raw: unknown, expectedTopic: string): KafkaPosition | u
   if (typeof raw !== 'object') throw new Error('`from` must be { topic, partition, offset }');
   const { topic, partition, offset } = raw as Record<string, unknown>;
   if (topic !== expectedTopic) throw new Error(`\`from.topic\` must be "${expectedTopic}" for this channel`);
-  if (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0 || partition > 1_000_000)
+  if (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0 || partition > 1_000_000) {
     throw new Error('`from.partition` must be a non-negative integer');
+  }
   const text = typeof offset === 'number' && Number.isSafeInteger(offset) ? String(offset) : offset;
-  if (typeof text !== 'string' || !OFFSET.test(text)) throw new Error('`from.offset` must be a non-negative decimal string');
+  if (typeof text !== 'string' || !OFFSET.test(text)) {
+    throw new Error('`from.offset` must be a non-negative decimal string');
+  }
   return { topic, partition, offset: text };
 }

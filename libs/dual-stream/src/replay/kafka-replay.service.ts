@@ -2,7 +2,12 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Partitioners, type Admin, type Kafka, type KafkaMessage } from 'kafkajs';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
 import { sourceKey } from '../events/event-naming.js';
-import type { DualStreamEvent, EventSource, KafkaPosition, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
+import type {
+  DualStreamEvent,
+  EventSource,
+  KafkaPosition,
+  RealtimeNotification,
+} from '../interfaces/dual-stream-event.interface.js';
 import { createKafkaClient } from '../kafka-client.factory.js';
 import { DUAL_STREAM_RESOLVED_OPTIONS as RESOLVED_OPTIONS_TOKEN } from '../constants.js';
 import { toNotification } from './record-notification.js';
@@ -106,7 +111,11 @@ export class KafkaReplayService implements OnApplicationShutdown {
     const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
     const partitionMetadata = metadata.topics[0]?.partitions ?? [];
     if (partitionMetadata.length === 0) return undefined;
-    const partition = Partitioners.DefaultPartitioner()({ topic, partitionMetadata, message: { key: sourceKey(source), value: null } });
+    const partition = Partitioners.DefaultPartitioner()({
+      topic,
+      partitionMetadata,
+      message: { key: sourceKey(source), value: null },
+    });
     const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, timestampMs);
     const found = offsets.find((p) => p.partition === partition);
     if (!found) return undefined;
@@ -157,17 +166,21 @@ export class KafkaReplayService implements OnApplicationShutdown {
   private armIdleSweep(): void {
     if (this.idleTimer) return;
     const { idleCloseMs } = this.options.replay;
-    this.idleTimer = setInterval(() => {
-      for (const [topic, reader] of this.readers)
-        if (!reader.busy && Date.now() - reader.lastUsedAt > idleCloseMs) {
-          this.readers.delete(topic);
-          void reader.close();
+    this.idleTimer = setInterval(
+      () => {
+        for (const [topic, reader] of this.readers) {
+          if (!reader.busy && Date.now() - reader.lastUsedAt > idleCloseMs) {
+            this.readers.delete(topic);
+            void reader.close();
+          }
         }
-      if (this.readers.size === 0) {
-        clearInterval(this.idleTimer);
-        this.idleTimer = undefined;
-      }
-    }, Math.max(1000, Math.floor(idleCloseMs / 2)));
+        if (this.readers.size === 0) {
+          clearInterval(this.idleTimer);
+          this.idleTimer = undefined;
+        }
+      },
+      Math.max(1000, Math.floor(idleCloseMs / 2)),
+    );
     this.idleTimer.unref();
   }
 }

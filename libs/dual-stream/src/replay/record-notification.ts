@@ -2,7 +2,7 @@ import type { KafkaMessage } from 'kafkajs';
 import type { NormalizedEvent, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
 
 /**
- * The notification the publisher would have sent for this record (DESIGN §4), so replayed and live events look
+ * The notification the publisher would have sent for this record (docs/protocol.md "Realtime notification"), so replayed and live events look
  * the same to clients. `undefined` for a record that is not a dual-stream envelope (a replay skips it).
  */
 export function toNotification(
@@ -18,7 +18,9 @@ export function toNotification(
   } catch {
     return undefined;
   }
-  if (!envelope || typeof envelope.id !== 'string' || typeof envelope.type !== 'string' || !envelope.source) return undefined;
+  if (!envelope || typeof envelope.id !== 'string' || typeof envelope.type !== 'string' || !envelope.source) {
+    return undefined;
+  }
   const notification: RealtimeNotification = {
     kind: 'event',
     id: envelope.id,

@@ -128,7 +128,10 @@ export class TopicReader {
     if (request.fromExclusive + 1n >= request.untilExclusive) return { scanned: 0, complete: true };
     await this.start();
     return new Promise<PartitionReadResult>((resolve) => {
-      const timer = setTimeout(() => read.finish({ scanned: read.scanned, complete: false, reason: 'timeout' }), Math.max(0, request.deadline - Date.now()));
+      const timer = setTimeout(
+        () => read.finish({ scanned: read.scanned, complete: false, reason: 'timeout' }),
+        Math.max(0, request.deadline - Date.now()),
+      );
       const read: ActiveRead = {
         ...request,
         next: request.fromExclusive + 1n,
@@ -172,7 +175,9 @@ export class TopicReader {
       await heartbeat().catch(() => undefined);
     }
     if (read.next >= read.untilExclusive) read.finish({ scanned: read.scanned, complete: true });
-    else if (read.scanned >= read.maxScanned) read.finish({ scanned: read.scanned, complete: false, reason: 'scan-limit' });
+    else if (read.scanned >= read.maxScanned) {
+      read.finish({ scanned: read.scanned, complete: false, reason: 'scan-limit' });
+    }
   }
 }
 

@@ -100,7 +100,9 @@ export class DualStreamServer
   }
 
   unwrap<T = DualStreamServerClients>(): T {
-    if (!this.kafka) throw new Error('DualStreamServer is not listening yet: call app.startAllMicroservices() (or listen()) first.');
+    if (!this.kafka) {
+      throw new Error('DualStreamServer is not listening yet: call app.startAllMicroservices() (or listen()) first.');
+    }
     const clients: DualStreamServerClients = {
       kafka: this.kafka,
       consumers: new Map(this.groups.map((g) => [g.groupId, g.consumer])),
@@ -120,10 +122,20 @@ export class DualStreamServer
       // Readiness must see a group that stopped consuming for good.
       onFatal: () => this._status$.next('disconnected'),
     };
-    for (const [groupId, routes] of registry.groups)
+    for (const [groupId, routes] of registry.groups) {
       this.groups.push(
-        new DurableGroupConsumer(this.kafka, groupId, routes, this.options, this.invokeDurable, this.deadLetters, events, this.out),
+        new DurableGroupConsumer(
+          this.kafka,
+          groupId,
+          routes,
+          this.options,
+          this.invokeDurable,
+          this.deadLetters,
+          events,
+          this.out,
+        ),
       );
+    }
     await Promise.all(this.groups.map((group) => group.start()));
   }
 
@@ -143,33 +155,53 @@ export class DualStreamServer
   }
 
   /** Runs the handler through Nest's pipeline (guards, interceptors, pipes, filters) and awaits its result. */
-  private readonly invokeDurable = async (pattern: string, payload: unknown, ctx: object): Promise<HandlerFailure | undefined> => {
+  private readonly invokeDurable = async (
+    pattern: string,
+    payload: unknown,
+    ctx: object,
+  ): Promise<HandlerFailure | undefined> => {
     let failure: HandlerFailure | undefined;
-    await this.runWithProcessingHooks(ctx as never, async (runEndHook) => {
+    await this.withProcessingHooks(ctx, async () => {
       try {
         await this.runHandler(pattern, payload, ctx);
       } catch (error) {
         const seen = capturedFailure(ctx);
         failure = classifyFailure(seen.error, error, seen.reached);
-      } finally {
-        runEndHook();
       }
     });
     return failure;
   };
 
   private readonly invokeRealtime = async (pattern: string, payload: unknown, ctx: RealtimeContext): Promise<void> => {
-    await this.runWithProcessingHooks(ctx, async (runEndHook) => {
+    await this.withProcessingHooks(ctx, async () => {
       try {
         await this.runHandler(pattern, payload, ctx);
       } catch (error) {
         const failure = classifyFailure(undefined, error, true);
-        this.out.warn(`dual-stream: @OnRealtime handler for ${ctx.channel} failed (${failure.name}: ${failure.message})`);
-      } finally {
-        runEndHook();
+        this.out.warn(
+          `dual-stream: @OnRealtime handler for ${ctx.channel} failed (${failure.name}: ${failure.message})`,
+        );
       }
     });
   };
+
+  /**
+   * Nest's processing hooks (tracing spans) around `work`, resolved when `work` is done. Nest types
+   * `runWithProcessingHooks` as void and a user's start hook need not return `done()`'s promise, so completion
+   * is awaited through our own promise rather than the hook's return value.
+   */
+  private withProcessingHooks(ctx: object, work: () => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.runWithProcessingHooks(ctx as never, async (runEndHook) => {
+        try {
+          await work();
+        } finally {
+          runEndHook();
+          resolve();
+        }
+      });
+    });
+  }
 
   private async runHandler(pattern: string, payload: unknown, ctx: object): Promise<void> {
     const handler = this.messageHandlers.get(pattern);
@@ -179,14 +211,17 @@ export class DualStreamServer
   }
 
   private logRoutes(registry: HandlerRegistry): void {
-    for (const routes of registry.groups.values())
-      for (const r of routes)
+    for (const routes of registry.groups.values()) {
+      for (const r of routes) {
         this.out.log(
           `@OnDurable ${r.topic} -> group ${r.groupId} (concurrency ${r.concurrency}, keyConcurrency ${r.keyConcurrency}, ` +
             `attempts ${r.retry.attempts}, dead letters to ${r.deadLetterTopic}${r.batch ? `, batches of <= ${r.maxBatchSize}` : ''})`,
         );
+      }
+    }
     const prefix = this.options.redis === false ? '' : this.options.redis.channelPrefix;
-    for (const r of registry.realtime)
+    for (const r of registry.realtime) {
       this.out.log(`@OnRealtime ${r.isPattern ? 'PSUBSCRIBE' : 'SUBSCRIBE'} ${prefix}${r.channel}`);
+    }
   }
 }

@@ -75,12 +75,19 @@ export class DurableGroupConsumer {
     const { GROUP_JOIN, REBALANCING } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
       this.keepOnly(payload.memberAssignment);
-      events.onGroupJoin({ groupId, memberId: payload.memberId, isLeader: payload.isLeader, durationMs: payload.duration });
+      events.onGroupJoin({
+        groupId,
+        memberId: payload.memberId,
+        isLeader: payload.isLeader,
+        durationMs: payload.duration,
+      });
     });
     // Last chance to commit finished work for partitions that may move to another member.
     this.consumer.on(REBALANCING, () => void this.flushAll());
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      logger.error(`dual-stream: consumer of group ${groupId} crashed (${payload.error.message}); ${payload.restart ? 'kafkajs restarts it' : 'it stays down'}`);
+      logger.error(
+        `dual-stream: consumer of group ${groupId} crashed (${payload.error.message}); ${payload.restart ? 'kafkajs restarts it' : 'it stays down'}`,
+      );
       if (!payload.restart) events.onFatal(groupId, payload.error);
     });
   }
@@ -88,7 +95,9 @@ export class DurableGroupConsumer {
   async start(): Promise<void> {
     await this.consumer.connect();
     const byStart = new Map<boolean, string[]>();
-    for (const route of this.routes.values()) byStart.set(route.fromBeginning, [...(byStart.get(route.fromBeginning) ?? []), route.topic]);
+    for (const route of this.routes.values()) {
+      byStart.set(route.fromBeginning, [...(byStart.get(route.fromBeginning) ?? []), route.topic]);
+    }
     for (const [fromBeginning, topics] of byStart) await this.subscribeWhenPresent(topics, fromBeginning);
     this.heartbeatTimer = setInterval(() => this.heartbeatWhileBusy(), this.options.consumer.heartbeatIntervalMs);
     this.heartbeatTimer.unref();
@@ -131,13 +140,19 @@ export class DurableGroupConsumer {
   async stop(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     this.stopController.abort();
-    const unfinished = (await Promise.all([...this.pipelines.values()].map((p) => p.drain(deadline)))).reduce((a, b) => a + b, 0);
-    if (unfinished > 0)
+    const unfinished = (await Promise.all([...this.pipelines.values()].map((p) => p.drain(deadline)))).reduce(
+      (a, b) => a + b,
+      0,
+    );
+    if (unfinished > 0) {
       this.logger.warn(
         `dual-stream: ${unfinished} handler(s) of group ${this.groupId} still running after consumer.shutdownTimeoutMs; ` +
           'their records are not committed and will be delivered again.',
       );
-    await this.consumer.disconnect().catch((err: Error) => this.logger.warn(`dual-stream: leaving group ${this.groupId} failed: ${err.message}`));
+    }
+    await this.consumer
+      .disconnect()
+      .catch((err: Error) => this.logger.warn(`dual-stream: leaving group ${this.groupId} failed: ${err.message}`));
     clearInterval(this.heartbeatTimer);
   }
 
@@ -152,7 +167,8 @@ export class DurableGroupConsumer {
     let pipeline = this.pipelines.get(key);
     if (!pipeline) {
       pipeline = new PartitionPipeline(batch.topic, batch.partition, route, bufferFor(route), {
-        process: (message) => this.processor.processOne(route, { topic: batch.topic, partition: batch.partition }, message),
+        process: (message) =>
+          this.processor.processOne(route, { topic: batch.topic, partition: batch.partition }, message),
         commit: (offset) => this.commit(batch.topic, batch.partition, offset),
         slots: this.slots,
         commitIntervalMs: this.options.consumer.commitIntervalMs,
@@ -179,7 +195,9 @@ export class DurableGroupConsumer {
         const last = chunk[chunk.length - 1].offset;
         payload.resolveOffset(last);
         await this.commit(batch.topic, batch.partition, (BigInt(last) + 1n).toString()).catch((err: Error) =>
-          this.logger.warn(`dual-stream: commit of ${batch.topic}[${batch.partition}] failed (${err.message}); it may be delivered again.`),
+          this.logger.warn(
+            `dual-stream: commit of ${batch.topic}[${batch.partition}] failed (${err.message}); it may be delivered again.`,
+          ),
         );
       }
     } finally {
@@ -198,11 +216,12 @@ export class DurableGroupConsumer {
 
   /** After a rebalance: pipelines of partitions we lost stop (the new owner continues from the last commit). */
   private keepOnly(assignment: Record<string, number[]>): void {
-    for (const [key, pipeline] of this.pipelines)
+    for (const [key, pipeline] of this.pipelines) {
       if (!assignment[pipeline.topic]?.includes(pipeline.partition)) {
         pipeline.revoke();
         this.pipelines.delete(key);
       }
+    }
   }
 
   private heartbeatWhileBusy(): void {

@@ -26,10 +26,18 @@ function envelopeProblem(value: unknown): string | undefined {
   if (typeof e.id !== 'string' || e.id.length === 0) return 'id must be a non-empty string';
   if (typeof e.type !== 'string' || e.type.length === 0) return 'type must be a non-empty string';
   const source = e.source as Record<string, unknown> | undefined;
-  if (typeof source !== 'object' || source === null || typeof source.type !== 'string' || typeof source.id !== 'string')
+  if (
+    typeof source !== 'object' ||
+    source === null ||
+    typeof source.type !== 'string' ||
+    typeof source.id !== 'string'
+  ) {
     return 'source must be { type, id } strings';
+  }
   if (typeof e.time !== 'string') return 'time must be a string';
   if (!('data' in e)) return 'data is missing';
-  if (e.headers !== undefined && (typeof e.headers !== 'object' || e.headers === null)) return 'headers must be an object';
+  if (e.headers !== undefined && (typeof e.headers !== 'object' || e.headers === null)) {
+    return 'headers must be an object';
+  }
   return undefined;
 }

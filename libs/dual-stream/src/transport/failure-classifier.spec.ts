@@ -21,13 +21,21 @@ describe('classifyFailure', () => {
       name: 'BadRequestException',
       retriable: false,
     });
-    expect(classifyFailure(new RpcException({ problems: 1 }), filtered, true)).toMatchObject({ message: '{"problems":1}', retriable: false });
+    expect(classifyFailure(new RpcException({ problems: 1 }), filtered, true)).toMatchObject({
+      message: '{"problems":1}',
+      retriable: false,
+    });
     expect(classifyFailure(new ServiceUnavailableException(), filtered, true).retriable).toBe(true);
   });
 
   it('retries ordinary errors and keeps their name, message and stack', () => {
     const error = new TypeError('db down');
-    expect(classifyFailure(error, filtered, true)).toEqual({ name: 'TypeError', message: 'db down', stack: error.stack, retriable: true });
+    expect(classifyFailure(error, filtered, true)).toEqual({
+      name: 'TypeError',
+      message: 'db down',
+      stack: error.stack,
+      retriable: true,
+    });
   });
 
   it('treats a guard denial (handler never reached) as final, other pre-handler errors as retriable', () => {

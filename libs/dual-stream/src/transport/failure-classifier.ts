@@ -45,7 +45,12 @@ function isRetriable(error: unknown, handlerReached: boolean): boolean {
 }
 
 function isFilteredRpcError(error: unknown): error is { status: string; message: unknown } {
-  return typeof error === 'object' && error !== null && !(error instanceof Error) && (error as { status?: unknown }).status === 'error';
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    !(error instanceof Error) &&
+    (error as { status?: unknown }).status === 'error'
+  );
 }
 
 function describe(error: unknown): Omit<HandlerFailure, 'retriable'> {
@@ -53,8 +58,7 @@ function describe(error: unknown): Omit<HandlerFailure, 'retriable'> {
     const message = error instanceof RpcException ? stringify(error.getError()) : error.message;
     return { name: error.name || error.constructor.name, message, stack: error.stack ?? '' };
   }
-  if (isFilteredRpcError(error))
-    return { name: 'RpcException', message: stringify(error.message), stack: '' };
+  if (isFilteredRpcError(error)) return { name: 'RpcException', message: stringify(error.message), stack: '' };
   return { name: typeof error, message: stringify(error), stack: '' };
 }
 

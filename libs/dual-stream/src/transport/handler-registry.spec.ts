@@ -13,12 +13,18 @@ function handler(extras: Record<string, unknown>, next?: MessageHandler): Messag
 const durable = (o: OnDurableOptions, next?: MessageHandler) =>
   [durablePattern(o), handler(HandlerMetadataAccessor.extrasFor({ kind: 'durable', options: o }), next)] as const;
 const realtime = (channel: string, isPattern = /[*?[]/.test(channel)) =>
-  [realtimePattern({ channel, isPattern }), handler(HandlerMetadataAccessor.extrasFor({ kind: 'realtime', options: { channel, isPattern } }))] as const;
+  [
+    realtimePattern({ channel, isPattern }),
+    handler(HandlerMetadataAccessor.extrasFor({ kind: 'realtime', options: { channel, isPattern } })),
+  ] as const;
 const build = (...entries: (readonly [string, MessageHandler])[]) => buildHandlerRegistry(new Map(entries), options);
 
 describe('buildHandlerRegistry', () => {
   it('applies defaults: group per topic, dead-letter topic, retry policy', () => {
-    const registry = build(durable({ topic: 'events.order' }), durable({ topic: 'events.user', groupId: 'g', keyConcurrency: 4 }));
+    const registry = build(
+      durable({ topic: 'events.order' }),
+      durable({ topic: 'events.user', groupId: 'g', keyConcurrency: 4 }),
+    );
     expect(registry.groups.get('app.events.order')).toEqual([
       expect.objectContaining({
         topic: 'events.order',
@@ -39,7 +45,9 @@ describe('buildHandlerRegistry', () => {
   it('refuses the same topic twice in one group, with a fix', () => {
     const [pattern, second] = durable({ topic: 't' });
     expect(() => build(durable({ topic: 't' }, second))).toThrow(/same consumer group.*groupId/);
-    expect(() => build([pattern, second], durable({ topic: 't', groupId: 'app.t' }))).toThrow(HandlerConfigurationError);
+    expect(() => build([pattern, second], durable({ topic: 't', groupId: 'app.t' }))).toThrow(
+      HandlerConfigurationError,
+    );
   });
 
   it.each<[string, OnDurableOptions]>([
@@ -55,9 +63,12 @@ describe('buildHandlerRegistry', () => {
   });
 
   it('refuses different concurrency inside one group', () => {
-    expect(() => build(durable({ topic: 'a', groupId: 'g', concurrency: 1 }), durable({ topic: 'b', groupId: 'g', concurrency: 3 }))).toThrow(
-      /same value, or separate groups/,
-    );
+    expect(() =>
+      build(
+        durable({ topic: 'a', groupId: 'g', concurrency: 1 }),
+        durable({ topic: 'b', groupId: 'g', concurrency: 3 }),
+      ),
+    ).toThrow(/same value, or separate groups/);
   });
 
   it('validates realtime channels and patterns', () => {

@@ -51,26 +51,29 @@ export function buildHandlerRegistry(
     const metadata = HandlerMetadataAccessor.fromExtras(handler.extras);
     if (!metadata) continue;
     if (metadata.kind === 'durable') {
-      if (handler.next)
+      if (handler.next) {
         throw new HandlerConfigurationError(
           `Two @OnDurable handlers consume topic "${metadata.options.topic}" in the same consumer group: each record would ` +
             'be acknowledged when both succeeded, and a retry would rerun both. Merge them into one handler, or give one ' +
             'of them its own group: @OnDurable({ topic, groupId: "..." }).',
         );
+      }
       const route = resolveDurableRoute(pattern, metadata.options, options);
       const routes = groups.get(route.groupId) ?? [];
-      if (routes.some((r) => r.topic === route.topic))
+      if (routes.some((r) => r.topic === route.topic)) {
         throw new HandlerConfigurationError(
           `Topic "${route.topic}" has two @OnDurable handlers in consumer group "${route.groupId}" (one with the default ` +
             'group id, one naming it explicitly). Give one of them a different groupId.',
         );
+      }
       const first = routes[0];
-      if (first && first.concurrency !== route.concurrency)
+      if (first && first.concurrency !== route.concurrency) {
         throw new HandlerConfigurationError(
           `@OnDurable handlers of group "${route.groupId}" ask for different concurrency (${first.concurrency} for ` +
             `"${first.topic}", ${route.concurrency} for "${route.topic}"); one consumer serves the whole group. Use the ` +
             'same value, or separate groups.',
         );
+      }
       routes.push(route);
       groups.set(route.groupId, routes);
     } else {
@@ -80,22 +83,30 @@ export function buildHandlerRegistry(
   return { groups, realtime };
 }
 
-function resolveDurableRoute(pattern: string, given: OnDurableOptions, options: ResolvedDualStreamOptions): DurableRoute {
+function resolveDurableRoute(
+  pattern: string,
+  given: OnDurableOptions,
+  options: ResolvedDualStreamOptions,
+): DurableRoute {
   const where = `@OnDurable(${JSON.stringify(given)})`;
   const fail = (problem: string) => new HandlerConfigurationError(`${where}: ${problem}`);
-  if (typeof given.topic !== 'string' || !TOPIC.test(given.topic))
+  if (typeof given.topic !== 'string' || !TOPIC.test(given.topic)) {
     throw fail('topic must be 1-249 characters of [a-zA-Z0-9._-], e.g. @OnDurable("events.order").');
+  }
   const topic = given.topic;
   const groupId = given.groupId ?? `${options.consumer.groupIdPrefix}.${topic}`;
   if (typeof groupId !== 'string' || groupId.trim() === '') throw fail('groupId must be a non-empty string.');
   const retry = { ...options.consumer.retry, ...given.retry };
   const positiveInt = (value: unknown, name: string) => {
-    if (!Number.isInteger(value) || (value as number) < 1) throw fail(`${name} must be an integer >= 1 (got ${String(value)}).`);
+    if (!Number.isInteger(value) || (value as number) < 1) {
+      throw fail(`${name} must be an integer >= 1 (got ${String(value)}).`);
+    }
     return value as number;
   };
   const nonNegative = (value: unknown, name: string) => {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw fail(`${name} must be a finite number >= 0 (got ${String(value)}).`);
+    }
     return value;
   };
   positiveInt(retry.attempts, 'retry.attempts');
@@ -103,9 +114,12 @@ function resolveDurableRoute(pattern: string, given: OnDurableOptions, options: 
   nonNegative(retry.maxBackoffMs, 'retry.maxBackoffMs');
   if (retry.maxBackoffMs < retry.backoffMs) throw fail('retry.maxBackoffMs must be >= retry.backoffMs.');
   const deadLetterTopic = given.deadLetterTopic ?? `${topic}.dlq`;
-  if (typeof deadLetterTopic !== 'string' || !TOPIC.test(deadLetterTopic))
+  if (typeof deadLetterTopic !== 'string' || !TOPIC.test(deadLetterTopic)) {
     throw fail('deadLetterTopic must be 1-249 characters of [a-zA-Z0-9._-].');
-  if (deadLetterTopic === topic) throw fail('deadLetterTopic must differ from topic, or failed records would loop forever.');
+  }
+  if (deadLetterTopic === topic) {
+    throw fail('deadLetterTopic must differ from topic, or failed records would loop forever.');
+  }
   return {
     pattern,
     topic,
@@ -126,17 +140,24 @@ function resolveRealtimeRoute(
   isPattern: boolean,
   options: ResolvedDualStreamOptions,
 ): RealtimeRoute {
-  if (options.redis === false)
+  if (options.redis === false) {
     throw new HandlerConfigurationError(
       `@OnRealtime(${JSON.stringify(channel)}) needs Redis, but the module has redis: false. Configure redis, or remove the handler.`,
     );
+  }
   if (isPattern) {
     const head = `${CHANNEL_NAMESPACE}:`;
-    if (typeof channel !== 'string' || !channel.startsWith(head) || channel.length > 400 || PATTERN_FORBIDDEN.test(channel))
+    if (
+      typeof channel !== 'string' ||
+      !channel.startsWith(head) ||
+      channel.length > 400 ||
+      PATTERN_FORBIDDEN.test(channel)
+    ) {
       throw new HandlerConfigurationError(
         `@OnRealtime pattern ${JSON.stringify(channel)} is invalid: a pattern must start with "${head}", be at most 400 ` +
           'characters and contain no whitespace or control characters, e.g. @OnRealtime("events:order:*").',
       );
+    }
   } else {
     try {
       parseChannel(channel);

@@ -61,10 +61,17 @@ export class PartitionPipeline {
   /** Adds fetched records; ones seen before (a refetch after a rebalance) are skipped. */
   append(messages: KafkaMessage[]): void {
     if (this.closed) return;
-    const fresh = this.nextExpected === undefined ? messages : messages.filter((m) => BigInt(m.offset) >= this.nextExpected!);
+    const fresh =
+      this.nextExpected === undefined ? messages : messages.filter((m) => BigInt(m.offset) >= this.nextExpected!);
     if (fresh.length === 0) return;
     this.nextExpected = BigInt(fresh[fresh.length - 1].offset) + 1n;
-    this.scheduler.append(fresh.map((message) => ({ offset: message.offset, key: message.key === null ? null : message.key.toString(), message })));
+    this.scheduler.append(
+      fresh.map((message) => ({
+        offset: message.offset,
+        key: message.key === null ? null : message.key.toString(),
+        message,
+      })),
+    );
     this.pump();
   }
 
@@ -117,18 +124,23 @@ export class PartitionPipeline {
         this.startedWithSlot = 0;
         this.slotSince = Date.now();
       };
-      if (!this.deps.slots.acquire(this, () => (this.closed ? this.deps.slots.release(this) : (granted(), this.pump())))) return;
+      if (
+        !this.deps.slots.acquire(this, () => (this.closed ? this.deps.slots.release(this) : (granted(), this.pump())))
+      ) {
+        return;
+      }
       granted();
     }
     // When others wait for a slot, use up a quantum, finish what runs, then hand it on (round robin).
     const yieldSlot =
       this.deps.slots.contended &&
       (this.startedWithSlot >= SLOT_QUANTUM_RECORDS || Date.now() - this.slotSince >= SLOT_QUANTUM_MS);
-    if (!yieldSlot)
+    if (!yieldSlot) {
       for (let next = this.scheduler.next(); next !== undefined; next = this.scheduler.next()) {
         this.start(next.seq, next.record);
         this.startedWithSlot++;
       }
+    }
     if (this.scheduler.inFlightCount === 0) {
       this.releaseSlot();
       if (this.scheduler.hasReady) this.pump();
@@ -140,7 +152,9 @@ export class PartitionPipeline {
       (outcome) => this.finish(work, seq, outcome),
       (err: unknown) => {
         // process() never rejects by contract; if it did, keep the record uncommitted and say so loudly.
-        this.deps.logger.error(`dual-stream: ${this.topic}[${this.partition}]@${record.offset} crashed the pipeline: ${String(err)}`);
+        this.deps.logger.error(
+          `dual-stream: ${this.topic}[${this.partition}]@${record.offset} crashed the pipeline: ${String(err)}`,
+        );
         this.finish(work, seq, 'abandoned');
       },
     );
@@ -163,10 +177,13 @@ export class PartitionPipeline {
       return;
     }
     if (this.commitTimer) return;
-    this.commitTimer = setTimeout(() => {
-      this.commitTimer = undefined;
-      void this.flush();
-    }, Math.max(wait, 10));
+    this.commitTimer = setTimeout(
+      () => {
+        this.commitTimer = undefined;
+        void this.flush();
+      },
+      Math.max(wait, 10),
+    );
     this.commitTimer.unref();
   }
 

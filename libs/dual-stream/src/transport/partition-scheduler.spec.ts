@@ -96,7 +96,10 @@ describe('PartitionScheduler', () => {
       const completed = new Set<number>();
       let prefix = 0;
       for (let round = 0; round < 30; round++) {
-        const batch = Array.from({ length: 1 + Math.floor(Math.random() * 150) }, () => `k${Math.floor(Math.random() * 15)}`);
+        const batch = Array.from(
+          { length: 1 + Math.floor(Math.random() * 150) },
+          () => `k${Math.floor(Math.random() * 15)}`,
+        );
         s.append(records(batch, keys.length));
         keys.push(...batch);
         for (let steps = 0; steps < 100 && !s.idle; steps++) {

@@ -62,8 +62,9 @@ export class RealtimeSubscriber {
       subscribed.then(() => true),
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), SUBSCRIBE_WAIT_MS))),
     ]).finally(() => clearTimeout(timer));
-    if (!ready)
+    if (!ready) {
       this.logger.warn('dual-stream: Redis is not reachable yet; @OnRealtime handlers subscribe as soon as it is.');
+    }
   }
 
   async stop(): Promise<void> {

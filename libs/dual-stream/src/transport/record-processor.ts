@@ -52,8 +52,12 @@ export class RecordProcessor {
       const ctx = new DurableContext(recordInfo(route, at, message, attempt), this.heartbeat);
       const failure = await this.invoke(route.pattern, event, ctx);
       if (!failure) return 'done';
-      if (!failure.retriable || attempt >= route.retry.attempts) return this.deadLetter(route, at, message, attempt, failure);
-      if (!(await this.backoff(route, attempt, `${at.topic}[${at.partition}]@${message.offset}`, failure))) return 'abandoned';
+      if (!failure.retriable || attempt >= route.retry.attempts) {
+        return this.deadLetter(route, at, message, attempt, failure);
+      }
+      if (!(await this.backoff(route, attempt, `${at.topic}[${at.partition}]@${message.offset}`, failure))) {
+        return 'abandoned';
+      }
     }
   }
 
@@ -71,12 +75,16 @@ export class RecordProcessor {
     }
     if (parsed.length === 0) return 'done';
     for (let attempt = 1; ; attempt++) {
-      const ctx = new DurableBatchContext(parsed.map((m) => recordInfo(route, at, m, attempt)), this.heartbeat);
+      const ctx = new DurableBatchContext(
+        parsed.map((m) => recordInfo(route, at, m, attempt)),
+        this.heartbeat,
+      );
       const failure = await this.invoke(route.pattern, events, ctx);
       if (!failure) return 'done';
       if (!failure.retriable || attempt >= route.retry.attempts) {
-        for (const message of parsed)
+        for (const message of parsed) {
           if ((await this.deadLetter(route, at, message, attempt, failure)) === 'abandoned') return 'abandoned';
+        }
         return 'done';
       }
       const where = `batch ${at.topic}[${at.partition}]@${parsed[0].offset}..${parsed[parsed.length - 1].offset}`;
@@ -85,7 +93,12 @@ export class RecordProcessor {
   }
 
   /** Waits before the next attempt; false when shutdown interrupted the wait. */
-  private async backoff(route: DurableRoute, attempt: number, where: string, failure: HandlerFailure): Promise<boolean> {
+  private async backoff(
+    route: DurableRoute,
+    attempt: number,
+    where: string,
+    failure: HandlerFailure,
+  ): Promise<boolean> {
     const delay = backoffDelayMs(attempt, route.retry);
     this.logger.warn(
       `dual-stream: ${where} attempt ${attempt}/${route.retry.attempts} failed (${failure.name}: ${failure.message}); retrying in ${delay} ms`,
@@ -117,7 +130,9 @@ export class RecordProcessor {
         if (this.stopSignal.aborted) return 'abandoned';
       }
     }
-    this.logger.warn(`dual-stream: ${where} sent to ${route.deadLetterTopic} after ${attempts} attempt(s): ${failure.name}: ${failure.message}`);
+    this.logger.warn(
+      `dual-stream: ${where} sent to ${route.deadLetterTopic} after ${attempts} attempt(s): ${failure.name}: ${failure.message}`,
+    );
     this.onDeadLetter({
       groupId: route.groupId,
       ...at,
@@ -130,7 +145,12 @@ export class RecordProcessor {
   }
 }
 
-function recordInfo(route: DurableRoute, at: RecordPosition, message: KafkaMessage, attempt: number): DurableRecordInfo {
+function recordInfo(
+  route: DurableRoute,
+  at: RecordPosition,
+  message: KafkaMessage,
+  attempt: number,
+): DurableRecordInfo {
   let headers: Record<string, string> | undefined;
   return {
     topic: at.topic,

@@ -28,7 +28,9 @@ export class HealthController implements BeforeApplicationShutdown {
   @Get('ready')
   async ready(): Promise<HealthCheckResult & { degraded: boolean }> {
     // A load balancer must stop sending traffic before the publisher stops accepting it.
-    if (this.closing) throw new ServiceUnavailableException({ status: 'error', error: 'shutting_down', degraded: false });
+    if (this.closing) {
+      throw new ServiceUnavailableException({ status: 'error', error: 'shutting_down', degraded: false });
+    }
     const result = await this.health.check([() => this.kafka.check(), () => this.redis.check(), ...this.checks]);
     return { ...result, degraded: result.status === 'degraded' };
   }

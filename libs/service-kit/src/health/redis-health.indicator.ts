@@ -15,13 +15,14 @@ export class RedisHealthIndicator implements OnApplicationShutdown {
     private readonly health: HealthIndicatorService,
     @Inject(SERVICE_HEALTH_OPTIONS) private readonly options: ServiceHealthOptions,
   ) {
-    if (options.redisUrl)
+    if (options.redisUrl) {
       this.redis = new Redis(options.redisUrl, {
         connectionName: `${options.service}-health`,
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,
         retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
       }).on('error', () => undefined);
+    }
   }
 
   async check(): Promise<HealthIndicatorResult<'redis'>> {
@@ -31,11 +32,15 @@ export class RedisHealthIndicator implements OnApplicationShutdown {
     try {
       await Promise.race([
         this.redis.ping(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error(`no PONG within ${timeoutMs} ms`)), timeoutMs).unref()),
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error(`no PONG within ${timeoutMs} ms`)), timeoutMs).unref(),
+        ),
       ]);
       return session.up();
     } catch (err) {
-      return session.degraded({ message: `Redis unreachable (${(err as Error).message}); realtime notifications are skipped and recovered from Kafka` });
+      return session.degraded({
+        message: `Redis unreachable (${(err as Error).message}); realtime notifications are skipped and recovered from Kafka`,
+      });
     }
   }
 

@@ -1,19 +1,31 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { DualStreamPublisher, RealtimeHub, type PublisherMetricsSnapshot, type RealtimeHubMetrics } from '@app/dual-stream';
+import {
+  DualStreamPublisher,
+  RealtimeHub,
+  type PublisherMetricsSnapshot,
+  type RealtimeHubMetrics,
+} from '@app/dual-stream';
 import { ServiceMetrics } from './service-metrics.js';
 
 export type LibraryMetricsSource = 'publisher' | 'hub';
 export const LIBRARY_METRICS = Symbol.for('service-kit:library-metrics');
 
-type PublisherCounter = Exclude<keyof PublisherMetricsSnapshot, 'batchSizeBuckets' | 'bufferedEvents' | 'bufferedBytes' | 'breakerState'>;
+type PublisherCounter = Exclude<
+  keyof PublisherMetricsSnapshot,
+  'batchSizeBuckets' | 'bufferedEvents' | 'bufferedBytes' | 'breakerState'
+>;
 const PUBLISHER_COUNTERS: [PublisherCounter, string, string][] = [
   ['eventsPublished', 'dual_stream_published_events_total', 'Events acknowledged by Kafka'],
   ['durableFailures', 'dual_stream_durable_failures_total', 'Events answered with DurablePublishError'],
   ['backpressureRejections', 'dual_stream_backpressure_rejections_total', 'Calls answered with BackpressureError'],
   ['invalidEvents', 'dual_stream_invalid_events_total', 'Calls answered with InvalidEventError'],
   ['realtimePublished', 'dual_stream_realtime_published_total', 'Notifications published on Redis'],
-  ['realtimeSkipped', 'dual_stream_realtime_skipped_total', 'Notifications skipped while Redis was down (clients recover them from Kafka)'],
+  [
+    'realtimeSkipped',
+    'dual_stream_realtime_skipped_total',
+    'Notifications skipped while Redis was down (clients recover them from Kafka)',
+  ],
   ['realtimeFailed', 'dual_stream_realtime_failed_total', 'Notifications whose Redis publish failed or timed out'],
   ['batches', 'dual_stream_kafka_batches_total', 'Kafka sendBatch calls that succeeded'],
   ['batchEvents', 'dual_stream_kafka_batch_events_total', 'Events in those batches'],
@@ -22,13 +34,36 @@ const PUBLISHER_COUNTERS: [PublisherCounter, string, string][] = [
   ['breakerOpened', 'dual_stream_redis_breaker_opened_total', 'Times the Redis circuit breaker opened'],
 ];
 
-type HubCounter = 'delivered' | 'duplicatesDropped' | 'conflated' | 'slowDisconnects' | 'subscribeRefused' | 'replays' | 'replaysRecovered' | 'replaysNotRecovered' | 'replayedEvents' | 'recoveries' | 'gapMarkers';
+type HubCounter =
+  | 'delivered'
+  | 'duplicatesDropped'
+  | 'conflated'
+  | 'slowDisconnects'
+  | 'subscribeRefused'
+  | 'replays'
+  | 'replaysRecovered'
+  | 'replaysNotRecovered'
+  | 'replayedEvents'
+  | 'recoveries'
+  | 'gapMarkers';
 const HUB_COUNTERS: [HubCounter, string, string][] = [
   ['delivered', 'dual_stream_hub_delivered_total', 'Events delivered to sockets'],
-  ['duplicatesDropped', 'dual_stream_hub_duplicates_dropped_total', 'Events dropped because the socket already had that position'],
+  [
+    'duplicatesDropped',
+    'dual_stream_hub_duplicates_dropped_total',
+    'Events dropped because the socket already had that position',
+  ],
   ['conflated', 'dual_stream_hub_conflated_total', 'Queued events replaced by a newer one (conflating subscriptions)'],
-  ['slowDisconnects', 'dual_stream_hub_slow_disconnects_total', 'Connections closed with reason `slow` (outbound queue full)'],
-  ['subscribeRefused', 'dual_stream_hub_subscribe_refused_total', 'Subscriptions refused (authorization, limits, invalid channel)'],
+  [
+    'slowDisconnects',
+    'dual_stream_hub_slow_disconnects_total',
+    'Connections closed with reason `slow` (outbound queue full)',
+  ],
+  [
+    'subscribeRefused',
+    'dual_stream_hub_subscribe_refused_total',
+    'Subscriptions refused (authorization, limits, invalid channel)',
+  ],
   ['replays', 'dual_stream_hub_replays_total', 'Kafka replays started (resume, catch-up, recovery)'],
   ['replaysRecovered', 'dual_stream_hub_replays_recovered_total', 'Replays that closed the gap'],
   ['replaysNotRecovered', 'dual_stream_hub_replays_not_recovered_total', 'Replays that gave up (scan or time limit)'],
@@ -36,7 +71,14 @@ const HUB_COUNTERS: [HubCounter, string, string][] = [
   ['recoveries', 'dual_stream_hub_recoveries_total', 'Recoveries after a Redis reconnect or a gap marker'],
   ['gapMarkers', 'dual_stream_hub_gap_markers_total', 'Gap markers received from publishers'],
 ];
-type HubGauge = 'connections' | 'subscriptions' | 'patternSubscriptions' | 'redisChannels' | 'redisPatterns' | 'queuedMessages' | 'queuedBytes';
+type HubGauge =
+  | 'connections'
+  | 'subscriptions'
+  | 'patternSubscriptions'
+  | 'redisChannels'
+  | 'redisPatterns'
+  | 'queuedMessages'
+  | 'queuedBytes';
 const HUB_GAUGES: [HubGauge, string, string][] = [
   ['connections', 'dual_stream_hub_connections', 'Socket connections attached to the hub'],
   ['subscriptions', 'dual_stream_hub_subscriptions', 'Channel subscriptions over all connections'],
@@ -72,19 +114,34 @@ export class DualStreamMetricsRegistrar implements OnApplicationBootstrap {
 
   private registerPublisher(snapshot: () => PublisherMetricsSnapshot): void {
     const m = this.metrics;
-    for (const [field, name, help] of PUBLISHER_COUNTERS) m.fromSnapshotCounter(name, help, [], () => [{ value: snapshot()[field] }]);
-    m.fromSnapshotGauge('dual_stream_buffered_events', 'Events accepted but not yet acknowledged by Kafka', [], () => [{ value: snapshot().bufferedEvents }]);
-    m.fromSnapshotGauge('dual_stream_buffered_bytes', 'Bytes of those events', [], () => [{ value: snapshot().bufferedBytes }]);
-    m.fromSnapshotGauge('dual_stream_redis_breaker_state', '1 for the Redis circuit breaker state in the label', ['state'], () => [
-      { labels: { state: snapshot().breakerState }, value: 1 },
+    for (const [field, name, help] of PUBLISHER_COUNTERS) {
+      m.fromSnapshotCounter(name, help, [], () => [{ value: snapshot()[field] }]);
+    }
+    m.fromSnapshotGauge('dual_stream_buffered_events', 'Events accepted but not yet acknowledged by Kafka', [], () => [
+      { value: snapshot().bufferedEvents },
     ]);
+    m.fromSnapshotGauge('dual_stream_buffered_bytes', 'Bytes of those events', [], () => [
+      { value: snapshot().bufferedBytes },
+    ]);
+    m.fromSnapshotGauge(
+      'dual_stream_redis_breaker_state',
+      '1 for the Redis circuit breaker state in the label',
+      ['state'],
+      () => [{ labels: { state: snapshot().breakerState }, value: 1 }],
+    );
   }
 
   private registerHub(snapshot: () => RealtimeHubMetrics): void {
     const m = this.metrics;
-    for (const [field, name, help] of HUB_COUNTERS) m.fromSnapshotCounter(name, help, [], () => [{ value: snapshot()[field] }]);
-    for (const [field, name, help] of HUB_GAUGES) m.fromSnapshotGauge(name, help, [], () => [{ value: snapshot()[field] }]);
-    m.fromSnapshotGauge('dual_stream_hub_redis_up', '1 while the hub is subscribed to Redis', [], () => [{ value: snapshot().redisUp ? 1 : 0 }]);
+    for (const [field, name, help] of HUB_COUNTERS) {
+      m.fromSnapshotCounter(name, help, [], () => [{ value: snapshot()[field] }]);
+    }
+    for (const [field, name, help] of HUB_GAUGES) {
+      m.fromSnapshotGauge(name, help, [], () => [{ value: snapshot()[field] }]);
+    }
+    m.fromSnapshotGauge('dual_stream_hub_redis_up', '1 while the hub is subscribed to Redis', [], () => [
+      { value: snapshot().redisUp ? 1 : 0 },
+    ]);
   }
 
   private find<T>(token: abstract new (...args: never[]) => T): T | undefined {

@@ -29,12 +29,22 @@ export class ServiceMetrics {
     return new Gauge({ name, help, labelNames, registers: [this.registry] });
   }
 
-  histogram<L extends string>(name: string, help: string, labelNames: readonly L[] = [], buckets?: number[]): Histogram<L> {
+  histogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+    buckets?: number[],
+  ): Histogram<L> {
     return new Histogram({ name, help, labelNames, registers: [this.registry], ...(buckets && { buckets }) });
   }
 
   /** A counter whose value is a running total kept elsewhere (e.g. `publisher.metrics().published`). */
-  fromSnapshotCounter<L extends string>(name: string, help: string, labelNames: readonly L[], read: () => SnapshotSample<L>[]): Counter<L> {
+  fromSnapshotCounter<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    read: () => SnapshotSample<L>[],
+  ): Counter<L> {
     return new Counter({
       name,
       help,
@@ -42,7 +52,11 @@ export class ServiceMetrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const s of safeReadSync(read)) if (s.value > 0) (s.labels ? this.inc(s.labels, s.value) : this.inc(s.value));
+        for (const s of safeReadSync(read)) {
+          if (s.value <= 0) continue;
+          if (s.labels) this.inc(s.labels, s.value);
+          else this.inc(s.value);
+        }
       },
     });
   }
@@ -62,7 +76,10 @@ export class ServiceMetrics {
       async collect() {
         const samples = await safeRead(read);
         this.reset();
-        for (const s of samples) (s.labels ? this.set(s.labels, s.value) : this.set(s.value));
+        for (const s of samples) {
+          if (s.labels) this.set(s.labels, s.value);
+          else this.set(s.value);
+        }
       },
     });
   }
