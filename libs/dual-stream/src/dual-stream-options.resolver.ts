@@ -90,6 +90,7 @@ export function resolveDualStreamOptions(options: DualStreamModuleOptions): Reso
         maxBackoffMs: options.consumer?.retry?.maxBackoffMs ?? 10_000,
       },
       commitIntervalMs: options.consumer?.commitIntervalMs ?? 1_000,
+      maxBatchSize: options.consumer?.maxBatchSize ?? 500,
     },
     hub: {
       maxSubscriptionsPerConnection: options.hub?.maxSubscriptionsPerConnection ?? 100,

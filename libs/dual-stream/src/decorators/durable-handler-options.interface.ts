@@ -21,7 +21,7 @@ export interface OnDurableOptions {
   deadLetterTopic?: string;
   /** Handler receives `NormalizedEvent[]` (one partition batch) and a `DurableBatchContext`. @default false */
   batch?: boolean;
-  /** Largest array a batch handler receives. @default 500 */
+  /** Largest array a batch handler receives. @default consumer.maxBatchSize (500) */
   maxBatchSize?: number;
 }
 

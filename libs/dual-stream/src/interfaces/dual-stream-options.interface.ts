@@ -106,6 +106,8 @@ export interface DualStreamConsumerOptions {
   retry?: DualStreamRetryOptions;
   /** At most one offset commit per partition per interval (of the contiguous finished prefix); shutdown and rebalances commit at once. @default 1000 */
   commitIntervalMs?: number;
+  /** Default for `@OnDurable({ maxBatchSize })`: the largest array a `batch: true` handler receives. @default 500 */
+  maxBatchSize?: number;
 }
 
 /** Exponential backoff with full jitter: wait random(0, min(maxBackoffMs, backoffMs * 2^(attempt-1))). */

@@ -33,9 +33,32 @@ describe('buildHandlerRegistry', () => {
         concurrency: 1,
         keyConcurrency: 1,
         retry: { attempts: 5, backoffMs: 200, maxBackoffMs: 10_000 },
+        batch: false,
+        maxBatchSize: 500,
       }),
     ]);
     expect(registry.groups.get('g')).toEqual([expect.objectContaining({ topic: 'events.user', keyConcurrency: 4 })]);
+  });
+
+  it('takes maxBatchSize from the consumer options unless the handler sets it', () => {
+    const withDefault = resolveDualStreamOptions({
+      kafka: { brokers: ['x:9092'], clientId: 'app' },
+      consumer: { maxBatchSize: 50 },
+      logger: false,
+    });
+    const registry = buildHandlerRegistry(
+      new Map([durable({ topic: 'a', batch: true }), durable({ topic: 'b', batch: true, maxBatchSize: 7 })]),
+      withDefault,
+    );
+    expect(registry.groups.get('app.a')?.[0].maxBatchSize).toBe(50);
+    expect(registry.groups.get('app.b')?.[0].maxBatchSize).toBe(7);
+  });
+
+  it('checks topics with the one topic-name rule and says why', () => {
+    expect(() => build(durable({ topic: '..' }))).toThrow(/topic must not be "\." or "\.\."/);
+    expect(() => build(durable({ topic: 't', deadLetterTopic: 't:dlq' }))).toThrow(
+      /deadLetterTopic must contain only \[a-zA-Z0-9._-\] \(found ":" at 1\)/,
+    );
   });
 
   it('ignores handlers that are not ours (plain @EventPattern without a transport)', () => {
@@ -52,6 +75,10 @@ describe('buildHandlerRegistry', () => {
 
   it.each<[string, OnDurableOptions]>([
     ['bad topic', { topic: 'has space' }],
+    ['topic "."', { topic: '.' }],
+    ['topic longer than 249', { topic: 'x'.repeat(250) }],
+    ['bad dead-letter topic', { topic: 't', deadLetterTopic: 'a b' }],
+    ['zero maxBatchSize', { topic: 't', batch: true, maxBatchSize: 0 }],
     ['zero attempts', { topic: 't', retry: { attempts: 0 } }],
     ['negative backoff', { topic: 't', retry: { backoffMs: -1 } }],
     ['max below base', { topic: 't', retry: { backoffMs: 500, maxBackoffMs: 100 } }],

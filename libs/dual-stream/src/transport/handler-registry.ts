@@ -5,6 +5,7 @@ import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.
 import { HandlerConfigurationError } from '../errors/handler-configuration.error.js';
 import { CHANNEL_NAMESPACE } from '../constants.js';
 import { parseChannel } from '../events/channel-parser.js';
+import { validateTopicName } from '../events/topic-name.js';
 import type { DualStreamRetryOptions } from '../interfaces/dual-stream-options.interface.js';
 
 /** One `@OnDurable` handler with every default applied. */
@@ -34,7 +35,6 @@ export interface HandlerRegistry {
   realtime: RealtimeRoute[];
 }
 
-const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 const PATTERN_FORBIDDEN = /[\s\p{Cc}\p{Cf}]/u;
 
 /**
@@ -90,9 +90,8 @@ function resolveDurableRoute(
 ): DurableRoute {
   const where = `@OnDurable(${JSON.stringify(given)})`;
   const fail = (problem: string) => new HandlerConfigurationError(`${where}: ${problem}`);
-  if (typeof given.topic !== 'string' || !TOPIC.test(given.topic)) {
-    throw fail('topic must be 1-249 characters of [a-zA-Z0-9._-], e.g. @OnDurable("events.order").');
-  }
+  const topicProblem = validateTopicName(given.topic);
+  if (topicProblem) throw fail(`topic ${topicProblem}, e.g. @OnDurable("events.order").`);
   const topic = given.topic;
   const groupId = given.groupId ?? `${options.consumer.groupIdPrefix}.${topic}`;
   if (typeof groupId !== 'string' || groupId.trim() === '') throw fail('groupId must be a non-empty string.');
@@ -114,9 +113,8 @@ function resolveDurableRoute(
   nonNegative(retry.maxBackoffMs, 'retry.maxBackoffMs');
   if (retry.maxBackoffMs < retry.backoffMs) throw fail('retry.maxBackoffMs must be >= retry.backoffMs.');
   const deadLetterTopic = given.deadLetterTopic ?? `${topic}.dlq`;
-  if (typeof deadLetterTopic !== 'string' || !TOPIC.test(deadLetterTopic)) {
-    throw fail('deadLetterTopic must be 1-249 characters of [a-zA-Z0-9._-].');
-  }
+  const deadLetterProblem = validateTopicName(deadLetterTopic);
+  if (deadLetterProblem) throw fail(`deadLetterTopic ${deadLetterProblem}.`);
   if (deadLetterTopic === topic) {
     throw fail('deadLetterTopic must differ from topic, or failed records would loop forever.');
   }
@@ -130,7 +128,7 @@ function resolveDurableRoute(
     retry,
     deadLetterTopic,
     batch: given.batch === true,
-    maxBatchSize: positiveInt(given.maxBatchSize ?? 500, 'maxBatchSize'),
+    maxBatchSize: positiveInt(given.maxBatchSize ?? options.consumer.maxBatchSize, 'maxBatchSize'),
   };
 }
 
