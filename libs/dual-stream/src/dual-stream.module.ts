@@ -8,8 +8,6 @@ import { DualStreamServer } from './transport/dual-stream.server.js';
 import { RealtimeHub } from './realtime/realtime-hub.service.js';
 import { KafkaReplayService } from './replay/kafka-replay.service.js';
 
-export { DUAL_STREAM_RESOLVED_OPTIONS };
-
 const resolvedOptionsProvider: Provider = {
   provide: DUAL_STREAM_RESOLVED_OPTIONS,
   inject: [DUAL_STREAM_OPTIONS],

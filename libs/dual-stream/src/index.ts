@@ -3,6 +3,8 @@
 // Module and options
 export { DualStreamModule } from './dual-stream.module.js';
 export { DUAL_STREAM_OPTIONS } from './dual-stream.module-definition.js';
+export { DUAL_STREAM_RESOLVED_OPTIONS } from './constants.js';
+export type { ResolvedDualStreamOptions } from './dual-stream-options.resolver.js';
 export type {
   DualStreamModuleOptions,
   DualStreamKafkaOptions,
@@ -12,9 +14,13 @@ export type {
   DualStreamBufferOptions,
   DualStreamDurableOptions,
   DualStreamConsumerOptions,
+  DualStreamRetryOptions,
+  DualStreamHubOptions,
+  DualStreamReplayOptions,
 } from './interfaces/dual-stream-options.interface.js';
 export type {
   DualStreamEvent,
+  NormalizedEvent,
   EventSource,
   KafkaPosition,
   PublishReceipt,
@@ -41,13 +47,12 @@ export { parseChannel } from './events/channel-parser.js';
 // Publisher
 export { DualStreamPublisher } from './publisher/dual-stream.publisher.js';
 export type { PublisherStatus } from './publisher/publisher-status.interface.js';
-export { BATCH_SIZE_BUCKETS, type PublisherMetricsSnapshot } from './publisher/publisher-metrics.js';
+export type { PublisherMetricsSnapshot } from './publisher/publisher-metrics.js';
 
 // Handlers and transport
 export { OnDurable } from './decorators/on-durable.decorator.js';
 export { OnRealtime } from './decorators/on-realtime.decorator.js';
 export type { OnDurableOptions } from './decorators/durable-handler-options.interface.js';
-export { HandlerMetadataAccessor, type HandlerMetadata } from './decorators/handler-metadata.accessor.js';
 export {
   DualStreamServer,
   type DualStreamServerEvents,
@@ -58,7 +63,6 @@ export type { GroupJoinInfo } from './transport/durable-group.consumer.js';
 export type { DeadLetterInfo } from './transport/record-processor.js';
 export { DurableContext, DurableBatchContext, type DurableRecordInfo } from './transport/durable.context.js';
 export { RealtimeContext, type RealtimeMessageInfo } from './transport/realtime.context.js';
-export type { DualStreamRetryOptions } from './interfaces/dual-stream-options.interface.js';
 
 // Realtime hub and replay
 export { RealtimeHub } from './realtime/realtime-hub.service.js';
@@ -71,6 +75,7 @@ export type {
   ServerDisconnectMessage,
   RealtimeHubMetrics,
 } from './realtime/realtime-hub.interfaces.js';
+// The match rule of the hub's `*`-only patterns, for `hub.canSubscribe` / `canSubscribePattern` callbacks
+// that grant by glob (docs/using-the-module.md, section 4).
 export { globMatches } from './realtime/channel-names.js';
 export { KafkaReplayService, type ReplayResult, type ReplayBounds } from './replay/kafka-replay.service.js';
-export type { DualStreamHubOptions, DualStreamReplayOptions } from './interfaces/dual-stream-options.interface.js';

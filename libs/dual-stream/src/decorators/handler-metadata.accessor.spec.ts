@@ -21,18 +21,21 @@ class Handlers {
 
   @OnRealtime('events:order:*')
   dashboard(): void {}
+
+  @OnRealtime({ pattern: 'events:user:eu-*' })
+  explicitPattern(): void {}
 }
+
+/** What the transport server sees for a registered handler: Nest's EventPattern extras. */
+const extrasOf = (method: object) =>
+  HandlerMetadataAccessor.fromExtras(Reflect.getMetadata(PATTERN_EXTRAS_METADATA, method) as Record<string, unknown>);
 
 describe('HandlerMetadataAccessor', () => {
   const proto = Handlers.prototype;
 
-  it('reads @OnDurable options from the method and from the EventPattern extras', () => {
-    expect(HandlerMetadataAccessor.fromMethod(proto.orders)).toEqual({
-      kind: 'durable',
-      options: { topic: 'events.order' },
-    });
-    const extras = Reflect.getMetadata(PATTERN_EXTRAS_METADATA, proto.users);
-    expect(HandlerMetadataAccessor.fromExtras(extras)).toEqual({
+  it('reads @OnDurable options from the EventPattern extras, as given', () => {
+    expect(extrasOf(proto.orders)).toEqual({ kind: 'durable', options: { topic: 'events.order' } });
+    expect(extrasOf(proto.users)).toEqual({
       kind: 'durable',
       options: { topic: 'events.user', groupId: 'audit', keyConcurrency: 8 },
     });
@@ -42,22 +45,26 @@ describe('HandlerMetadataAccessor', () => {
     expect(Reflect.getMetadata(PATTERN_METADATA, proto.orders)).toEqual(['durable:events.order']);
     expect(Reflect.getMetadata(PATTERN_METADATA, proto.users)).toEqual(['durable:events.user@audit']);
     expect(Reflect.getMetadata(PATTERN_METADATA, proto.live)).toEqual(['realtime:events:order:o-1']);
+    expect(Reflect.getMetadata(TRANSPORT_METADATA, proto.orders)).toBe(DUAL_STREAM_TRANSPORT);
     expect(Reflect.getMetadata(TRANSPORT_METADATA, proto.live)).toBe(DUAL_STREAM_TRANSPORT);
   });
 
   it('tells exact channels from glob patterns', () => {
-    expect(HandlerMetadataAccessor.fromMethod(proto.live)).toEqual({
+    expect(extrasOf(proto.live)).toEqual({
       kind: 'realtime',
       options: { channel: 'events:order:o-1', isPattern: false },
     });
-    expect(HandlerMetadataAccessor.fromMethod(proto.dashboard)).toEqual({
+    expect(extrasOf(proto.dashboard)).toEqual({
       kind: 'realtime',
       options: { channel: 'events:order:*', isPattern: true },
     });
+    expect(extrasOf(proto.explicitPattern)).toEqual({
+      kind: 'realtime',
+      options: { channel: 'events:user:eu-*', isPattern: true },
+    });
   });
 
-  it('returns undefined for undecorated methods and foreign extras', () => {
-    expect(HandlerMetadataAccessor.fromMethod(() => undefined)).toBeUndefined();
+  it('returns undefined for foreign or missing extras', () => {
     expect(HandlerMetadataAccessor.fromExtras({ other: 1 })).toBeUndefined();
     expect(HandlerMetadataAccessor.fromExtras(undefined)).toBeUndefined();
   });

@@ -5,9 +5,8 @@ export type HandlerMetadata =
   { kind: 'durable'; options: DurableHandlerMetadata } | { kind: 'realtime'; options: RealtimeHandlerMetadata };
 
 /**
- * The one place that knows the metadata keys. The decorators put the same object both on the method
- * (`Reflect` metadata, for tools and tests) and into the `EventPattern` extras, which is what the transport
- * server sees for each registered handler.
+ * The one place that knows the metadata keys. The decorators put the options into the `EventPattern` extras,
+ * which is what the transport server sees for each handler Nest registered on it.
  */
 export const HandlerMetadataAccessor = {
   extrasFor(metadata: HandlerMetadata): Record<string, unknown> {
@@ -20,19 +19,6 @@ export const HandlerMetadataAccessor = {
     const realtime = extras?.[REALTIME_HANDLER_METADATA] as RealtimeHandlerMetadata | undefined;
     if (realtime) return { kind: 'realtime', options: realtime };
     return undefined;
-  },
-
-  /** Reads a decorated method (`Controller.prototype.method`). */
-  fromMethod(method: object): HandlerMetadata | undefined {
-    const durable = Reflect.getMetadata(DURABLE_HANDLER_METADATA, method) as DurableHandlerMetadata | undefined;
-    if (durable) return { kind: 'durable', options: durable };
-    const realtime = Reflect.getMetadata(REALTIME_HANDLER_METADATA, method) as RealtimeHandlerMetadata | undefined;
-    if (realtime) return { kind: 'realtime', options: realtime };
-    return undefined;
-  },
-
-  metadataKey(kind: HandlerMetadata['kind']): string {
-    return kind === 'durable' ? DURABLE_HANDLER_METADATA : REALTIME_HANDLER_METADATA;
   },
 };
 

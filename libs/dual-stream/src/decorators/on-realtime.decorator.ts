@@ -1,4 +1,3 @@
-import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
 import { DUAL_STREAM_TRANSPORT } from '../constants.js';
 import type { RealtimeHandlerMetadata } from './durable-handler-options.interface.js';
@@ -11,6 +10,12 @@ const GLOB = /[*?[]/;
  * `RealtimeContext`. An exact channel (`events:order:o-1`) uses SUBSCRIBE; a glob (`events:order:*`) uses
  * PSUBSCRIBE, which costs Redis work on every publish: keep patterns for dashboards and tools.
  * Names are given without `redis.channelPrefix`; the server adds it.
+ *
+ * @example
+ * ```ts
+ * @OnRealtime('events:order:*')
+ * onOrderNotification(@Payload() n: ChannelMessage, @Ctx() ctx: RealtimeContext) {}
+ * ```
  */
 export function OnRealtime(channelOrPattern: string | { channel: string } | { pattern: string }): MethodDecorator {
   const channel =
@@ -22,12 +27,9 @@ export function OnRealtime(channelOrPattern: string | { channel: string } | { pa
   const isPattern =
     typeof channelOrPattern === 'object' && 'pattern' in channelOrPattern ? true : GLOB.test(String(channel));
   const options: RealtimeHandlerMetadata = { channel, isPattern };
-  return applyDecorators(
-    SetMetadata(HandlerMetadataAccessor.metadataKey('realtime'), options),
-    EventPattern<string>(
-      realtimePattern(options),
-      DUAL_STREAM_TRANSPORT,
-      HandlerMetadataAccessor.extrasFor({ kind: 'realtime', options }),
-    ),
+  return EventPattern<string>(
+    realtimePattern(options),
+    DUAL_STREAM_TRANSPORT,
+    HandlerMetadataAccessor.extrasFor({ kind: 'realtime', options }),
   );
 }

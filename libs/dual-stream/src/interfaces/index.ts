@@ -1,2 +1,0 @@
-export type * from './dual-stream-event.interface.js';
-export type * from './dual-stream-options.interface.js';
