@@ -46,10 +46,10 @@ describe('batch handlers', () => {
     for (const { ns, ctx } of calls) {
       expect(ns.length).toBeLessThanOrEqual(25);
       expect(ctx).toBeInstanceOf(DurableBatchContext);
-      expect(ctx.records).toHaveLength(ns.length);
-      expect(ctx.topic).toBe(topic);
-      expect(ctx.attempt).toBe(1);
-      expect(Number(ctx.lastOffset) - Number(ctx.firstOffset)).toBe(ns.length - 1);
+      expect(ctx.getRecords()).toHaveLength(ns.length);
+      expect(ctx.getTopic()).toBe(topic);
+      expect(ctx.getAttempt()).toBe(1);
+      expect(Number(ctx.getLastOffset()) - Number(ctx.getFirstOffset())).toBe(ns.length - 1);
     }
     const last = receipts[receipts.length - 1];
     await eventually(async () => (await committedOffsets(groupId, topic)).get(0) === BigInt(last.offset) + 1n, 15_000);

@@ -5,14 +5,12 @@ import {
   OnDurable,
   OnRealtime,
   RealtimeContext,
-  type DualStreamEvent,
+  type NormalizedEvent,
   type PublishReceipt,
   type RealtimeNotification,
 } from '@app/dual-stream';
 import { createTopic, eventually, uniqueName } from '../support/infra.js';
 import { sleepMs, startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
-
-type NormalizedEventLike = DualStreamEvent & { id: string };
 
 describe('@OnDurable and @OnRealtime deliver exactly what was published', () => {
   const orderType = uniqueName('order').replace(/-/g, '_');
@@ -21,19 +19,19 @@ describe('@OnDurable and @OnRealtime deliver exactly what was published', () => 
   const userTopic = `events.${userType}`;
   const channel = `events:${orderType}:o-1`;
   const prefix = `${uniqueName('pfx')}:`;
-  const durable: { event: NormalizedEventLike; ctx: DurableContext }[] = [];
+  const durable: { event: NormalizedEvent; ctx: DurableContext }[] = [];
   const realtime: { note: RealtimeNotification; ctx: RealtimeContext }[] = [];
   let harness: HandlerApp;
 
   @Controller()
   class MixedHandlers {
     @OnDurable(orderTopic)
-    onOrder(@Payload() event: NormalizedEventLike, @Ctx() ctx: DurableContext) {
+    onOrder(@Payload() event: NormalizedEvent, @Ctx() ctx: DurableContext) {
       durable.push({ event, ctx });
     }
 
     @OnDurable({ topic: userTopic, keyConcurrency: 4 })
-    async onUser(@Payload() event: NormalizedEventLike, @Ctx() ctx: DurableContext) {
+    async onUser(@Payload() event: NormalizedEvent, @Ctx() ctx: DurableContext) {
       await sleepMs(1);
       durable.push({ event, ctx });
     }
@@ -79,27 +77,29 @@ describe('@OnDurable and @OnRealtime deliver exactly what was published', () => 
       const receipt = byId.get(event.id)!;
       expect(receipt).toBeDefined();
       expect(ctx).toBeInstanceOf(DurableContext);
-      expect({ topic: ctx.topic, partition: ctx.partition, offset: ctx.offset }).toEqual({
+      expect({ topic: ctx.getTopic(), partition: ctx.getPartition(), offset: ctx.getOffset() }).toEqual({
         topic: receipt.topic,
         partition: receipt.partition,
         offset: receipt.offset,
       });
-      expect(ctx.key).toBe(`${event.source.type}:${event.source.id}`);
-      expect(ctx.attempt).toBe(1);
-      expect(ctx.groupId).toMatch(new RegExp(`\\.${ctx.topic.replace(/\./g, '\\.')}$`));
-      expect(ctx.headers).toMatchObject({
+      expect(ctx.getKey()).toBe(`${event.source.type}:${event.source.id}`);
+      expect(ctx.getAttempt()).toBe(1);
+      expect(ctx.getGroupId()).toMatch(new RegExp(`\\.${ctx.getTopic().replace(/\./g, '\\.')}$`));
+      expect(ctx.getHeaders()).toMatchObject({
         ce_id: event.id,
         ce_type: event.type,
         ce_source: `${event.source.type}/${event.source.id}`,
       });
-      if (event.type === 'order.created') expect(ctx.headers.traceparent).toBe(`t-${(event.data as { n: number }).n}`);
+      if (event.type === 'order.created') {
+        expect(ctx.getHeaders().traceparent).toBe(`t-${(event.data as { n: number }).n}`);
+      }
     }
     expect(new Set(durable.map((d) => d.event.id)).size).toBe(receipts.length);
 
     // Per-key order holds even with keyConcurrency on.
     const perKey = new Map<string, number[]>();
     for (const { event, ctx } of durable) {
-      perKey.set(ctx.key!, [...(perKey.get(ctx.key!) ?? []), (event.data as { n: number }).n]);
+      perKey.set(ctx.getKey()!, [...(perKey.get(ctx.getKey()!) ?? []), (event.data as { n: number }).n]);
     }
     for (const ns of perKey.values()) expect(ns).toEqual([...ns].sort((a, b) => a - b));
 
@@ -111,8 +111,8 @@ describe('@OnDurable and @OnRealtime deliver exactly what was published', () => 
     expect(realtime.map((r) => r.note.id)).toEqual(expectedLive.map((r) => r.id));
     for (const { note, ctx } of realtime) {
       expect(ctx).toBeInstanceOf(RealtimeContext);
-      expect(ctx.channel).toBe(channel);
-      expect(ctx.pattern).toBeUndefined();
+      expect(ctx.getChannel()).toBe(channel);
+      expect(ctx.getPattern()).toBeUndefined();
       expect(note).toMatchObject({ type: 'order.created', source: { type: orderType, id: 'o-1' }, topic: orderTopic });
     }
   });

@@ -26,7 +26,7 @@ class DenyFlaggedGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const event = context.switchToRpc().getData<Envelope>();
     const ctx = context.switchToRpc().getContext<DurableContext>();
-    log.push(`guard ${event.data.n} ${ctx instanceof DurableContext ? ctx.topic : '?'}`);
+    log.push(`guard ${event.data.n} ${ctx instanceof DurableContext ? ctx.getTopic() : '?'}`);
     return !event.data.deny;
   }
 }

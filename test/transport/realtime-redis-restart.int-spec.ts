@@ -16,12 +16,12 @@ describe('@OnRealtime across a Redis restart', () => {
   class LiveHandlers {
     @OnRealtime(channel)
     exact(@Payload() note: RealtimeNotification, @Ctx() ctx: RealtimeContext) {
-      received.push({ id: note.id, channel: ctx.channel, pattern: ctx.pattern });
+      received.push({ id: note.id, channel: ctx.getChannel(), pattern: ctx.getPattern() });
     }
 
     @OnRealtime(`events:${sourceType}:*`)
     pattern(@Payload() note: RealtimeNotification, @Ctx() ctx: RealtimeContext) {
-      received.push({ id: note.id, channel: ctx.channel, pattern: ctx.pattern });
+      received.push({ id: note.id, channel: ctx.getChannel(), pattern: ctx.getPattern() });
       if (note.id === 'explode') throw new Error('a failing realtime handler is only logged');
     }
   }

@@ -21,7 +21,7 @@ describe('a second instance joining and the first leaving (rebalances)', () => {
     class InstanceHandler {
       @OnDurable({ topic, groupId, concurrency: 6, keyConcurrency: 4 })
       async handle(@Payload() event: Envelope, @Ctx() ctx: DurableContext) {
-        const slot = `${name}|${ctx.key}`;
+        const slot = `${name}|${ctx.getKey()}`;
         if (inFlight.has(slot)) overlaps.push(slot); // one instance must never run two records of a key at once
         inFlight.set(slot, event.id);
         await sleepMs(3);

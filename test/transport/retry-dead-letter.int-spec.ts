@@ -49,16 +49,23 @@ describe('retries, dead letters and poison records', () => {
   let harness: HandlerApp;
 
   const track = (event: Envelope, ctx: DurableContext, ok: boolean) =>
-    calls.push({ topic: ctx.topic, id: event.id, key: ctx.key, attempt: ctx.attempt, ok, at: Date.now() });
+    calls.push({
+      topic: ctx.getTopic(),
+      id: event.id,
+      key: ctx.getKey(),
+      attempt: ctx.getAttempt(),
+      ok,
+      at: Date.now(),
+    });
 
   @Controller()
   class FailingHandlers {
     @OnDurable({ topic: topics.flaky, keyConcurrency: 4, retry: { ...retry, attempts: 4 } })
     async onFlaky(@Payload() event: Envelope, @Ctx() ctx: DurableContext) {
       const fail = event.data.fail;
-      if (typeof fail === 'number' && ctx.attempt <= fail) {
+      if (typeof fail === 'number' && ctx.getAttempt() <= fail) {
         track(event, ctx, false);
-        throw new Error(`flaky attempt ${ctx.attempt}`);
+        throw new Error(`flaky attempt ${ctx.getAttempt()}`);
       }
       if (event.data.fail !== undefined) await sleepMs(200); // a slow success must not let the commit run ahead
       track(event, ctx, true);

@@ -21,19 +21,19 @@ describe('slow handlers', () => {
   class SlowHandlers {
     @OnDurable(topics.slow)
     async onSlow(@Payload() event: Envelope, @Ctx() ctx: DurableContext) {
-      deliveries.push({ topic: ctx.topic, id: event.id, attempt: ctx.attempt });
+      deliveries.push({ topic: ctx.getTopic(), id: event.id, attempt: ctx.getAttempt() });
       await sleepMs(event.data.slowMs ?? 0);
     }
 
     @OnDurable(topics.stalled)
     async onStalled(@Payload() event: Envelope, @Ctx() ctx: DurableContext) {
-      deliveries.push({ topic: ctx.topic, id: event.id, attempt: ctx.attempt });
+      deliveries.push({ topic: ctx.getTopic(), id: event.id, attempt: ctx.getAttempt() });
       await stalledGate.promise;
     }
 
     @OnDurable(topics.fast)
     onFast(@Payload() event: Envelope, @Ctx() ctx: DurableContext) {
-      deliveries.push({ topic: ctx.topic, id: event.id, attempt: ctx.attempt });
+      deliveries.push({ topic: ctx.getTopic(), id: event.id, attempt: ctx.getAttempt() });
     }
   }
 

@@ -20,7 +20,11 @@ export function projectionHandlersFor(config: ConsumerConfig): Type<unknown> {
     const method = `project${i}`;
     // Returning normally is what lets the transport commit the offset; a throw retries, then dead-letters.
     proto[method] = function (this: ProjectionHandlers, payload: unknown, ctx: DurableContext): ApplyOutcome {
-      return this.projector.project(payload, { topic: ctx.topic, partition: ctx.partition, offset: ctx.offset });
+      return this.projector.project(payload, {
+        topic: ctx.getTopic(),
+        partition: ctx.getPartition(),
+        offset: ctx.getOffset(),
+      });
     };
     const descriptor = Object.getOwnPropertyDescriptor(proto, method)!;
     Payload()(proto, method, 0);

@@ -179,7 +179,7 @@ export class DualStreamServer
       } catch (error) {
         const failure = classifyFailure(undefined, error, true);
         this.out.warn(
-          `dual-stream: @OnRealtime handler for ${ctx.channel} failed (${failure.name}: ${failure.message})`,
+          `dual-stream: @OnRealtime handler for ${ctx.getChannel()} failed (${failure.name}: ${failure.message})`,
         );
       }
     });

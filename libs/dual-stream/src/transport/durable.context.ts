@@ -7,6 +7,7 @@ export interface DurableRecordInfo {
   /** Decimal string, as in kafkajs. */
   offset: string;
   key: string | null;
+  /** Record headers as strings (CloudEvents `ce_*` plus the publisher's headers). */
   headers: Record<string, string>;
   /** Broker timestamp (ms since epoch, decimal string). */
   timestamp: string;
@@ -15,38 +16,34 @@ export interface DurableRecordInfo {
   attempt: number;
 }
 
-export class DurableContext extends BaseRpcContext<[DurableRecordInfo]> {
-  constructor(
-    private readonly info: DurableRecordInfo,
+/**
+ * What every `@OnDurable` context answers, one record or a batch: `getX()` accessors as Nest's own
+ * `KafkaContext` has them.
+ */
+export abstract class DurableDeliveryContext<Args extends unknown[]> extends BaseRpcContext<Args> {
+  protected constructor(
+    args: Args,
+    private readonly first: DurableRecordInfo,
     private readonly sendHeartbeat: () => Promise<void>,
   ) {
-    super([info]);
+    super(args);
   }
 
-  get topic(): string {
-    return this.info.topic;
+  getTopic(): string {
+    return this.first.topic;
   }
-  get partition(): number {
-    return this.info.partition;
+
+  getPartition(): number {
+    return this.first.partition;
   }
-  get offset(): string {
-    return this.info.offset;
+
+  getGroupId(): string {
+    return this.first.groupId;
   }
-  get key(): string | null {
-    return this.info.key;
-  }
-  /** Record headers as strings (CloudEvents `ce_*` plus the publisher's headers). */
-  get headers(): Record<string, string> {
-    return this.info.headers;
-  }
-  get timestamp(): string {
-    return this.info.timestamp;
-  }
-  get groupId(): string {
-    return this.info.groupId;
-  }
-  get attempt(): number {
-    return this.info.attempt;
+
+  /** 1 for the first delivery, 2 for the first retry, ... */
+  getAttempt(): number {
+    return this.first.attempt;
   }
 
   /**
@@ -58,33 +55,60 @@ export class DurableContext extends BaseRpcContext<[DurableRecordInfo]> {
   }
 }
 
-/** `@Ctx()` of a `batch: true` handler: one call per partition batch, all records in offset order. */
-export class DurableBatchContext extends BaseRpcContext<[DurableRecordInfo[]]> {
-  readonly topic: string;
-  readonly partition: number;
-  readonly groupId: string;
-  readonly attempt: number;
-  /** Per-record positions, keys and headers, in the order of the payload array. */
-  readonly records: readonly DurableRecordInfo[];
-
+/**
+ * `@Ctx()` of an `@OnDurable` handler: one record.
+ *
+ * @example
+ * ```ts
+ * await this.billing.apply(event, { partition: ctx.getPartition(), offset: ctx.getOffset() });
+ * ```
+ */
+export class DurableContext extends DurableDeliveryContext<[DurableRecordInfo]> {
   constructor(
-    records: DurableRecordInfo[],
-    private readonly sendHeartbeat: () => Promise<void>,
+    private readonly info: DurableRecordInfo,
+    sendHeartbeat: () => Promise<void>,
   ) {
-    super([records]);
-    this.records = records;
-    ({ topic: this.topic, partition: this.partition, groupId: this.groupId, attempt: this.attempt } = records[0]);
+    super([info], info, sendHeartbeat);
   }
 
-  get firstOffset(): string {
+  getOffset(): string {
+    return this.info.offset;
+  }
+
+  getKey(): string | null {
+    return this.info.key;
+  }
+
+  /** Record headers as strings (CloudEvents `ce_*` plus the publisher's headers). */
+  getHeaders(): Record<string, string> {
+    return this.info.headers;
+  }
+
+  /** Broker timestamp (ms since epoch, decimal string). */
+  getTimestamp(): string {
+    return this.info.timestamp;
+  }
+}
+
+/** `@Ctx()` of a `batch: true` handler: one call per partition batch, all records in offset order. */
+export class DurableBatchContext extends DurableDeliveryContext<[DurableRecordInfo[]]> {
+  constructor(
+    private readonly records: readonly DurableRecordInfo[],
+    sendHeartbeat: () => Promise<void>,
+  ) {
+    super([[...records]], records[0], sendHeartbeat);
+  }
+
+  /** Per-record positions, keys and headers, in the order of the payload array. */
+  getRecords(): readonly DurableRecordInfo[] {
+    return this.records;
+  }
+
+  getFirstOffset(): string {
     return this.records[0].offset;
   }
 
-  get lastOffset(): string {
+  getLastOffset(): string {
     return this.records[this.records.length - 1].offset;
-  }
-
-  async heartbeat(): Promise<void> {
-    await this.sendHeartbeat().catch(() => undefined);
   }
 }

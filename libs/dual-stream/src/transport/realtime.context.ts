@@ -7,14 +7,19 @@ export interface RealtimeMessageInfo {
   pattern: string | undefined;
 }
 
-/** `@Ctx()` of an `@OnRealtime` handler. */
+/** `@Ctx()` of an `@OnRealtime` handler: `getX()` accessors as Nest's own `RedisContext` has them. */
 export class RealtimeContext extends BaseRpcContext<[RealtimeMessageInfo]> {
-  readonly channel: string;
-  readonly pattern: string | undefined;
-
-  constructor(info: RealtimeMessageInfo) {
+  constructor(private readonly info: RealtimeMessageInfo) {
     super([info]);
-    this.channel = info.channel;
-    this.pattern = info.pattern;
+  }
+
+  /** The channel the message arrived on, without the configured `redis.channelPrefix`. */
+  getChannel(): string {
+    return this.info.channel;
+  }
+
+  /** The `@OnRealtime` pattern that matched (without prefix), or `undefined` for an exact channel. */
+  getPattern(): string | undefined {
+    return this.info.pattern;
   }
 }
