@@ -60,7 +60,7 @@ export {
   type DualStreamServerClients,
 } from './transport/dual-stream.server.js';
 export type { GroupJoinInfo } from './transport/durable-group.consumer.js';
-export type { DeadLetterInfo } from './transport/record-processor.js';
+export type { DeadLetterInfo } from './transport/dead-letter.writer.js';
 export { DurableContext, DurableBatchContext, type DurableRecordInfo } from './transport/durable.context.js';
 export { RealtimeContext, type RealtimeMessageInfo } from './transport/realtime.context.js';
 

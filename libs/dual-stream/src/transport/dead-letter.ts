@@ -32,15 +32,3 @@ export function deadLetterMessage(source: DeadLetterSource): Message {
   };
   return { key: message.key, value: message.value, headers };
 }
-
-/** Record headers as strings (what `DurableContext.headers` shows); multi-valued headers keep the last value. */
-export function headersAsStrings(headers: IHeaders | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  if (!headers) return result;
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    const last = Array.isArray(value) ? value[value.length - 1] : value;
-    if (last !== undefined) result[name] = last.toString();
-  }
-  return result;
-}

@@ -10,7 +10,7 @@ import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.
 import { createKafkaClient } from '../kafka-client.factory.js';
 import { DeadLetterProducer } from './dead-letter.producer.js';
 import { DurableGroupConsumer, type GroupJoinInfo } from './durable-group.consumer.js';
-import type { DeadLetterInfo } from './record-processor.js';
+import type { DeadLetterInfo } from './dead-letter.writer.js';
 import { capturedFailure } from './failure-capture.interceptor.js';
 import { classifyFailure, type HandlerFailure } from './failure-classifier.js';
 import { buildHandlerRegistry, type HandlerRegistry } from './handler-registry.js';

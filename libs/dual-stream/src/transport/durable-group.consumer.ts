@@ -1,13 +1,17 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
 import { HandlerConfigurationError } from '../errors/handler-configuration.error.js';
 import { sleep } from './backoff.js';
-import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
+import { BatchModeRunner } from './batch-mode.runner.js';
 import type { DeadLetterProducer } from './dead-letter.producer.js';
+import { DeadLetterWriter, type DeadLetterInfo } from './dead-letter.writer.js';
+import type { InvokeHandler } from './delivery.interface.js';
+import { HandlerAttempts } from './handler-attempts.js';
 import type { DurableRoute } from './handler-registry.js';
 import { PartitionPipeline } from './partition-pipeline.js';
 import { PartitionSlots } from './partition-slots.js';
-import { RecordProcessor, type DeadLetterInfo, type InvokeHandler } from './record-processor.js';
+import { RecordProcessor } from './record-processor.js';
 
 export interface GroupJoinInfo {
   groupId: string;
@@ -16,7 +20,7 @@ export interface GroupJoinInfo {
   durationMs: number;
 }
 
-export interface GroupEvents {
+interface GroupEvents {
   onGroupJoin(info: GroupJoinInfo): void;
   onDeadLetter(info: DeadLetterInfo): void;
   /** The consumer crashed and kafkajs will not restart it. */
@@ -28,9 +32,10 @@ const bufferFor = (route: DurableRoute) => Math.max(1_000, route.keyConcurrency 
 
 /**
  * One kafkajs consumer for one consumer group, so a slow group never stalls another. Each assigned partition
- * gets a pipeline (key scheduler + contiguous-prefix commits); offsets are committed explicitly and only for
- * finished records (`autoCommit: false`). The group heartbeats in the background while work is outstanding,
- * so a handler slower than the session timeout, or a long backoff, never costs the group a rebalance.
+ * of a per-record route gets a pipeline (key scheduler + contiguous-prefix commits); fetches of `batch: true`
+ * routes go to the batch-mode runner. Offsets are committed explicitly and only for finished records
+ * (`autoCommit: false`). The group heartbeats in the background while work is outstanding, so a handler slower
+ * than the session timeout, or a long backoff, never costs the group a rebalance.
  */
 export class DurableGroupConsumer {
   readonly consumer: Consumer;
@@ -38,12 +43,11 @@ export class DurableGroupConsumer {
   private readonly pipelines = new Map<string, PartitionPipeline>();
   private readonly slots: PartitionSlots<PartitionPipeline>;
   private readonly stopController = new AbortController();
-  private readonly processor: RecordProcessor;
+  private readonly records: RecordProcessor;
+  private readonly batchMode: BatchModeRunner;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatFn: (() => Promise<void>) | undefined;
   private commitFn: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
-  /** Batches of `batch: true` routes being handled right now (they run inside eachBatch). */
-  private batchHandlers = 0;
 
   constructor(
     kafka: Kafka,
@@ -57,12 +61,17 @@ export class DurableGroupConsumer {
   ) {
     for (const route of routes) this.routes.set(route.topic, route);
     this.slots = new PartitionSlots(routes[0].concurrency);
-    this.processor = new RecordProcessor(
-      invoke,
-      deadLetters,
-      (info) => events.onDeadLetter(info),
-      () => this.heartbeatFn?.() ?? Promise.resolve(),
-      this.stopController.signal,
+    const stopSignal = this.stopController.signal;
+    const attempts = new HandlerAttempts(invoke, stopSignal, logger);
+    const writer = new DeadLetterWriter(deadLetters, (info) => events.onDeadLetter(info), stopSignal, logger);
+    const heartbeat = () => this.heartbeatFn?.() ?? Promise.resolve();
+    this.records = new RecordProcessor(attempts, writer, heartbeat);
+    this.batchMode = new BatchModeRunner(
+      attempts,
+      writer,
+      heartbeat,
+      (topic, partition, offset) => this.commit(topic, partition, offset),
+      stopSignal,
       logger,
     );
     this.consumer = kafka.consumer({
@@ -162,47 +171,28 @@ export class DurableGroupConsumer {
     if (!route || batch.messages.length === 0 || this.stopController.signal.aborted) return;
     this.heartbeatFn = payload.heartbeat;
     this.commitFn = payload.commitOffsetsIfNecessary;
-    if (route.batch) return this.handleAsBatches(route, payload);
-    const key = `${batch.topic}|${batch.partition}`;
-    let pipeline = this.pipelines.get(key);
-    if (!pipeline) {
-      pipeline = new PartitionPipeline(batch.topic, batch.partition, route, bufferFor(route), {
-        process: (message) =>
-          this.processor.processOne(route, { topic: batch.topic, partition: batch.partition }, message),
-        commit: (offset) => this.commit(batch.topic, batch.partition, offset),
-        slots: this.slots,
-        commitIntervalMs: this.options.consumer.commitIntervalMs,
-        logger: this.logger,
-      });
-      this.pipelines.set(key, pipeline);
-    }
+    if (route.batch) return this.batchMode.run(route, payload);
+    const pipeline = this.pipelineFor(route, batch.topic, batch.partition);
     pipeline.append(batch.messages);
     // Moves only the fetch position; the committed offset follows the finished prefix.
     payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
     await pipeline.waitForRoom();
   }
 
-  /** `batch: true`: chunks handled one after another inside eachBatch, each committed when done. */
-  private async handleAsBatches(route: DurableRoute, payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    const at = { topic: batch.topic, partition: batch.partition };
-    this.batchHandlers++;
-    try {
-      for (let from = 0; from < batch.messages.length && !payload.isStale(); from += route.maxBatchSize) {
-        if (this.stopController.signal.aborted) return;
-        const chunk = batch.messages.slice(from, from + route.maxBatchSize);
-        if ((await this.processor.processChunk(route, at, chunk)) === 'abandoned') return;
-        const last = chunk[chunk.length - 1].offset;
-        payload.resolveOffset(last);
-        await this.commit(batch.topic, batch.partition, (BigInt(last) + 1n).toString()).catch((err: Error) =>
-          this.logger.warn(
-            `dual-stream: commit of ${batch.topic}[${batch.partition}] failed (${err.message}); it may be delivered again.`,
-          ),
-        );
-      }
-    } finally {
-      this.batchHandlers--;
+  private pipelineFor(route: DurableRoute, topic: string, partition: number): PartitionPipeline {
+    const key = `${topic}|${partition}`;
+    let pipeline = this.pipelines.get(key);
+    if (!pipeline) {
+      pipeline = new PartitionPipeline(topic, partition, route.keyConcurrency, bufferFor(route), {
+        process: (message) => this.records.process(route, { topic, partition }, message),
+        commit: (offset) => this.commit(topic, partition, offset),
+        slots: this.slots,
+        commitIntervalMs: this.options.consumer.commitIntervalMs,
+        logger: this.logger,
+      });
+      this.pipelines.set(key, pipeline);
     }
+    return pipeline;
   }
 
   private async commit(topic: string, partition: number, offset: string): Promise<void> {
@@ -225,7 +215,7 @@ export class DurableGroupConsumer {
   }
 
   private heartbeatWhileBusy(): void {
-    const busy = this.batchHandlers > 0 || [...this.pipelines.values()].some((p) => p.outstanding > 0);
+    const busy = this.batchMode.busy || [...this.pipelines.values()].some((p) => p.outstanding > 0);
     if (!busy || !this.heartbeatFn) return;
     // Errors (a rebalance, a lost coordinator) surface in kafkajs' own loop, which rejoins; nothing to do here.
     this.heartbeatFn().catch(() => undefined);

@@ -1,9 +1,8 @@
 import type { LoggerService } from '@nestjs/common';
 import type { KafkaMessage } from 'kafkajs';
-import type { DurableRoute } from './handler-registry.js';
 import { PartitionScheduler } from './partition-scheduler.js';
 import type { PartitionSlots } from './partition-slots.js';
-import type { Outcome } from './record-processor.js';
+import type { Outcome } from './delivery.interface.js';
 
 interface QueuedRecord {
   offset: string;
@@ -47,11 +46,11 @@ export class PartitionPipeline {
   constructor(
     readonly topic: string,
     readonly partition: number,
-    route: DurableRoute,
+    keyConcurrency: number,
     private readonly maxBuffered: number,
     private readonly deps: PipelineDeps,
   ) {
-    this.scheduler = new PartitionScheduler(route.keyConcurrency);
+    this.scheduler = new PartitionScheduler(keyConcurrency);
   }
 
   get outstanding(): number {

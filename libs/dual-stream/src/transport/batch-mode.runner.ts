@@ -1,0 +1,90 @@
+import type { LoggerService } from '@nestjs/common';
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { NormalizedEvent } from '../interfaces/dual-stream-event.interface.js';
+import type { DeadLetterWriter } from './dead-letter.writer.js';
+import type { Outcome, RecordPosition } from './delivery.interface.js';
+import { DurableBatchContext } from './durable.context.js';
+import { parseEnvelope } from './envelope-parser.js';
+import type { HandlerAttempts } from './handler-attempts.js';
+import type { DurableRoute } from './handler-registry.js';
+import { recordInfo } from './record-info.js';
+
+/** Commits `offset` (the next one to read) of a partition. */
+type CommitOffset = (topic: string, partition: number, offset: string) => Promise<void>;
+
+/**
+ * `batch: true` routes. Each fetched partition batch is handled inside eachBatch (so the fetch waits for it), in
+ * chunks of at most `maxBatchSize`, one after another, each committed when done. In a chunk, records that are no
+ * envelope are dead-lettered alone; the rest go to the handler as one array and are retried and dead-lettered
+ * together. A batch made stale by a rebalance stops at the next chunk: the partition's new owner continues
+ * from the last commit.
+ */
+export class BatchModeRunner {
+  private running = 0;
+
+  constructor(
+    private readonly attempts: HandlerAttempts,
+    private readonly deadLetters: DeadLetterWriter,
+    private readonly heartbeat: () => Promise<void>,
+    private readonly commit: CommitOffset,
+    private readonly stopSignal: AbortSignal,
+    private readonly logger: LoggerService,
+  ) {}
+
+  /** A batch handler is running (the group keeps heartbeating). */
+  get busy(): boolean {
+    return this.running > 0;
+  }
+
+  async run(route: DurableRoute, payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const at = { topic: batch.topic, partition: batch.partition };
+    this.running++;
+    try {
+      for (let from = 0; from < batch.messages.length && !payload.isStale(); from += route.maxBatchSize) {
+        if (this.stopSignal.aborted) return;
+        const chunk = batch.messages.slice(from, from + route.maxBatchSize);
+        if ((await this.processChunk(route, at, chunk)) === 'abandoned') return;
+        const last = chunk[chunk.length - 1].offset;
+        payload.resolveOffset(last);
+        await this.commit(at.topic, at.partition, (BigInt(last) + 1n).toString()).catch((err: Error) =>
+          this.logger.warn(
+            `dual-stream: commit of ${at.topic}[${at.partition}] failed (${err.message}); it may be delivered again.`,
+          ),
+        );
+      }
+    } finally {
+      this.running--;
+    }
+  }
+
+  private async processChunk(route: DurableRoute, at: RecordPosition, chunk: KafkaMessage[]): Promise<Outcome> {
+    const events: NormalizedEvent[] = [];
+    const parsed: KafkaMessage[] = [];
+    for (const message of chunk) {
+      try {
+        events.push(parseEnvelope(message.value));
+        parsed.push(message);
+      } catch (err) {
+        if ((await this.deadLetters.writeUnparseable(route, at, message, err)) === 'abandoned') return 'abandoned';
+      }
+    }
+    if (parsed.length === 0) return 'done';
+    return this.attempts.run(
+      route,
+      `batch ${at.topic}[${at.partition}]@${parsed[0].offset}..${parsed[parsed.length - 1].offset}`,
+      events,
+      (attempt) =>
+        new DurableBatchContext(
+          parsed.map((m) => recordInfo(route, at, m, attempt)),
+          this.heartbeat,
+        ),
+      async (attempts, failure) => {
+        for (const message of parsed) {
+          if ((await this.deadLetters.write(route, at, message, attempts, failure)) === 'abandoned') return 'abandoned';
+        }
+        return 'done';
+      },
+    );
+  }
+}

@@ -1,0 +1,39 @@
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { RecordPosition } from './delivery.interface.js';
+import type { DurableRecordInfo } from './durable.context.js';
+import type { DurableRoute } from './handler-registry.js';
+
+/** What a durable context tells about `message` on its `attempt`-th delivery. */
+export function recordInfo(
+  route: DurableRoute,
+  at: RecordPosition,
+  message: KafkaMessage,
+  attempt: number,
+): DurableRecordInfo {
+  let headers: Record<string, string> | undefined;
+  return {
+    topic: at.topic,
+    partition: at.partition,
+    offset: message.offset,
+    key: message.key === null ? null : message.key.toString(),
+    // Decoded on first use: most handlers never read them.
+    get headers() {
+      return (headers ??= headersAsStrings(message.headers));
+    },
+    timestamp: message.timestamp,
+    groupId: route.groupId,
+    attempt,
+  };
+}
+
+/** Record headers as strings (what `DurableContext.getHeaders()` shows); multi-valued headers keep the last value. */
+function headersAsStrings(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (!headers) return result;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined) result[name] = last.toString();
+  }
+  return result;
+}
