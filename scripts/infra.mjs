@@ -6,6 +6,13 @@
 //   status  exit 0 when Kafka and Redis both answer, 3 otherwise.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
+import {
+  kafkaBrokersFromEnv,
+  localKafkaBrokers,
+  localRedisUrl,
+  redactUrl,
+  redisUrlFromEnv,
+} from '../libs/infra-env/src/infra-env.mjs';
 import { isKafkaAnswering, runningKafkaPid, stopKafkaFromPidFile } from './infra/kafka-launcher.mjs';
 import { isRedisAnswering, runningRedis, stopRedisFromPidFile } from './infra/redis-launcher.mjs';
 import { DEFAULT_STATE_DIR, resolveInfra } from './infra/resolve-infra.mjs';
@@ -48,11 +55,7 @@ async function down() {
 }
 
 async function status() {
-  const brokers = (process.env.KAFKA_BROKERS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (brokers.length === 0) brokers.push(`127.0.0.1:${process.env.KAFKA_PORT || 9092}`);
+  const brokers = kafkaBrokersFromEnv() ?? localKafkaBrokers();
   const kafkaPid = runningKafkaPid(kafkaDir);
   const kafkaOk = await isKafkaAnswering(brokers, 3000);
   console.log(
@@ -60,9 +63,8 @@ async function status() {
   );
 
   const ours = runningRedis(redisDir);
-  const candidates = process.env.REDIS_URL
-    ? [process.env.REDIS_URL]
-    : [`redis://127.0.0.1:${process.env.REDIS_PORT || 6379}`, ...(ours ? [ours.url] : [])];
+  const fromEnv = redisUrlFromEnv();
+  const candidates = fromEnv ? [fromEnv] : [localRedisUrl(), ...(ours ? [ours.url] : [])];
   let redisOk = false;
   for (const url of candidates) {
     const ok = await isRedisAnswering(url, 1000);
@@ -71,17 +73,6 @@ async function status() {
     redisOk ||= ok;
   }
   return kafkaOk && redisOk ? 0 : 3;
-}
-
-/** Never print a password that came in through REDIS_URL. @param {string} url */
-function redactUrl(url) {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<unparseable REDIS_URL>';
-  }
 }
 
 const commands = { up, down, status };

@@ -1,6 +1,13 @@
 // Decides where Kafka and Redis come from, starting them only when nothing usable
 // is already there. Shared by `node scripts/infra.mjs up` and Jest globalSetup.
 import path from 'node:path';
+import {
+  kafkaBrokersFromEnv,
+  localKafkaBrokers,
+  localKafkaPort,
+  localRedisUrl,
+  redisUrlFromEnv,
+} from '../../libs/infra-env/src/infra-env.mjs';
 import { isKafkaAnswering, runningKafkaPid, startKafka, stopKafkaFromPidFile } from './kafka-launcher.mjs';
 import { isRedisAnswering, runningRedis, startRedis } from './redis-launcher.mjs';
 import { REPO_ROOT, silentLog, sleep, withLock } from './proc.mjs';
@@ -37,14 +44,11 @@ export async function resolveInfra({ log = silentLog, stateDir = DEFAULT_STATE_D
 
 /** @param {Log} log @param {string} dir */
 async function resolveKafka(log, dir) {
-  const fromEnv = (process.env.KAFKA_BROKERS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (fromEnv.length > 0) return { brokers: fromEnv, source: /** @type {Source} */ ('env') };
+  const fromEnv = kafkaBrokersFromEnv();
+  if (fromEnv) return { brokers: fromEnv, source: /** @type {Source} */ ('env') };
 
-  const port = Number(process.env.KAFKA_PORT || 9092);
-  const brokers = [`127.0.0.1:${port}`];
+  const port = localKafkaPort();
+  const brokers = localKafkaBrokers();
   if (await isKafkaAnswering(brokers)) return { brokers, source: /** @type {Source} */ ('running') };
   return withLock(path.join(dir, 'start.lock'), () => startKafkaUnlessAnswering(log, dir, port, brokers));
 }
@@ -71,9 +75,10 @@ async function startKafkaUnlessAnswering(log, dir, port, brokers) {
 
 /** @param {Log} log @param {string} dir */
 async function resolveRedis(log, dir) {
-  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, source: /** @type {Source} */ ('env') };
+  const fromEnv = redisUrlFromEnv();
+  if (fromEnv) return { url: fromEnv, source: /** @type {Source} */ ('env') };
 
-  const url = `redis://127.0.0.1:${process.env.REDIS_PORT || 6379}`;
+  const url = localRedisUrl();
   if (await isRedisAnswering(url)) return { url, source: /** @type {Source} */ ('running') };
   return withLock(path.join(dir, 'start.lock'), () => startRedisUnlessRunning(log, dir));
 }

@@ -71,13 +71,4 @@ export function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEn
   return value;
 }
 
-/** Redis URL safe to log: the password (if any) is masked. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<unparseable url>';
-  }
-}
+export { redactUrl } from '../../../infra-env/src/infra-env.mjs';
