@@ -18,9 +18,8 @@ const BATCH = 500;
 const CALLERS = 256;
 
 async function rowA(): Promise<BenchRow> {
-  const sourceType = await freshSourceType();
+  const { sourceType, topic } = await freshSourceType();
   const make = eventFactory(sourceType);
-  const topic = `events.${sourceType}`;
   const producer = await rawProducer(false);
   const call = (i: number) => producer.send({ topic, acks: -1, messages: [rawMessage(make(i))] });
   await warmUp(call, 50, 1);
@@ -30,9 +29,8 @@ async function rowA(): Promise<BenchRow> {
 }
 
 async function rowB(): Promise<BenchRow> {
-  const sourceType = await freshSourceType();
+  const { sourceType, topic } = await freshSourceType();
   const make = eventFactory(sourceType);
-  const topic = `events.${sourceType}`;
   const producer = await rawProducer(true);
   const call = (i: number) =>
     producer.sendBatch({
@@ -46,7 +44,7 @@ async function rowB(): Promise<BenchRow> {
 }
 
 async function publisherRow(id: 'c' | 'd' | 'e' | 'f', realtime: boolean): Promise<BenchRow> {
-  const sourceType = await freshSourceType();
+  const { sourceType } = await freshSourceType();
   const make = eventFactory(sourceType);
   const { app, publisher } = await startPublisher(realtime);
   try {

@@ -8,14 +8,18 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
+import { defaultTopic } from '@app/dual-stream';
 import { signGatewayToken } from '../apps/gateway/src/auth/jwt-token.verifier.js';
+import { infraFromEnv } from '../libs/infra-env/src/infra-env.mjs';
 import { medianOfRounds, percentile, reportResults, round, type BenchRow } from './support/bench-report.js';
-import { BENCH_SECRET, now, watchLoopDelay, type ChildMessage, type ParentMessage } from './realtime/bench-clock.js';
-void watchLoopDelay('clients');
 import { createTopicsAndWait } from './support/kafka-topics.js';
 import { startStealMeter } from './support/steal-meter.js';
+import { now } from './realtime/bench-clock.js';
+import { BENCH_SECRET, benchSource } from './realtime/bench-fixtures.js';
+import type { ChildMessage, ParentMessage } from './realtime/child-protocol.js';
+import { childExecArgv, printBursts, printWorstSlices, watchLoopDelay } from './realtime/diagnostics.js';
 import { connectClients } from './realtime/socket-clients.js';
-import { childExecArgv, printBursts, printWorstSlices } from './realtime/diagnostics.js';
+void watchLoopDelay('clients');
 
 const CLIENTS = 200;
 const CHANNELS = 50;
@@ -33,7 +37,7 @@ const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 3000);
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 6000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const brokers = infraFromEnv().kafkaBrokers;
 
 class Child {
   private readonly waiters: ((m: ChildMessage) => void)[] = [];
@@ -125,7 +129,7 @@ async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
     if (kind === 'ours') {
       const admin = new Kafka({ clientId: 'bench-admin', brokers, logLevel: logLevel.NOTHING }).admin();
       await admin.connect();
-      await createTopicsAndWait(admin, [{ topic: `events.${type}`, numPartitions: 3 }]);
+      await createTopicsAndWait(admin, [{ topic: defaultTopic({ source: benchSource(type, 0) }), numPartitions: 3 }]);
       await admin.disconnect();
     }
     gateway = await start('ours-gateway.child.js', [String(port), prefix]);

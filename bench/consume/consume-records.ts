@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Message } from 'kafkajs';
+import { sourceKey } from '@app/dual-stream';
+// Internals on purpose: records byte-identical to what DualStreamPublisher writes, without running one.
 import { prepareEvent } from '../../libs/dual-stream/src/events/event-validator.js';
-import { ceSource, sourceKey } from '../../libs/dual-stream/src/events/event-naming.js';
+import { ceSource } from '../../libs/dual-stream/src/events/event-naming.js';
+import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
 import { createTopicsAndWait } from '../support/kafka-topics.js';
 
-export const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+export const { kafkaBrokers: brokers } = infraFromEnv();
 export const kafka = new Kafka({ clientId: 'bench-consume', brokers, logLevel: logLevel.NOTHING });
 export const uniqueName = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
@@ -19,7 +22,7 @@ export async function createTopic(topic: string, numPartitions = 3): Promise<voi
 }
 
 /** A Kafka record exactly as DualStreamPublisher writes it (envelope JSON, source key, CloudEvents headers). */
-export function benchRecord(sourceType: string, n: number, keys: number, sentAt?: number): Message {
+function benchRecord(sourceType: string, n: number, keys: number, sentAt?: number): Message {
   const { event, json } = prepareEvent(
     {
       type: 'bench.happened',

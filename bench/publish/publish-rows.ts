@@ -5,37 +5,39 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Kafka, Partitioners, logLevel, type Message, type Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import {
+  defaultTopic,
   DualStreamModule,
   DualStreamPublisher,
+  sourceKey,
   type DualStreamEvent,
   type DualStreamModuleOptions,
 } from '@app/dual-stream';
+import { ceSource } from '../../libs/dual-stream/src/events/event-naming.js';
+import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
 import { percentile, round, type BenchRow } from '../support/bench-report.js';
 import { createTopicsAndWait } from '../support/kafka-topics.js';
 
-export const EVENT_BYTES = 512;
+const EVENT_BYTES = 512;
 export const PARTITIONS = 3;
-export const SOURCES = 64;
+const SOURCES = 64;
 export const ROW_MS = Number(process.env.BENCH_ROW_MS ?? 8_000);
-export const ROW_MAX_EVENTS = Number(process.env.BENCH_ROW_MAX_EVENTS ?? 200_000);
+const ROW_MAX_EVENTS = Number(process.env.BENCH_ROW_MAX_EVENTS ?? 200_000);
 
-export const brokers = (): string[] => (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-export const redisUrl = (): string => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const { kafkaBrokers, redisUrl } = infraFromEnv();
 export const uniqueName = (prefix: string): string =>
   `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 
-const kafka = () => new Kafka({ clientId: uniqueName('bench'), brokers: brokers(), logLevel: logLevel.NOTHING });
+const kafka = () => new Kafka({ clientId: uniqueName('bench'), brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
 
-/** A fresh 3-partition topic per row, so rows do not see each other's data. */
-export async function freshSourceType(): Promise<string> {
+/** A fresh 3-partition topic per row, so rows do not see each other's data; the row's events go to `topic`. */
+export async function freshSourceType(): Promise<{ sourceType: string; topic: string }> {
   const sourceType = uniqueName('bench');
+  const topic = defaultTopic(eventFactory(sourceType)(0));
   const admin = kafka().admin();
   await admin.connect();
-  await createTopicsAndWait(admin, [
-    { topic: `events.${sourceType}`, numPartitions: PARTITIONS, replicationFactor: 1 },
-  ]);
+  await createTopicsAndWait(admin, [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }]);
   await admin.disconnect();
-  return sourceType;
+  return { sourceType, topic };
 }
 
 /** An event whose serialized envelope (with generated id and time) is EVENT_BYTES long. */
@@ -67,13 +69,13 @@ export function rawMessage(event: DualStreamEvent): Message {
     headers: {},
   };
   return {
-    key: `${event.source.type}:${event.source.id}`,
+    key: sourceKey(event.source),
     value: JSON.stringify(envelope),
     headers: {
       ce_specversion: '1.0',
       ce_id: envelope.id,
       ce_type: envelope.type,
-      ce_source: `${event.source.type}/${event.source.id}`,
+      ce_source: ceSource(event.source),
       ce_time: envelope.time,
     },
   };
@@ -93,8 +95,8 @@ export async function startPublisher(
   realtime: boolean,
 ): Promise<{ app: INestApplicationContext; publisher: DualStreamPublisher }> {
   const options: DualStreamModuleOptions = {
-    kafka: { brokers: brokers(), clientId: uniqueName('bench-pub') },
-    redis: realtime ? { url: redisUrl(), channelPrefix: `${uniqueName('bench')}:` } : false,
+    kafka: { brokers: kafkaBrokers, clientId: uniqueName('bench-pub') },
+    redis: realtime ? { url: redisUrl, channelPrefix: `${uniqueName('bench')}:` } : false,
     logger: false,
     ...(process.env.BENCH_LINGER_MS ? { batch: { lingerMs: Number(process.env.BENCH_LINGER_MS) } } : {}),
   };

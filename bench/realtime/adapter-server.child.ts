@@ -4,20 +4,17 @@ import { createServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
-import {
-  benchSource,
-  reply,
-  windowCounter,
-  memoryAfterGc,
-  cpuMicros,
-  runAtRate,
-  watchLoopDelay,
-  type ParentMessage,
-} from './bench-clock.js';
+import { channelFor, defaultTopic } from '@app/dual-stream';
+import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
+import { runAtRate, windowCounter } from './bench-clock.js';
+import { benchSource } from './bench-fixtures.js';
+import { reply, type ParentMessage } from './child-protocol.js';
+import { watchLoopDelay } from './diagnostics.js';
+import { cpuMicros, memoryAfterGc } from './process-usage.js';
 void watchLoopDelay('adapter-server');
 
 const [role, port, type, channels] = process.argv.slice(2);
-const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const url = infraFromEnv().redisUrl;
 const pub = new Redis(url);
 const sub = new Redis(url);
 const io = new Server({ adapter: createAdapter(pub, sub) });
@@ -45,7 +42,7 @@ async function onMessage(message: ParentMessage): Promise<void> {
     const window = windowCounter(message.windowFrom, message.windowTo);
     const sent = await runAtRate(message.rate, message.durationMs, (seq) => {
       const source = benchSource(type, seq % count);
-      const channel = `events:${source.type}:${source.id}`;
+      const channel = channelFor('', source);
       // Same shape and size as our notification, so both sides serialize the same bytes.
       const event = {
         kind: 'event',
@@ -53,7 +50,7 @@ async function onMessage(message: ParentMessage): Promise<void> {
         type: 'bench.tick',
         source,
         time: new Date().toISOString(),
-        topic: `events.${type}`,
+        topic: defaultTopic({ source }),
         partition: 0,
         offset: String(seq),
         data: { t0: window.stamp(), seq },

@@ -1,6 +1,7 @@
 // Child process: a share of the benchmark's measured socket.io clients. Clients spread over processes, like
 // real browsers, so one client process' serial decoding does not add to what the gateway is measured for.
-import { reply, watchLoopDelay, type ParentMessage } from './bench-clock.js';
+import { reply, type ParentMessage } from './child-protocol.js';
+import { watchLoopDelay } from './diagnostics.js';
 import { connectClients, type Collector } from './socket-clients.js';
 
 const [url, type, channels, token, first, count] = process.argv.slice(2);

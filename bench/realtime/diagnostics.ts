@@ -1,6 +1,7 @@
 // Opt-in diagnostics of the realtime benchmark (env switches; see docs/benchmarks.md). None of them changes
 // what is measured unless set.
 import { percentile, round } from '../support/bench-report.js';
+import { now } from './bench-clock.js';
 
 /** Node flags for a child process: --expose-gc always, plus whatever a diagnostic asks for that child. */
 export function childExecArgv(script: string): string[] {
@@ -70,4 +71,24 @@ export function printBursts(label: string, got: Deliveries, leftRedis: { ids: st
   for (const [b, l] of byBucket) {
     console.error(`  burst ${b}: n=${l.length} p50 ${round(percentile(l, 50))} p99 ${round(percentile(l, 99))}`);
   }
+}
+
+/**
+ * BENCH_LOOP_DELAY=1: prints each second in which this process' event loop was blocked for more than 15 ms, to
+ * locate stalls among the benchmark's processes.
+ */
+export async function watchLoopDelay(name: string): Promise<void> {
+  if (!process.env.BENCH_LOOP_DELAY) return;
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  const histogram = monitorEventLoopDelay({ resolution: 2 });
+  histogram.enable();
+  setInterval(() => {
+    const maxMs = histogram.max / 1e6;
+    if (maxMs > 15) {
+      console.error(
+        `[loop] ${name} ${Math.round(now() % 100_000)}: max ${maxMs.toFixed(1)} ms p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms`,
+      );
+    }
+    histogram.reset();
+  }, 1000).unref();
 }

@@ -2,12 +2,17 @@
 // the publisher's exact format and channels, no Kafka. Driving our gateway with it isolates the fan-out: the
 // same input pattern as the adapter rows, so `ours-direct` vs `adapter` compares the hubs alone.
 import { Redis } from 'ioredis';
-import { benchSource, reply, windowCounter, runAtRate, watchLoopDelay, type ParentMessage } from './bench-clock.js';
+import { channelFor, defaultTopic } from '@app/dual-stream';
+import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
+import { runAtRate, windowCounter } from './bench-clock.js';
+import { benchSource } from './bench-fixtures.js';
+import { reply, type ParentMessage } from './child-protocol.js';
+import { watchLoopDelay } from './diagnostics.js';
 void watchLoopDelay('direct-publisher');
 
 const [prefix, type, channels] = process.argv.slice(2);
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-const topic = `events.${type}`;
+const redis = new Redis(infraFromEnv().redisUrl);
+const topic = defaultTopic({ source: benchSource(type, 0) });
 
 process.on('message', (message: ParentMessage) => void onMessage(message));
 
@@ -22,7 +27,7 @@ async function onMessage(message: ParentMessage): Promise<void> {
         `{"kind":"event","id":"d${seq}","type":"bench.tick","source":{"type":"${source.type}","id":"${source.id}"},` +
         `"time":"${new Date().toISOString()}","topic":"${topic}","partition":${(seq % count) % 3},"offset":"${seq}",` +
         `"data":{"t0":${window.stamp()},"seq":${seq}}}`;
-      void redis.publish(`${prefix}events:${source.type}:${source.id}`, notification);
+      void redis.publish(channelFor(prefix, source), notification);
     });
     reply({ type: 'done', sent, inWindow: window.count() });
   }

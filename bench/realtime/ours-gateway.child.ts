@@ -2,15 +2,20 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module.js';
-import { BENCH_SECRET, reply, memoryAfterGc, cpuMicros, watchLoopDelay, type ParentMessage } from './bench-clock.js';
+import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
+import { BENCH_SECRET } from './bench-fixtures.js';
+import { reply, type ParentMessage } from './child-protocol.js';
+import { watchLoopDelay } from './diagnostics.js';
+import { cpuMicros, memoryAfterGc } from './process-usage.js';
 void watchLoopDelay('ours-gateway');
 
 const [port, prefix] = process.argv.slice(2);
+const { kafkaBrokers, redisUrl } = infraFromEnv();
 const app = await NestFactory.create(
   GatewayModule.forRoot({
     dualStream: {
-      kafka: { brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'bench-gateway' },
-      redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', channelPrefix: prefix },
+      kafka: { brokers: kafkaBrokers, clientId: 'bench-gateway' },
+      redis: { url: redisUrl, channelPrefix: prefix },
       logger: false,
     },
     jwtSecret: BENCH_SECRET,

@@ -2,11 +2,14 @@
 // `{prefix}events:*`; the adapter: msgpack on `socket.io#/events#*`), the reference for Redis → client.
 import { Redis } from 'ioredis';
 import { decode } from 'notepack.io';
-import { now, reply, watchLoopDelay, type ParentMessage } from './bench-clock.js';
+import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
+import { now } from './bench-clock.js';
+import { reply, type ParentMessage } from './child-protocol.js';
+import { watchLoopDelay } from './diagnostics.js';
 void watchLoopDelay('probe');
 
 const [mode, pattern] = process.argv.slice(2);
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const redis = new Redis(infraFromEnv().redisUrl);
 let ids: string[] = [];
 let times: number[] = [];
 

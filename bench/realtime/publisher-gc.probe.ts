@@ -3,25 +3,27 @@
 import 'reflect-metadata';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { NestFactory } from '@nestjs/core';
-import { DualStreamModule, DualStreamPublisher } from '@app/dual-stream';
+import { defaultTopic, DualStreamModule, DualStreamPublisher } from '@app/dual-stream';
 import { Kafka, logLevel } from 'kafkajs';
+import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
 import { createTopicsAndWait } from '../support/kafka-topics.js';
-import { benchSource, runAtRate } from './bench-clock.js';
+import { runAtRate } from './bench-clock.js';
+import { benchSource } from './bench-fixtures.js';
 
 const rate = Number(process.argv[2] ?? 5000);
 const seconds = Number(process.argv[3] ?? 10);
 // Latencies count only after this warm-up (the rate step's transient is not the steady state).
 const warmupMs = Number(process.argv[4] ?? 3000);
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const { kafkaBrokers: brokers, redisUrl } = infraFromEnv();
 const type = `gcprobe_${Date.now().toString(36)}`;
 const admin = new Kafka({ clientId: 'gc-probe', brokers, logLevel: logLevel.NOTHING }).admin();
 await admin.connect();
-await createTopicsAndWait(admin, [{ topic: `events.${type}`, numPartitions: 3 }]);
+await createTopicsAndWait(admin, [{ topic: defaultTopic({ source: benchSource(type, 0) }), numPartitions: 3 }]);
 await admin.disconnect();
 const app = await NestFactory.createApplicationContext(
   DualStreamModule.forRoot({
     kafka: { brokers, clientId: 'gc-probe' },
-    redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', channelPrefix: `gcprobe-${type}:` },
+    redis: { url: redisUrl, channelPrefix: `gcprobe-${type}:` },
     realtime: { inlineData: true },
     logger: false,
   }),

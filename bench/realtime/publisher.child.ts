@@ -2,14 +2,19 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { DualStreamModule, DualStreamPublisher } from '@app/dual-stream';
-import { benchSource, reply, windowCounter, runAtRate, watchLoopDelay, type ParentMessage } from './bench-clock.js';
+import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
+import { runAtRate, windowCounter } from './bench-clock.js';
+import { benchSource } from './bench-fixtures.js';
+import { reply, type ParentMessage } from './child-protocol.js';
+import { watchLoopDelay } from './diagnostics.js';
 void watchLoopDelay('publisher');
 
 const [prefix, type, channels] = process.argv.slice(2);
+const { kafkaBrokers, redisUrl } = infraFromEnv();
 const app = await NestFactory.createApplicationContext(
   DualStreamModule.forRoot({
-    kafka: { brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'bench-publisher' },
-    redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', channelPrefix: prefix },
+    kafka: { brokers: kafkaBrokers, clientId: 'bench-publisher' },
+    redis: { url: redisUrl, channelPrefix: prefix },
     // The latency stamp travels in `data`, so the notification must carry it.
     realtime: { inlineData: true },
     logger: false,

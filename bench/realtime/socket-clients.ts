@@ -1,5 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
-import { benchSource, now } from './bench-clock.js';
+import { channelFor } from '@app/dual-stream';
+import { now } from './bench-clock.js';
+import { benchSource } from './bench-fixtures.js';
 
 /** Deliveries whose publish stamp falls in [measureFrom, measureTo): when each arrived and how late. */
 export interface Collector {
@@ -45,10 +47,9 @@ export async function connectClients(
               collector.times.push(t);
             });
           }
-          const source = benchSource(type, n % channels);
-          const ack = (await socket
-            .timeout(30_000)
-            .emitWithAck('subscribe', { channel: `events:${source.type}:${source.id}` })) as { ok: boolean };
+          // Clients name channels without the deployment's prefix.
+          const channel = channelFor('', benchSource(type, n % channels));
+          const ack = (await socket.timeout(30_000).emitWithAck('subscribe', { channel })) as { ok: boolean };
           if (!ack.ok) throw new Error(`subscribe refused: ${JSON.stringify(ack)}`);
           return socket;
         }),

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
 
 /** One benchmark row; `id` is stable so results can be compared across runs. */
 export interface BenchRow {
@@ -22,12 +23,12 @@ export function percentile(samples: readonly number[], p: number): number {
 
 export const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 
-export function benchEnv(): Record<string, string | number> {
+function benchEnv(): Record<string, string | number> {
   const cpus = os.cpus();
   return {
     node: process.version,
     kafka: process.env.KAFKA_VERSION ?? 'unknown',
-    kafkaBrokers: process.env.KAFKA_BROKERS ?? '',
+    kafkaBrokers: infraFromEnv().kafkaBrokers.join(','),
     cpu: `${cpus[0]?.model ?? 'unknown'} x${cpus.length}`,
     memoryGiB: round(os.totalmem() / 2 ** 30, 1),
     date: new Date().toISOString(),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** CPU time the hypervisor gave to other guests while this machine had work ("steal"), over a window. */
-export interface StealReading {
+interface StealReading {
   /** Stolen share of all CPU time in the window, in percent. */
   stealPct: number;
   /** The most CPU time stolen in any 100 ms of the window, in ms (summed over CPUs). */
