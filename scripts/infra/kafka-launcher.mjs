@@ -65,7 +65,7 @@ const lastLines = (text, lines = 40) => text.trimEnd().split('\n').slice(-lines)
  * @param {{ log?: Log }} [opts]
  * @returns {Promise<{ classpath: string, version: string, cacheDir: string }>}
  */
-export async function resolveKafkaClasspath({ log = silentLog } = {}) {
+async function resolveKafkaClasspath({ log = silentLog } = {}) {
   const pom = readFileSync(POM, 'utf8');
   const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom)?.[1] ?? 'unknown';
   const hash = createHash('sha256').update(pom).digest('hex').slice(0, 10);

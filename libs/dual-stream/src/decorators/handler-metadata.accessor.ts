@@ -1,7 +1,7 @@
 import { DURABLE_HANDLER_METADATA, REALTIME_HANDLER_METADATA } from '../constants.js';
 import type { DurableHandlerMetadata, RealtimeHandlerMetadata } from './durable-handler-options.interface.js';
 
-export type HandlerMetadata =
+type HandlerMetadata =
   { kind: 'durable'; options: DurableHandlerMetadata } | { kind: 'realtime'; options: RealtimeHandlerMetadata };
 
 /**

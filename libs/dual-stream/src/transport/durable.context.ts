@@ -20,7 +20,7 @@ export interface DurableRecordInfo {
  * What every `@OnDurable` context answers, one record or a batch: `getX()` accessors as Nest's own
  * `KafkaContext` has them.
  */
-export abstract class DurableDeliveryContext<Args extends unknown[]> extends BaseRpcContext<Args> {
+abstract class DurableDeliveryContext<Args extends unknown[]> extends BaseRpcContext<Args> {
   protected constructor(
     args: Args,
     private readonly first: DurableRecordInfo,

@@ -14,7 +14,7 @@ interface QueuedRecord {
 const SLOT_QUANTUM_RECORDS = 100;
 const SLOT_QUANTUM_MS = 50;
 
-export interface PipelineDeps {
+interface PipelineDeps {
   process(message: KafkaMessage): Promise<Outcome>;
   /** Commits `offset` (the next one to read) for this partition. */
   commit(offset: string): Promise<void>;

@@ -1,5 +1,5 @@
 /** What the scheduler needs to know about a record: its ordering key. */
-export interface SchedulableRecord {
+interface SchedulableRecord {
   offset: string;
   /** Records with the same key run one at a time, in offset order; `null` keys never wait for each other. */
   key: string | null;
