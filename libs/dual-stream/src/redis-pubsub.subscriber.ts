@@ -149,8 +149,7 @@ export class RedisPubSubSubscriber<C, P> {
   private open(): Redis {
     if (this.redis) return this.redis;
     const redis =
-      this.settings.connect?.() ??
-      createRedisConnection(this.options, this.settings.name, { autoResubscribe: false });
+      this.settings.connect?.() ?? createRedisConnection(this.options, this.settings.name, { autoResubscribe: false });
     this.redis = redis;
     // A throw in a listener would be an uncaught exception inside ioredis' parser: whatever a message does,
     // the process must not go down for it.
