@@ -6,6 +6,7 @@ import { ChannelSubscription } from './channel-subscription.js';
 import { HubConnection } from './hub-connection.js';
 import { HubCounters } from './hub-counters.js';
 import { LiveMessage } from './socket-packet.js';
+import { testNotification } from '../../../../test/support/fake-realtime.js';
 
 /** A socket whose engine.io write buffer only empties when the test says the transport drained. */
 function fakeSocket() {
@@ -29,16 +30,7 @@ function fakeSocket() {
   return { socket: socket as unknown as Socket, raw: socket, emitted, drain };
 }
 
-const note = (offset: number, partition = 0): RealtimeNotification => ({
-  kind: 'event',
-  id: `e${offset}`,
-  type: 't',
-  source: { type: 'o', id: '1' },
-  time: '2026-01-01T00:00:00Z',
-  topic: 'events.o',
-  partition,
-  offset: String(offset),
-});
+const note = (offset: number, partition = 0) => testNotification(offset, { partition });
 
 const live = (event: RealtimeNotification) => new LiveMessage(event, JSON.stringify(event));
 const noHooks = { highWatermark: () => Promise.resolve(undefined), recover: () => undefined };
