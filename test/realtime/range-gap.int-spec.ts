@@ -1,8 +1,8 @@
-import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import type { Socket as ClientSocket } from 'socket.io-client';
-import { DualStreamModule, DualStreamPublisher, type GapMarker } from '@app/dual-stream';
-import { kafkaBrokers, redisUrl } from '../support/infra.js';
+import type { GapMarker } from '@app/dual-stream';
+import { redisUrl } from '../support/infra.js';
+import { startSilentPublisher, type SilentPublisher } from './support/silent-publisher.js';
 import {
   channelOf,
   collect,
@@ -27,24 +27,13 @@ describe('range gap markers (publisher overflow)', () => {
   const prefix = `${uniqueName('rt-range')}:`;
   let gateway: GatewayInstance;
   let pub: PublisherHandle;
-  let silent: { close(): Promise<void>; publisher: DualStreamPublisher };
+  let silent: SilentPublisher;
   let client: ClientSocket;
   const redis = new Redis(redisUrl());
 
   beforeAll(async () => {
     [gateway, pub] = await Promise.all([startGateway({ prefix }), startPublisher(prefix)]);
-    // A publisher whose notifications never reach Redis: what a skipped stretch looks like to a gateway.
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        DualStreamModule.forRoot({
-          logger: false,
-          kafka: { brokers: kafkaBrokers(), clientId: uniqueName('silent') },
-          redis: false,
-        }),
-      ],
-    }).compile();
-    const app = await moduleRef.init();
-    silent = { close: () => app.close(), publisher: app.get(DualStreamPublisher) };
+    silent = await startSilentPublisher();
   });
 
   afterAll(async () => {

@@ -11,6 +11,10 @@ export interface GatewayConfig {
   jwtSecret: string;
   /** `GATEWAY_DEV_TOKENS=1`: `GET /dev/token` hands out an all-access token (never in production). */
   devTokens: boolean;
+  /** `GATEWAY_JWT_AUDIENCE`: the `aud` every token must carry. @default undefined (not checked) */
+  jwtAudience?: string;
+  /** `GATEWAY_JWT_ISSUER`: the `iss` every token must carry. @default undefined (not checked) */
+  jwtIssuer?: string;
 }
 
 export const GATEWAY_CONFIG = Symbol('gateway:config');
@@ -45,5 +49,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     ),
     jwtSecret,
     devTokens,
+    jwtAudience: env.GATEWAY_JWT_AUDIENCE || undefined,
+    jwtIssuer: env.GATEWAY_JWT_ISSUER || undefined,
   };
 }

@@ -94,6 +94,8 @@ export function resolveDualStreamOptions(options: DualStreamModuleOptions): Reso
     },
     hub: {
       maxSubscriptionsPerConnection: options.hub?.maxSubscriptionsPerConnection ?? 100,
+      maxPatternsPerConnection: options.hub?.maxPatternsPerConnection ?? 10,
+      maxPatterns: options.hub?.maxPatterns ?? 1000,
       maxQueuedMessages: options.hub?.maxQueuedMessages ?? 1000,
       maxQueuedBytes: options.hub?.maxQueuedBytes ?? 1024 * 1024,
       socketWindow: options.hub?.socketWindow ?? 64,

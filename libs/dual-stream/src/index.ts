@@ -69,6 +69,10 @@ export { RealtimeHub } from './realtime/realtime-hub.service.js';
 export type {
   SubscribeRequest,
   SubscribeAck,
+  UnsubscribeAck,
+  AttachOptions,
+  RecoveryMessage,
+  RecoveryCause,
   EventMessage,
   GapMessage,
   StatusMessage,

@@ -36,6 +36,8 @@ export interface GatewayOptions {
   hub?: DualStreamHubOptions;
   replay?: DualStreamReplayOptions;
   devTokens?: boolean;
+  /** `aud` / `iss` the gateway requires of tokens. */
+  jwt?: { audience?: string; issuer?: string };
 }
 
 /** One gateway instance (the real GatewayModule) on a free port; two of them share only Redis and Kafka. */
@@ -51,6 +53,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayInst
       },
       jwtSecret: TEST_SECRET,
       devTokens: options.devTokens ?? false,
+      jwtAudience: options.jwt?.audience,
+      jwtIssuer: options.jwt?.issuer,
     }),
     { logger: ['error'] },
   );

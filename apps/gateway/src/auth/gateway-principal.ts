@@ -7,6 +7,8 @@ export interface GatewayPrincipal {
   channels: string[];
   /** Pattern globs this principal may PSUBSCRIBE; a requested pattern must lie inside one of them. */
   patterns: string[];
+  /** When the credentials expire (ms since the epoch; the token's `exp`): the hub disconnects then. */
+  expiresAt?: number;
 }
 
 export function canSubscribe(principal: unknown, channel: string): boolean {

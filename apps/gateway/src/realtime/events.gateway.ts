@@ -7,13 +7,15 @@ import {
   type OnGatewayConnection,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { RealtimeHub, type SubscribeAck } from '@app/dual-stream';
+import { RealtimeHub, type SubscribeAck, type UnsubscribeAck } from '@app/dual-stream';
 import type { Namespace, Socket } from 'socket.io';
+import type { GatewayPrincipal } from '../auth/gateway-principal.js';
 import { TokenVerifier } from '../auth/token-verifier.js';
 
 /**
- * The `/events` namespace (docs/protocol.md "Socket protocol"): `auth: { token }` is checked in the handshake (a refused client gets
- * `connect_error`), then `subscribe {channel|pattern, from?}` / `unsubscribe` are handed to the hub.
+ * The `/events` namespace (docs/protocol.md "Socket protocol"): `auth: { token }` is checked in the handshake
+ * (a refused client gets `connect_error`), then `subscribe {channel|pattern, from?}` / `unsubscribe` are
+ * handed to the hub, which disconnects the socket when the token expires.
  */
 @WebSocketGateway({ namespace: '/events' })
 export class EventsGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<Socket> {
@@ -45,7 +47,8 @@ export class EventsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
   }
 
   handleConnection(socket: Socket): void {
-    this.hub.attach(socket, socket.data.principal);
+    const principal = socket.data.principal as GatewayPrincipal;
+    this.hub.attach(socket, principal, { expiresAt: principal.expiresAt });
   }
 
   @SubscribeMessage('subscribe')
@@ -60,7 +63,7 @@ export class EventsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
   }
 
   @SubscribeMessage('unsubscribe')
-  unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ ok: boolean }> {
+  unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<UnsubscribeAck> {
     return this.hub.unsubscribe(socket, body);
   }
 }

@@ -1,4 +1,24 @@
 export const EVENT_TYPE_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+/** An event id: 1-128 printable ASCII characters without spaces. */
+export const EVENT_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
+/** An event time: ISO-8601 with a zone (`Date.parse` must accept it too). */
+export const EVENT_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+/** The largest partition number a position may name (Kafka allows far fewer per topic in practice). */
+export const MAX_PARTITION = 1_000_000;
+const OFFSET_DIGITS = /^(0|[1-9]\d{0,18})$/;
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** A Kafka offset as a canonical decimal string (no sign, no leading zero) within int64, or undefined. */
+export function parseOffset(text: unknown): bigint | undefined {
+  if (typeof text !== 'string' || !OFFSET_DIGITS.test(text)) return undefined;
+  const offset = BigInt(text);
+  return offset <= INT64_MAX ? offset : undefined;
+}
+
+/** A partition number: an integer in 0..MAX_PARTITION. */
+export function isPartition(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_PARTITION;
+}
 export const SOURCE_TYPE_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export const SOURCE_ID_MAX_LENGTH = 256;
 /** Glob metacharacters would let a PSUBSCRIBE or a crafted channel reach other sources. */

@@ -127,6 +127,17 @@ export interface DualStreamRetryOptions {
 export interface DualStreamHubOptions {
   /** Channels plus patterns one connection may hold at once. @default 100 */
   maxSubscriptionsPerConnection?: number;
+  /**
+   * Pattern subscriptions one connection may hold at once (they count towards `maxSubscriptionsPerConnection`
+   * too). @default 10
+   */
+  maxPatternsPerConnection?: number;
+  /**
+   * Distinct patterns this gateway instance may PSUBSCRIBE at once, over all connections. Redis matches every
+   * PUBLISH against every pattern of every client, so this bounds what one gateway adds to each publish;
+   * joining a pattern another connection already holds is always allowed. @default 1000
+   */
+  maxPatterns?: number;
   /** Messages queued for one connection before it is disconnected with reason `slow`. @default 1000 */
   maxQueuedMessages?: number;
   /** Bytes queued for one connection before it is disconnected with reason `slow`. @default 1048576 (1 MiB) */
@@ -147,8 +158,9 @@ export interface DualStreamHubOptions {
    */
   canSubscribe?: (principal: unknown, channel: string) => boolean | Promise<boolean>;
   /**
-   * May `principal` subscribe to a pattern (`events:order:*`; only `*` globs)? Patterns cost Redis work on every
-   * publish: keep them for dashboards and tools. @default () => false
+   * May `principal` subscribe to a pattern (`events:order:*`; a `*` only at the end of a segment, see
+   * docs/protocol.md "Socket protocol")? Patterns cost Redis work on every publish: keep them for dashboards
+   * and tools. @default () => false
    */
   canSubscribePattern?: (principal: unknown, pattern: string) => boolean | Promise<boolean>;
 }

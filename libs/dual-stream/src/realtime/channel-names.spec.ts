@@ -1,5 +1,15 @@
-import { escapeRedisGlob, globMatches, validatePattern } from './channel-names.js';
+import { escapeRedisGlob, globMatches, MAX_PATTERN_GLOBS, validatePattern } from './channel-names.js';
 import { readFrom } from './subscribe-request.js';
+
+/** What Redis' PSUBSCRIBE matching does for a pattern whose only metacharacter is `*`. */
+const redisMatches = (pattern: string, channel: string) =>
+  new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'))
+      .join('.*')}$`,
+    's',
+  ).test(channel);
 
 describe('globMatches', () => {
   it.each([
@@ -18,14 +28,48 @@ describe('globMatches', () => {
   it('allows a pattern only when everything it matches lies inside the claim', () => {
     expect(globMatches('events:order:*', 'events:order:eu-*')).toBe(true);
     expect(globMatches('events:order:eu-*', 'events:order:*')).toBe(false);
+    expect(globMatches('events:*:vip-*', 'events:order:vip-*')).toBe(true);
+    expect(globMatches('events:*:vip-*', 'events:*')).toBe(false);
+  });
+
+  it('matches channels exactly as Redis matches the same pattern (claims mean what PSUBSCRIBE would do)', () => {
+    const patterns = ['events:*', 'events:order:*', 'events:*:vip-*', 'events:or*', 'events:order:o-1', 'events:*:x'];
+    const channels = ['events:order:o-1', 'events:order:vip-7', 'events:or:x', 'events:a:b:x', 'events:gaps', 'x'];
+    for (const pattern of patterns) {
+      expect(validatePattern(pattern)).toBe(pattern);
+      for (const channel of channels) {
+        expect([pattern, channel, globMatches(pattern, channel)]).toEqual([
+          pattern,
+          channel,
+          redisMatches(pattern, channel),
+        ]);
+      }
+    }
   });
 });
 
 describe('validatePattern / escapeRedisGlob', () => {
-  it('accepts * globs under events: and refuses the rest', () => {
-    expect(validatePattern('events:order:*')).toBe('events:order:*');
-    for (const bad of ['order:*', 'events:order:?', 'events:[ab]:*', 'events:a\\*', 'events: *', 'x'.repeat(300), 7]) {
-      expect(() => validatePattern(bad)).toThrow(/Invalid channel/);
+  it('accepts a trailing * per segment and refuses the rest', () => {
+    for (const good of ['events:order:*', 'events:*', 'events:*:vip-*', 'events:order:o-1', 'events:a.b_c-d*']) {
+      expect(validatePattern(good)).toBe(good);
+    }
+    for (const bad of [
+      'order:*',
+      'events:',
+      'events::*',
+      'events:order:?',
+      'events:[ab]:*',
+      'events:a\\*',
+      'events: *',
+      'events:*a',
+      'events:a*b',
+      'events:**',
+      `events:${'*:'.repeat(MAX_PATTERN_GLOBS)}*`,
+      `events:${'*a'.repeat(100)}`,
+      'x'.repeat(300),
+      7,
+    ]) {
+      expect(() => validatePattern(bad)).toThrow(/Invalid pattern/);
     }
   });
 
@@ -50,6 +94,9 @@ describe('readFrom', () => {
     expect(() => readFrom({ topic: 'secrets', partition: 0, offset: '1' }, 'events.order')).toThrow(/from.topic/);
     expect(() => readFrom({ topic: 'events.order', partition: -1, offset: '1' }, 'events.order')).toThrow(/partition/);
     expect(() => readFrom({ topic: 'events.order', partition: 0, offset: '01' }, 'events.order')).toThrow(/offset/);
+    expect(() =>
+      readFrom({ topic: 'events.order', partition: 0, offset: '9223372036854775808' }, 'events.order'),
+    ).toThrow(/offset/);
     expect(() => readFrom('0', 'events.order')).toThrow(/from/);
   });
 });

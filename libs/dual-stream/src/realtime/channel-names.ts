@@ -4,26 +4,39 @@ import { parseChannel } from '../events/channel-parser.js';
 import type { EventSource } from '../interfaces/dual-stream-event.interface.js';
 
 const MAX_PATTERN_LENGTH = 200;
-/** Patterns may glob with `*` only; `?`, `[...]` and `\` escapes are refused so a pattern stays readable and cheap. */
-const PATTERN_CHARS = /^[a-z0-9._:*-]+$/;
+/** Globs per pattern: Redis' matcher backtracks over each `*`, so their number bounds its work per PUBLISH. */
+export const MAX_PATTERN_GLOBS = 2;
+/** One segment: literal characters, optionally ending in one `*`. */
+const PATTERN_SEGMENT = /^(?:[a-z0-9._-]+\*?|\*)$/;
 
 /** A client's channel (no prefix) as a source, or `InvalidChannelError`. */
 export function clientChannelSource(channel: unknown): EventSource {
   return parseChannel(channel);
 }
 
-/** Validates a client's pattern (no prefix): `events:` then `[a-z0-9._:-]` and `*` only. */
+/**
+ * Validates a client's pattern (no prefix; docs/protocol.md "Socket protocol"): `events:` then one or more
+ * `:`-separated segments of `[a-z0-9._-]`, each ending in at most one `*` (`events:order:*`,
+ * `events:*:vip-*`), at most `MAX_PATTERN_GLOBS` globs and `MAX_PATTERN_LENGTH` characters. A `*` matches any
+ * run of characters, `:` included, as in Redis; `?`, `[...]` and `\` are refused.
+ */
 export function validatePattern(pattern: unknown): string {
-  if (typeof pattern !== 'string') throw new InvalidChannelError(String(pattern), 'pattern must be a string');
-  if (pattern.length > MAX_PATTERN_LENGTH) {
-    throw new InvalidChannelError(pattern, `pattern longer than ${MAX_PATTERN_LENGTH}`);
+  const refuse = (reason: string) => new InvalidChannelError(String(pattern), reason, 'pattern');
+  if (typeof pattern !== 'string') throw refuse('must be a string');
+  if (pattern.length > MAX_PATTERN_LENGTH) throw refuse(`longer than ${MAX_PATTERN_LENGTH}`);
+  const head = `${CHANNEL_NAMESPACE}:`;
+  if (!pattern.startsWith(head)) throw refuse(`must start with "${head}"`);
+  if (
+    !pattern
+      .slice(head.length)
+      .split(':')
+      .every((segment) => PATTERN_SEGMENT.test(segment))
+  ) {
+    throw refuse('each segment must be [a-z0-9._-] characters with at most one `*`, at its end');
   }
-  if (!pattern.startsWith(`${CHANNEL_NAMESPACE}:`)) {
-    throw new InvalidChannelError(pattern, `pattern must start with "${CHANNEL_NAMESPACE}:"`);
-  }
-  if (!PATTERN_CHARS.test(pattern)) {
-    throw new InvalidChannelError(pattern, 'patterns may only use [a-z0-9._:-] and the * glob');
-  }
+  let globs = 0;
+  for (const c of pattern) if (c === '*') globs++;
+  if (globs > MAX_PATTERN_GLOBS) throw refuse(`at most ${MAX_PATTERN_GLOBS} \`*\` per pattern`);
   return pattern;
 }
 
@@ -33,9 +46,11 @@ export function escapeRedisGlob(text: string): string {
 }
 
 /**
- * Does `glob` (only `*`, matching any run of characters) match `text`? Used for token claims: a claim
- * `events:order:*` matches the channel `events:order:o-1` and also the pattern `events:order:eu-*` (a `*` in
- * the text is taken literally, so a pattern is allowed only when everything it can match is inside the claim).
+ * Does `glob` (only `*`, matching any run of characters, `:` included, as Redis does) match `text`? Used for
+ * token claims: a claim `events:order:*` matches the channel `events:order:o-1` and also the pattern
+ * `events:order:eu-*` (a `*` in the text is taken literally, so a pattern is allowed only when everything it
+ * can match is inside the claim). For a pattern of the `validatePattern` grammar and a channel it is exactly
+ * Redis' PSUBSCRIBE match, so a claim means what the same pattern would subscribe to.
  */
 export function globMatches(glob: string, text: string): boolean {
   const parts = glob.split('*');

@@ -6,6 +6,7 @@ import { ChannelSubscription } from './channel-subscription.js';
 import { HubConnection } from './hub-connection.js';
 import { HubCounters } from './hub-counters.js';
 import { LiveMessage } from './socket-packet.js';
+import { testNotification } from '../../../../test/support/fake-realtime.js';
 
 /** A socket whose engine.io write buffer only empties when the test says the transport drained. */
 function fakeSocket() {
@@ -29,18 +30,10 @@ function fakeSocket() {
   return { socket: socket as unknown as Socket, raw: socket, emitted, drain };
 }
 
-const note = (offset: number, partition = 0): RealtimeNotification => ({
-  kind: 'event',
-  id: `e${offset}`,
-  type: 't',
-  source: { type: 'o', id: '1' },
-  time: '2026-01-01T00:00:00Z',
-  topic: 'events.o',
-  partition,
-  offset: String(offset),
-});
+const note = (offset: number, partition = 0) => testNotification(offset, { partition });
 
 const live = (event: RealtimeNotification) => new LiveMessage(event, JSON.stringify(event));
+const noHooks = { highWatermark: () => Promise.resolve(undefined), recover: () => undefined };
 
 describe('HubConnection', () => {
   it('hands socket.io at most `window` packets and queues the rest in order until drain', () => {
@@ -90,7 +83,16 @@ describe('ChannelSubscription', () => {
     const { socket, emitted } = fakeSocket();
     const counters = new HubCounters();
     const c = new HubConnection(socket, {}, { maxMessages: 1000, maxBytes: 1e6, window: 1000 }, counters);
-    const sub = new ChannelSubscription(c, 'events:o:1', 'events:o:1', { type: 'o', id: '1' }, false, 100, counters);
+    const sub = new ChannelSubscription(
+      c,
+      'events:o:1',
+      'events:o:1',
+      { type: 'o', id: '1' },
+      false,
+      100,
+      counters,
+      noHooks,
+    );
     sub.holds({ topic: 'events.o', partition: 0, offset: '2' });
     sub.onLive(live(note(5)));
     sub.onLive(live(note(6)));
@@ -98,6 +100,7 @@ describe('ChannelSubscription', () => {
     expect(await sub.finishRecovery()).toBe(true);
     sub.onLive(live(note(6))); // a late duplicate
     sub.onLive(live(note(7)));
+    await new Promise(setImmediate); // the late duplicate met an unverified position: checked before 7 goes out
     const offsets = emitted.map(([, m]) => (m as { event: RealtimeNotification }).event.offset);
     expect(offsets).toEqual(['3', '4', '5', '6', '7']);
     expect(counters.duplicatesDropped).toBe(4);
@@ -107,7 +110,16 @@ describe('ChannelSubscription', () => {
     const { socket } = fakeSocket();
     const counters = new HubCounters();
     const c = new HubConnection(socket, {}, { maxMessages: 1000, maxBytes: 1e6, window: 1000 }, counters);
-    const sub = new ChannelSubscription(c, 'events:o:1', 'events:o:1', { type: 'o', id: '1' }, false, 2, counters);
+    const sub = new ChannelSubscription(
+      c,
+      'events:o:1',
+      'events:o:1',
+      { type: 'o', id: '1' },
+      false,
+      2,
+      counters,
+      noHooks,
+    );
     for (const offset of [1, 2, 3]) sub.onLive(live(note(offset)));
     expect(sub.overflowed).toBe(true);
     expect(await sub.finishRecovery()).toBe(false);

@@ -11,4 +11,8 @@ export class HubCounters {
   replayedEvents = 0;
   recoveries = 0;
   gapMarkers = 0;
+  malformedMessages = 0;
+  forgedPositions = 0;
+  tokenExpiries = 0;
+  recoveryNotices = 0;
 }

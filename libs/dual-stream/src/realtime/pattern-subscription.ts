@@ -12,7 +12,8 @@ export class PatternSubscription {
     readonly connection: HubConnection,
     readonly pattern: string,
     readonly redisPattern: string,
-    private readonly conflate: boolean,
+    /** Keep only the newest queued event per matched channel (a re-subscribe may change it). */
+    public conflate: boolean,
   ) {
     this.key = `p:${pattern}`;
   }

@@ -4,7 +4,7 @@ import type { GapMarker, KafkaPosition, RealtimeNotification } from '../interfac
 export interface SubscribeRequest {
   /** `events:{source.type}:{source.id}`, without the deployment's channel prefix. */
   channel?: string;
-  /** `events:order:*` style (only `*`); live only, no replay; needs `canSubscribePattern`. */
+  /** `events:order:*` style (a `*` only at a segment's end); live only, no replay; needs `canSubscribePattern`. */
   pattern?: string;
   /** Position of the last event the client holds: the gateway replays later ones from Kafka. */
   from?: KafkaPosition;
@@ -16,6 +16,36 @@ export type SubscribeAck =
   | { ok: true; channel: string; recovered: boolean; replayed: number }
   | { ok: true; pattern: string; recovered: boolean; replayed: 0 }
   | { ok: false; channel?: string; pattern?: string; error: string };
+
+/** `unsubscribe` ack: the echo of what was asked (at most 300 characters), and why it failed. */
+export type UnsubscribeAck =
+  | { ok: true; channel: string }
+  | { ok: true; pattern: string }
+  | { ok: false; channel?: string; pattern?: string; error: string };
+
+/** How `RealtimeHub.attach()` treats a connection beyond its principal. */
+export interface AttachOptions {
+  /**
+   * When the connection's credentials expire (ms since the epoch; a JWT's `exp` × 1000). At that moment the
+   * hub sends `server_disconnect { reason: 'token-expired' }` and disconnects; subscribes arriving after it
+   * are refused. @default undefined (never)
+   */
+  expiresAt?: number;
+}
+
+/**
+ * `recovery` emitted when a recovery the client did not ask for (after a gap marker, a Redis reconnect or a
+ * forged position) could not replay everything from Kafka: the channel's stream has a hole the client must
+ * fill from its read model. A subscribe's own replay answers in its ack instead.
+ */
+export interface RecoveryMessage {
+  channel: string;
+  recovered: false;
+  /** What made the hub recover the subscription. */
+  reason: RecoveryCause;
+}
+
+export type RecoveryCause = 'gap-marker' | 'range-gap-marker' | 'redis-reconnect' | 'held-overflow';
 
 /** `event` emitted to clients: the notification, in per-channel order, each at most once. */
 export interface EventMessage {
@@ -40,7 +70,8 @@ export interface StatusMessage {
 
 /** `server_disconnect` emitted right before the hub disconnects a client. */
 export interface ServerDisconnectMessage {
-  reason: 'slow';
+  /** `slow`: the outbound queue overflowed. `token-expired`: the credentials given at connect expired. */
+  reason: 'slow' | 'token-expired';
 }
 
 /** Counters for dashboards and Prometheus (`RealtimeHub.metrics()`); totals since start unless noted. */
@@ -71,4 +102,12 @@ export interface RealtimeHubMetrics {
   /** Recoveries started by a Redis reconnect or a publisher's gap marker. */
   recoveries: number;
   gapMarkers: number;
+  /** Payloads from Redis that failed validation and were dropped. */
+  malformedMessages: number;
+  /** Positions from live messages found at or past the partition's high-water mark (forged), and undone. */
+  forgedPositions: number;
+  /** Connections disconnected because their token expired. */
+  tokenExpiries: number;
+  /** `recovery` messages sent (background recoveries that could not close a gap). */
+  recoveryNotices: number;
 }

@@ -1,45 +1,64 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import type { Socket } from 'socket.io';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
-import type {
-  ChannelMessage,
-  GapMarker,
-  KafkaPosition,
-  RealtimeNotification,
-} from '../interfaces/dual-stream-event.interface.js';
+import type { EventSource, KafkaPosition } from '../interfaces/dual-stream-event.interface.js';
 import { KafkaReplayService } from '../replay/kafka-replay.service.js';
 import { DUAL_STREAM_RESOLVED_OPTIONS as RESOLVED_OPTIONS_TOKEN } from '../constants.js';
 import { rangeGapChannel } from '../events/event-naming.js';
+import { RateLimitedWarner } from '../publisher/rate-limited-warner.js';
+import { RedisPubSubSubscriber } from '../redis-pubsub.subscriber.js';
+import { BackgroundRecovery } from './background-recovery.js';
 import { clientChannelSource, escapeRedisGlob, validatePattern } from './channel-names.js';
 import { ChannelSubscription } from './channel-subscription.js';
+import { ConnectionEntry, type Subscription } from './connection-entry.js';
+import { ConnectionExpiry } from './connection-expiry.js';
 import { HubConnection } from './hub-connection.js';
 import { HubCounters } from './hub-counters.js';
-import { HubRedisSubscriber } from './hub-redis-subscriber.js';
+import { HubMessageRouter } from './hub-message-router.js';
+import { HubStatus } from './hub-status.js';
+import { PartitionLookups } from './partition-lookups.js';
 import { PatternSubscription } from './pattern-subscription.js';
-import type { RealtimeHubMetrics, StatusMessage, SubscribeAck, SubscribeRequest } from './realtime-hub.interfaces.js';
-import { RecoveryRunner } from './recovery-runner.js';
+import type {
+  AttachOptions,
+  RealtimeHubMetrics,
+  ServerDisconnectMessage,
+  SubscribeAck,
+  SubscribeRequest,
+  UnsubscribeAck,
+} from './realtime-hub.interfaces.js';
+import { RedisMessageParser } from './redis-message.parser.js';
+import { RecoveryRunner, type RecoveryResult } from './recovery-runner.js';
 import { readFrom } from './subscribe-request.js';
-import { LiveMessage } from './socket-packet.js';
+import { SubscriptionAdmission, TOKEN_EXPIRED } from './subscription-admission.js';
 
-type Subscription = ChannelSubscription | PatternSubscription;
+/** Longest channel or pattern echoed back in an ack. */
+const MAX_ECHO = 300;
+/** How long the first SUBSCRIBE waits for the hub's Redis connection before it counts as pending. */
+const FIRST_CONNECT_WAIT_MS = 3000;
+
+type Opened = { recovery: Promise<RecoveryResult> } | string;
 
 /**
- * The realtime side of a socket.io gateway (docs/protocol.md "Socket protocol"): call `attach(socket, principal)` from
- * `handleConnection` and pass `subscribe`/`unsubscribe` messages through; the hub detaches on `disconnect`.
- * One Redis subscriber connection per instance, one SUBSCRIBE per channel, in-process fan-out, resume from
- * Kafka. Nothing connects until the first subscription, so apps that never use it pay nothing.
+ * The realtime side of a socket.io gateway (docs/protocol.md "Socket protocol"): call
+ * `attach(socket, principal, { expiresAt })` from `handleConnection` and pass `subscribe`/`unsubscribe`
+ * messages through; the hub detaches on `disconnect` and disconnects at `expiresAt`. One Redis subscriber
+ * connection per instance, one SUBSCRIBE per channel, in-process fan-out, resume from Kafka. Nothing connects
+ * until the first subscription, so apps that never use it pay nothing.
  */
 @Injectable()
 export class RealtimeHub implements OnApplicationShutdown {
-  private readonly connections = new Map<string, HubConnection>();
-  private readonly subs = new Map<HubConnection, Map<string, Subscription>>();
+  private readonly entries = new Map<string, ConnectionEntry>();
   private readonly counters = new HubCounters();
   private readonly prefix: string;
   /** Where a publisher reports gaps per topic-partition when too many channels were skipped to name each. */
   private readonly rangeGapChannel: string;
-  private readonly redis: HubRedisSubscriber<ChannelSubscription, PatternSubscription>;
+  private readonly redis: RedisPubSubSubscriber<ChannelSubscription, PatternSubscription>;
   private readonly recovery: RecoveryRunner;
-  private readonly statusOf = new WeakMap<HubConnection, StatusMessage['state']>();
+  private readonly background: BackgroundRecovery;
+  private readonly partitions: PartitionLookups;
+  private readonly admission: SubscriptionAdmission;
+  private readonly status: HubStatus;
 
   constructor(
     @Inject(RESOLVED_OPTIONS_TOKEN) private readonly options: ResolvedDualStreamOptions,
@@ -48,17 +67,39 @@ export class RealtimeHub implements OnApplicationShutdown {
     this.prefix = options.redis === false ? '' : options.redis.channelPrefix;
     this.rangeGapChannel = rangeGapChannel(this.prefix);
     this.recovery = new RecoveryRunner(replay, this.counters, (connection) => this.updateStatus(connection));
-    this.redis = new HubRedisSubscriber(options, {
-      message: (channel, raw, subscribers) =>
-        channel === this.rangeGapChannel ? this.onRangeGap(raw, subscribers) : this.onChannelMessage(raw, subscribers),
-      patternMessage: (_pattern, channel, raw, subscribers) => this.onPatternMessage(channel, raw, subscribers),
-      down: () => this.forEachConnection((connection) => this.updateStatus(connection)),
-      recovered: () => this.recoverAll(),
-    });
+    this.background = new BackgroundRecovery(this.recovery, this.counters);
+    this.partitions = new PartitionLookups(replay);
+    const topicOf = (source: EventSource) => replay.topicOf(source);
+    const router = new HubMessageRouter(
+      new RedisMessageParser(this.prefix, topicOf),
+      this.counters,
+      new RateLimitedWarner(options.logger, options.realtime.warnIntervalMs),
+      this.background,
+      this.partitions,
+      topicOf,
+      this.prefix,
+    );
+    const connect = this.redisConnector();
+    this.redis = new RedisPubSubSubscriber(
+      options,
+      { name: 'dual-stream-hub', firstConnectWaitMs: FIRST_CONNECT_WAIT_MS, ...(connect && { connect }) },
+      {
+        message: (channel, raw, subscribers) => router.channelMessage(channel, raw, subscribers),
+        patternMessage: (_pattern, channel, raw, subscribers) => router.patternMessage(channel, raw, subscribers),
+        down: () => this.forEachEntry((entry) => this.status.update(entry)),
+        recovered: () => this.recoverAll(),
+        failed: (err) => router.failed(err),
+      },
+    );
+    this.admission = new SubscriptionAdmission(options.hub, this.redis);
+    this.status = new HubStatus(this.redis);
   }
 
-  /** Registers a connected socket and who it is (what the gateway's handshake verified). */
-  attach(socket: Socket, principal: unknown): void {
+  /**
+   * Registers a connected socket, who it is (what the gateway's handshake verified) and until when its
+   * credentials hold (`options.expiresAt`: then it gets `server_disconnect { reason: 'token-expired' }`).
+   */
+  attach(socket: Socket, principal: unknown, options: AttachOptions = {}): void {
     const { maxQueuedMessages, maxQueuedBytes, socketWindow } = this.options.hub;
     const connection = new HubConnection(
       socket,
@@ -66,33 +107,42 @@ export class RealtimeHub implements OnApplicationShutdown {
       { maxMessages: maxQueuedMessages, maxBytes: maxQueuedBytes, window: socketWindow },
       this.counters,
     );
-    this.connections.set(socket.id, connection);
-    this.subs.set(connection, new Map());
+    const entry = new ConnectionEntry(connection);
+    this.entries.set(socket.id, entry);
     socket.once('disconnect', () => this.detach(socket));
+    if (options.expiresAt !== undefined) {
+      entry.expiry = new ConnectionExpiry(options.expiresAt, () => this.expire(entry));
+    }
   }
 
   detach(socket: Socket): void {
-    const connection = this.connections.get(socket.id);
-    if (!connection) return;
-    this.connections.delete(socket.id);
-    connection.close();
-    for (const sub of this.subs.get(connection)?.values() ?? []) this.drop(sub);
-    this.subs.delete(connection);
+    const entry = this.entries.get(socket.id);
+    if (!entry) return;
+    this.entries.delete(socket.id);
+    entry.expiry?.cancel();
+    entry.connection.close();
+    for (const sub of entry.subs.values()) this.drop(sub);
+    entry.subs.clear();
   }
 
   async subscribe(socket: Socket, raw: unknown): Promise<SubscribeAck> {
-    const connection = this.connections.get(socket.id);
-    if (!connection || connection.closed) return this.refuse({ error: 'not attached to the realtime hub' });
+    const entry = this.entries.get(socket.id);
+    if (!entry || entry.connection.closed) return this.refuse({ error: 'not attached to the realtime hub' });
+    if (entry.gone) {
+      this.expire(entry);
+      return this.refuse({ error: TOKEN_EXPIRED });
+    }
     if (this.options.redis === false) {
       return this.refuse({ error: 'realtime is disabled on this gateway (redis: false)' });
     }
-    const request = (typeof raw === 'object' && raw !== null ? raw : {}) as SubscribeRequest;
-    if (request.pattern !== undefined) return this.subscribePattern(connection, request);
+    const request = asRequest(raw);
+    if (request.pattern !== undefined) return this.subscribePattern(entry, request);
+    if (request.channel === undefined) return this.refuse({ error: 'subscribe needs a `channel` or a `pattern`' });
     let source;
     try {
       source = clientChannelSource(request.channel);
     } catch (err) {
-      return this.refuse({ channel: String(request.channel).slice(0, 300), error: (err as Error).message });
+      return this.refuse({ ...echo({ channel: request.channel }), error: (err as Error).message });
     }
     const channel = request.channel as string;
     let from: KafkaPosition | undefined;
@@ -101,46 +151,35 @@ export class RealtimeHub implements OnApplicationShutdown {
     } catch (err) {
       return this.refuse({ channel, error: (err as Error).message });
     }
-    const owned = this.subs.get(connection)!;
-    const existing = owned.get(`c:${channel}`);
-    if (existing instanceof ChannelSubscription) {
-      if (from) existing.holds(from);
-      const result = from ? await this.recovery.run(existing, undefined) : { recovered: true, replayed: 0 };
-      return { ok: true, channel, ...result };
-    }
-    const denied = await this.admit(connection, () => this.options.hub.canSubscribe(connection.principal, channel));
-    if (denied) return this.refuse({ channel, error: denied });
-    const { hub } = this.options;
-    const sub = new ChannelSubscription(
-      connection,
-      channel,
-      `${this.prefix}${channel}`,
-      source,
-      request.conflate === true,
-      hub.maxRecoveryBuffer,
-      this.counters,
+    const conflate = request.conflate === true;
+    const opened = await entry.serializer.run(`c:${channel}`, () =>
+      this.openChannel(entry, channel, source, from, conflate),
     );
-    if (from) sub.holds(from);
-    owned.set(sub.key, sub);
-    await this.redis.addChannel(sub.redisChannel, sub);
-    // Every channel subscription also holds the range-gap channel (reference-counted like any channel).
-    void this.redis.addChannel(this.rangeGapChannel, sub);
-    const result = await this.recovery.run(sub, undefined);
-    return { ok: true, channel, ...result };
+    if (typeof opened === 'string') return this.refuse({ channel, error: opened });
+    return { ok: true, channel, ...(await opened.recovery) };
   }
 
-  async unsubscribe(socket: Socket, raw: unknown): Promise<{ ok: boolean; channel?: string; pattern?: string }> {
-    const connection = this.connections.get(socket.id);
-    const request = (typeof raw === 'object' && raw !== null ? raw : {}) as SubscribeRequest;
-    const key = request.pattern !== undefined ? `p:${request.pattern}` : `c:${request.channel}`;
-    const owned = connection && this.subs.get(connection);
-    const sub = owned?.get(key);
-    if (!owned || !sub) return { ok: false, channel: request.channel, pattern: request.pattern };
-    owned.delete(key);
-    this.drop(sub);
-    return request.pattern !== undefined
-      ? { ok: true, pattern: request.pattern }
-      : { ok: true, channel: request.channel };
+  async unsubscribe(socket: Socket, raw: unknown): Promise<UnsubscribeAck> {
+    const request = asRequest(raw);
+    const target = echo(request);
+    const key =
+      target.pattern !== undefined
+        ? `p:${request.pattern}`
+        : target.channel !== undefined
+          ? `c:${request.channel}`
+          : '';
+    if (!key) return { ok: false, ...target, error: 'unsubscribe needs a `channel` or a `pattern`' };
+    const entry = this.entries.get(socket.id);
+    if (!entry) return { ok: false, ...target, error: 'not attached to the realtime hub' };
+    return entry.serializer.run(key, async (): Promise<UnsubscribeAck> => {
+      const sub = entry.subs.get(key);
+      if (!sub) return { ok: false, ...target, error: 'not subscribed' };
+      entry.subs.delete(key);
+      this.drop(sub);
+      return sub instanceof PatternSubscription
+        ? { ok: true, pattern: sub.pattern }
+        : { ok: true, channel: (sub as ChannelSubscription).channel };
+    });
   }
 
   metrics(): RealtimeHubMetrics {
@@ -148,16 +187,16 @@ export class RealtimeHub implements OnApplicationShutdown {
     let patternSubscriptions = 0;
     let queuedMessages = 0;
     let queuedBytes = 0;
-    for (const [connection, owned] of this.subs) {
+    for (const { connection, subs } of this.entries.values()) {
       queuedMessages += connection.queuedMessages;
       queuedBytes += connection.queuedBytes;
-      for (const sub of owned.values()) {
+      for (const sub of subs.values()) {
         if (sub instanceof ChannelSubscription) subscriptions++;
         else patternSubscriptions++;
       }
     }
     return {
-      connections: this.connections.size,
+      connections: this.entries.size,
       subscriptions,
       patternSubscriptions,
       redisChannels: this.redis.channelCount,
@@ -170,58 +209,109 @@ export class RealtimeHub implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    for (const connection of this.connections.values()) connection.close();
-    this.connections.clear();
-    this.subs.clear();
+    for (const entry of this.entries.values()) {
+      entry.expiry?.cancel();
+      entry.connection.close();
+    }
+    this.entries.clear();
     await this.redis.close();
   }
 
-  private async subscribePattern(connection: HubConnection, request: SubscribeRequest): Promise<SubscribeAck> {
+  /** Where the hub's Redis subscriber connection comes from; undefined: the library's default. */
+  protected redisConnector(): (() => Redis) | undefined {
+    return undefined;
+  }
+
+  /** Runs with the channel's key held: no other subscribe or unsubscribe of it interleaves. */
+  private async openChannel(
+    entry: ConnectionEntry,
+    channel: string,
+    source: EventSource,
+    from: KafkaPosition | undefined,
+    conflate: boolean,
+  ): Promise<Opened> {
+    if (entry.connection.closed) return 'disconnected';
+    const existing = entry.subs.get(`c:${channel}`);
+    if (existing instanceof ChannelSubscription) {
+      existing.conflate = conflate;
+      if (!from) return { recovery: Promise.resolve({ recovered: true, replayed: 0 }) };
+      existing.holds(from);
+      return { recovery: this.recovery.run(existing, undefined) };
+    }
+    const sub = await this.admission.admit(
+      entry,
+      { kind: 'channel' },
+      () => this.options.hub.canSubscribe(entry.principal, channel),
+      () => {
+        const created = new ChannelSubscription(
+          entry.connection,
+          channel,
+          `${this.prefix}${channel}`,
+          source,
+          conflate,
+          this.options.hub.maxRecoveryBuffer,
+          this.counters,
+          {
+            highWatermark: (topic, partition, seq) => this.partitions.highWatermark(topic, partition, seq),
+            recover: (held) => this.background.start(held, undefined, 'held-overflow'),
+          },
+        );
+        if (from) created.holds(from);
+        entry.subs.set(created.key, created);
+        return created;
+      },
+    );
+    if (typeof sub === 'string') return sub;
+    await this.redis.addChannel(sub.redisChannel, sub);
+    // Closed by a disconnect meanwhile (`detach` removed its channels): add nothing more for it.
+    if (sub.closed) return 'disconnected';
+    // Every channel subscription also holds the range-gap channel (reference-counted like any channel).
+    void this.redis.addChannel(this.rangeGapChannel, sub);
+    return { recovery: this.recovery.run(sub, undefined) };
+  }
+
+  private async subscribePattern(entry: ConnectionEntry, request: SubscribeRequest): Promise<SubscribeAck> {
     let pattern: string;
     try {
       pattern = validatePattern(request.pattern);
     } catch (err) {
-      return this.refuse({ pattern: String(request.pattern).slice(0, 300), error: (err as Error).message });
+      return this.refuse({ ...echo({ pattern: request.pattern }), error: (err as Error).message });
     }
     if (request.from !== undefined) {
       return this.refuse({ pattern, error: 'patterns are live only: `from` is not supported' });
     }
-    const owned = this.subs.get(connection)!;
-    if (owned.has(`p:${pattern}`)) return { ok: true, pattern, recovered: true, replayed: 0 };
-    const denied = await this.admit(connection, () =>
-      this.options.hub.canSubscribePattern(connection.principal, pattern),
-    );
-    if (denied) return this.refuse({ pattern, error: denied });
-    const sub = new PatternSubscription(
-      connection,
-      pattern,
-      `${escapeRedisGlob(this.prefix)}${pattern}`,
-      request.conflate === true,
-    );
-    owned.set(sub.key, sub);
-    await this.redis.addPattern(sub.redisPattern, sub);
-    this.updateStatus(connection);
+    const conflate = request.conflate === true;
+    const refused = await entry.serializer.run(`p:${pattern}`, () => this.openPattern(entry, pattern, conflate));
+    if (refused) return this.refuse({ pattern, error: refused });
     return { ok: true, pattern, recovered: true, replayed: 0 };
   }
 
-  /** The reason a new subscription is refused (cap, authorization), or undefined. */
-  private async admit(
-    connection: HubConnection,
-    allowed: () => boolean | Promise<boolean>,
-  ): Promise<string | undefined> {
-    const cap = this.options.hub.maxSubscriptionsPerConnection;
-    const full = () => (this.subs.get(connection)?.size ?? 0) >= cap;
-    if (full()) return `subscription limit reached (${cap} per connection): unsubscribe first`;
-    let ok: boolean;
-    try {
-      ok = await allowed();
-    } catch {
-      ok = false;
+  /** Runs with the pattern's key held; the reason it was refused, or undefined. */
+  private async openPattern(entry: ConnectionEntry, pattern: string, conflate: boolean): Promise<string | undefined> {
+    if (entry.connection.closed) return 'disconnected';
+    const existing = entry.subs.get(`p:${pattern}`);
+    if (existing instanceof PatternSubscription) {
+      existing.conflate = conflate;
+      return undefined;
     }
-    if (!ok) return 'forbidden';
-    if (connection.closed) return 'disconnected';
-    // Checked again: other subscribes of this connection may have been admitted while we awaited.
-    if (full()) return `subscription limit reached (${cap} per connection): unsubscribe first`;
+    const redisPattern = `${escapeRedisGlob(this.prefix)}${pattern}`;
+    let subscribed = Promise.resolve();
+    const sub = await this.admission.admit(
+      entry,
+      { kind: 'pattern', redisPattern },
+      () => this.options.hub.canSubscribePattern(entry.principal, pattern),
+      () => {
+        const created = new PatternSubscription(entry.connection, pattern, redisPattern, conflate);
+        entry.subs.set(created.key, created);
+        // PSUBSCRIBE bookkeeping starts synchronously, so the gateway-wide pattern cap sees it at once.
+        subscribed = this.redis.addPattern(redisPattern, created);
+        return created;
+      },
+    );
+    if (typeof sub === 'string') return sub;
+    await subscribed;
+    if (sub.closed) return 'disconnected';
+    this.status.update(entry);
     return undefined;
   }
 
@@ -238,99 +328,45 @@ export class RealtimeHub implements OnApplicationShutdown {
     } else this.redis.removePattern(sub.redisPattern, sub);
   }
 
-  private onChannelMessage(raw: string, subscribers: ReadonlySet<ChannelSubscription>): void {
-    const message = parseMessage(raw);
-    if (!message) return;
-    if (message.kind === 'gap') {
-      this.counters.gapMarkers++;
-      const from = gapStart(message);
-      for (const sub of subscribers) {
-        this.counters.recoveries++;
-        void this.recovery.run(sub, from);
-      }
-      return;
-    }
-    const live = new LiveMessage(message, raw);
-    for (const sub of subscribers) sub.onLive(live);
-  }
-
-  /** A gap per topic-partition: recover the subscriptions that read (or would read) that partition. */
-  private onRangeGap(raw: string, subscribers: ReadonlySet<ChannelSubscription>): void {
-    const message = parseMessage(raw);
-    if (message?.kind !== 'gap') return;
-    this.counters.gapMarkers++;
-    const from = gapStart(message);
-    for (const sub of subscribers) {
-      const at = sub.position;
-      const samePartition = at
-        ? at.topic === message.topic && at.partition === message.partition
-        : this.replay.topicOf(sub.source) === message.topic;
-      if (!samePartition) continue;
-      this.counters.recoveries++;
-      void this.recovery.run(sub, from);
-    }
-  }
-
-  private onPatternMessage(redisChannel: string, raw: string, subscribers: ReadonlySet<PatternSubscription>): void {
-    const message = parseMessage(raw);
-    if (!message) return;
-    const channel = redisChannel.slice(this.prefix.length);
-    if (message.kind === 'gap') {
-      for (const sub of subscribers) sub.onGap(channel, message);
-      return;
-    }
-    const live = new LiveMessage(message, raw);
-    for (const sub of subscribers) sub.onEvent(channel, live);
+  /** The token ran out: tell the client why, disconnect it and forget its subscriptions. */
+  private expire(entry: ConnectionEntry): void {
+    if (entry.connection.closed) return;
+    this.counters.tokenExpiries++;
+    const { socket } = entry.connection;
+    const notice: ServerDisconnectMessage = { reason: 'token-expired' };
+    socket.emit('server_disconnect', notice);
+    socket.disconnect(true);
+    this.detach(socket);
   }
 
   /** After the subscriber reconnected: every channel subscription replays what it missed from Kafka. */
   private recoverAll(): void {
-    for (const owned of this.subs.values()) {
-      for (const sub of owned.values()) {
-        if (sub instanceof ChannelSubscription) {
-          this.counters.recoveries++;
-          void this.recovery.run(sub, 'since-subscribe');
-        }
+    this.forEachEntry((entry) => {
+      for (const sub of entry.subs.values()) {
+        if (sub instanceof ChannelSubscription) this.background.start(sub, 'since-subscribe', 'redis-reconnect');
       }
-    }
-    this.forEachConnection((connection) => this.updateStatus(connection));
+      this.status.update(entry);
+    });
   }
 
   private updateStatus(connection: HubConnection): void {
-    if (connection.closed) return;
-    let state: StatusMessage['state'] = this.redis.up ? 'live' : 'degraded';
-    if (state === 'live') {
-      for (const sub of this.subs.get(connection)?.values() ?? []) {
-        if (sub instanceof ChannelSubscription && sub.state === 'recovering') state = 'recovering';
-      }
-    }
-    // Before the first subscription there is no Redis connection yet: nothing to report.
-    if (this.redis.channelCount + this.redis.patternCount === 0 && !this.statusOf.has(connection)) return;
-    if (this.statusOf.get(connection) === state) return;
-    this.statusOf.set(connection, state);
-    const status: StatusMessage = { state };
-    connection.send('status', JSON.stringify(status), 'status');
+    const entry = this.entries.get(connection.socket.id);
+    if (entry?.connection === connection) this.status.update(entry);
   }
 
-  private forEachConnection(fn: (connection: HubConnection) => void): void {
-    for (const connection of this.connections.values()) fn(connection);
+  private forEachEntry(fn: (entry: ConnectionEntry) => void): void {
+    for (const entry of this.entries.values()) fn(entry);
   }
 }
 
-function parseMessage(raw: string): ChannelMessage | undefined {
-  try {
-    const message = JSON.parse(raw) as ChannelMessage;
-    if (message?.kind === 'gap') return typeof message.fromOffset === 'string' ? message : undefined;
-    const event = message as RealtimeNotification;
-    return typeof event?.offset === 'string' && typeof event.partition === 'number' && typeof event.topic === 'string'
-      ? event
-      : undefined;
-  } catch {
-    return undefined;
-  }
+function asRequest(raw: unknown): SubscribeRequest {
+  return (typeof raw === 'object' && raw !== null ? raw : {}) as SubscribeRequest;
 }
 
-/** Replay from just before the first skipped offset when the subscription has no position of its own. */
-function gapStart(gap: GapMarker): KafkaPosition {
-  return { topic: gap.topic, partition: gap.partition, offset: (BigInt(gap.fromOffset) - 1n).toString() };
+/** The request's channel or pattern as an ack may echo it: strings only, at most `MAX_ECHO` characters. */
+function echo(request: { channel?: unknown; pattern?: unknown }): { channel?: string; pattern?: string } {
+  if (request.pattern !== undefined) {
+    return typeof request.pattern === 'string' ? { pattern: request.pattern.slice(0, MAX_ECHO) } : {};
+  }
+  return typeof request.channel === 'string' ? { channel: request.channel.slice(0, MAX_ECHO) } : {};
 }

@@ -48,14 +48,26 @@ export class OutgoingPacket {
  * and pattern, since Redis routes by exactly those).
  */
 export class LiveMessage<E extends { offset: string }> {
+  private static received = 0;
+  /** Arrival order of messages in this process (`LiveMessage.lastSeq` is the newest). */
+  readonly seq = ++LiveMessage.received;
   private packet?: OutgoingPacket;
   private packetTarget: [namespace?: string, channel?: string, pattern?: string] = [];
   private parsedOffset?: bigint | null;
 
+  /** `offset`: the event's offset when the caller already parsed it. */
   constructor(
     readonly event: E,
     readonly json: string,
-  ) {}
+    offset?: bigint,
+  ) {
+    this.parsedOffset = offset;
+  }
+
+  /** The `seq` of the newest message created so far. */
+  static get lastSeq(): number {
+    return LiveMessage.received;
+  }
 
   /** The event's Kafka offset, or undefined when it is not a decimal integer. */
   get offset(): bigint | undefined {

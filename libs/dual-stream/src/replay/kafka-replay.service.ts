@@ -122,6 +122,15 @@ export class KafkaReplayService implements OnApplicationShutdown {
     return { topic, partition, offset: (BigInt(found.offset) - 1n).toString() };
   }
 
+  // ---- Added for the realtime hub (realtime/partition-lookups.ts): dedupe-poisoning checks and range-gap routing.
+  /** Each partition's high-water mark (the offset its next record will get) of `topic`. */
+  async highWatermarks(topic: string): Promise<Map<number, bigint>> {
+    const admin = await this.connectAdmin();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
+  }
+  // ---- End of the realtime hub's addition.
+
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
     clearInterval(this.idleTimer);

@@ -1,7 +1,10 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
-import { createRedisConnection } from '../redis-connection.factory.js';
+import { RateLimitedWarner } from '../publisher/rate-limited-warner.js';
+import { escapeRedisGlob } from '../realtime/channel-names.js';
+import { RedisMessageParser } from '../realtime/redis-message.parser.js';
+import { RedisPubSubSubscriber } from '../redis-pubsub.subscriber.js';
 import type { RealtimeRoute } from './handler-registry.js';
 import { RealtimeContext } from './realtime.context.js';
 
@@ -12,80 +15,84 @@ const SUBSCRIBE_WAIT_MS = 5_000;
 
 /**
  * One subscriber connection for every `@OnRealtime` handler: SUBSCRIBE per exact channel, PSUBSCRIBE only for
- * patterns. ioredis re-issues both after a reconnect (`autoResubscribe`), so handlers receive again once
- * Redis is back, without restarting the app. Delivery is best-effort: a failing handler is logged, never retried.
+ * patterns (the deployment prefix escaped, so its glob characters match literally), with the library's one
+ * Pub/Sub policy (`RedisPubSubSubscriber`: reconnect forever, subscribe everything again on `ready`), so
+ * handlers receive again once Redis is back, without restarting the app. Every payload goes through the
+ * validating parser first (docs/protocol.md "Realtime notification" and "Gap markers"): handlers get
+ * notifications and gap markers only; anything else is counted, logged rate-limited and dropped. Delivery
+ * is best-effort: a failing handler is logged, never retried.
  */
 export class RealtimeSubscriber {
-  private redis: Redis | undefined;
-  private readonly exact = new Map<string, RealtimeRoute[]>();
-  private readonly patterns = new Map<string, RealtimeRoute[]>();
+  private readonly pubsub: RedisPubSubSubscriber<RealtimeRoute, RealtimeRoute>;
+  private readonly parser: RedisMessageParser;
+  private readonly warner: RateLimitedWarner;
   private readonly prefix: string;
+  private readonly routes: RealtimeRoute[];
+  /** Payloads from Redis that failed validation and were dropped. */
+  malformedMessages = 0;
 
   constructor(
-    private readonly options: ResolvedDualStreamOptions,
+    options: ResolvedDualStreamOptions,
     routes: RealtimeRoute[],
     private readonly dispatch: DispatchRealtime,
     private readonly logger: LoggerService,
   ) {
     this.prefix = options.redis === false ? '' : options.redis.channelPrefix;
-    for (const route of routes) {
-      const map = route.isPattern ? this.patterns : this.exact;
-      const key = this.prefix + route.channel;
-      map.set(key, [...(map.get(key) ?? []), route]);
-    }
+    this.routes = routes;
+    // No topic check: a handler app need not share the publisher's `kafka.topic` (a gateway must, see the hub).
+    this.parser = new RedisMessageParser(this.prefix);
+    this.warner = new RateLimitedWarner(logger, options.realtime.warnIntervalMs);
+    this.pubsub = new RedisPubSubSubscriber(
+      options,
+      { name: 'dual-stream-subscriber', firstConnectWaitMs: SUBSCRIBE_WAIT_MS },
+      {
+        message: (channel, raw, subscribers) => this.deliver(channel, raw, subscribers),
+        patternMessage: (_pattern, channel, raw, subscribers) => this.deliver(channel, raw, subscribers),
+        down: () => this.warner.warn('dual-stream: Redis subscriber connection lost; reconnecting'),
+        recovered: () => this.logger.log?.('dual-stream: @OnRealtime handlers are subscribed to Redis'),
+        failed: (err) => this.warner.warn(`dual-stream: @OnRealtime dispatch failed: ${(err as Error)?.message}`),
+      },
+    );
   }
 
+  /** The subscriber's Redis connection, once one was opened. */
   get connection(): Redis | undefined {
-    return this.redis;
+    return this.pubsub.connection;
   }
 
   async start(): Promise<void> {
-    const redis = createRedisConnection(this.options, 'dual-stream-subscriber', {
-      // Subscriptions must wait for a (re)connection instead of failing fast like the publisher's commands.
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: null,
-      autoResubscribe: true,
-    });
-    this.redis = redis;
-    redis.on('message', (channel: string, message: string) => {
-      for (const route of this.exact.get(channel) ?? []) this.deliver(route, channel, message);
-    });
-    redis.on('pmessage', (pattern: string, channel: string, message: string) => {
-      for (const route of this.patterns.get(pattern) ?? []) this.deliver(route, channel, message);
-    });
-    const subscribed = Promise.all([
-      this.exact.size > 0 ? redis.subscribe(...this.exact.keys()) : undefined,
-      this.patterns.size > 0 ? redis.psubscribe(...this.patterns.keys()) : undefined,
-    ]);
-    let timer: NodeJS.Timeout | undefined;
-    const ready = await Promise.race([
-      subscribed.then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), SUBSCRIBE_WAIT_MS))),
-    ]).finally(() => clearTimeout(timer));
-    if (!ready) {
+    await Promise.all(
+      this.routes.map((route) =>
+        route.isPattern
+          ? this.pubsub.addPattern(`${escapeRedisGlob(this.prefix)}${route.channel}`, route)
+          : this.pubsub.addChannel(`${this.prefix}${route.channel}`, route),
+      ),
+    );
+    if (!this.pubsub.up) {
       this.logger.warn('dual-stream: Redis is not reachable yet; @OnRealtime handlers subscribe as soon as it is.');
     }
   }
 
   async stop(): Promise<void> {
-    const redis = this.redis;
-    this.redis = undefined;
-    if (!redis) return;
-    await redis.quit().catch(() => redis.disconnect());
+    await this.pubsub.close();
   }
 
-  private deliver(route: RealtimeRoute, channel: string, message: string): void {
-    let payload: unknown;
-    try {
-      payload = JSON.parse(message);
-    } catch {
-      this.logger.warn(`dual-stream: ignored a non-JSON message on ${channel} (${message.length} chars)`);
+  private deliver(channel: string, raw: string, routes: ReadonlySet<RealtimeRoute>): void {
+    const parsed = this.parser.parse(raw, channel);
+    if (parsed.kind === 'malformed') {
+      this.malformedMessages++;
+      this.warner.warn(
+        `dual-stream: dropped a malformed Redis message on ${JSON.stringify(channel.slice(0, 120))}: ${parsed.problem}`,
+      );
       return;
     }
-    const ctx = new RealtimeContext({
-      channel: channel.slice(this.prefix.length),
-      pattern: route.isPattern ? route.channel : undefined,
-    });
-    this.dispatch(route.pattern, payload, ctx).catch(() => undefined);
+    const payload = parsed.kind === 'event' ? parsed.event : parsed.gap;
+    for (const route of routes) {
+      const ctx = new RealtimeContext({
+        channel: channel.slice(this.prefix.length),
+        pattern: route.isPattern ? route.channel : undefined,
+      });
+      this.dispatch(route.pattern, payload, ctx).catch(() => undefined);
+    }
   }
 }

@@ -1,0 +1,61 @@
+import type { ServerDisconnectMessage, SubscribeAck } from '@app/dual-stream';
+import { signGatewayToken } from '../../apps/gateway/src/auth/jwt-token.verifier.js';
+import { RawSocketIo } from './support/raw-socket-io.js';
+import {
+  connectClient,
+  eventually,
+  startGateway,
+  TEST_SECRET,
+  uniqueName,
+  type GatewayInstance,
+} from './support/realtime-harness.js';
+
+/** Tokens are checked at the handshake and again at `exp` (docs/protocol.md "Socket protocol"). */
+describe('token expiry and audience/issuer', () => {
+  const prefix = `${uniqueName('rt-exp')}:`;
+  let gateway: GatewayInstance;
+  let strict: GatewayInstance;
+  const principal = { sub: 'expiring', channels: ['events:*'], patterns: [] };
+
+  beforeAll(async () => {
+    [gateway, strict] = await Promise.all([
+      startGateway({ prefix }),
+      startGateway({ prefix, jwt: { audience: 'dual-stream-gateway', issuer: 'https://issuer.test' } }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([gateway?.app.close(), strict?.app.close()]);
+  });
+
+  it('disconnects a socket at its token expiry with reason token-expired and serves nothing after', async () => {
+    const client = await RawSocketIo.connect(gateway.url, await signGatewayToken(TEST_SECRET, principal, 2));
+    const subscribed = client.emit('subscribe', { channel: 'events:exp:a' });
+    await eventually(() => client.acks.has(subscribed), 20_000);
+    expect(client.acks.get(subscribed)).toMatchObject({ ok: true });
+
+    await eventually(() => client.eventsNamed('server_disconnect').length === 1, 20_000);
+    expect(client.eventsNamed<ServerDisconnectMessage>('server_disconnect')).toEqual([{ reason: 'token-expired' }]);
+    let late: number | undefined;
+    if (!client.closed) late = client.emit('subscribe', { channel: 'events:exp:b' });
+    await eventually(() => client.closed, 20_000);
+    if (late !== undefined) expect((client.acks.get(late) as SubscribeAck | undefined)?.ok).not.toBe(true);
+    await eventually(() => gateway.hub.metrics().connections === 0, 20_000);
+    expect(gateway.hub.metrics()).toMatchObject({ subscriptions: 0, tokenExpiries: 1 });
+  });
+
+  it('checks aud and iss when the gateway is configured with them', async () => {
+    const sign = (options: { audience?: string; issuer?: string }) =>
+      signGatewayToken(TEST_SECRET, principal, 600, options);
+    const good = { audience: 'dual-stream-gateway', issuer: 'https://issuer.test' };
+    for (const bad of [{}, { ...good, audience: 'another' }, { ...good, issuer: 'https://evil.test' }]) {
+      await expect(connectClient(strict.url, await sign(bad))).rejects.toThrow(/unauthorized/);
+    }
+    const client = await connectClient(strict.url, await sign(good));
+    expect(client.connected).toBe(true);
+    client.close();
+    // A gateway without the settings takes tokens with or without the claims.
+    const lenient = await connectClient(gateway.url, await sign(good));
+    lenient.close();
+  });
+});
