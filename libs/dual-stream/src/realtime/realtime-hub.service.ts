@@ -63,7 +63,12 @@ export class RealtimeHub implements OnApplicationShutdown {
     const connection = new HubConnection(
       socket,
       principal,
-      { maxMessages: maxQueuedMessages, maxBytes: maxQueuedBytes, window: socketWindow },
+      {
+        maxMessages: maxQueuedMessages,
+        maxBytes: maxQueuedBytes,
+        window: socketWindow,
+        maxRoomWaitMs: this.options.replay.clientWaitMs,
+      },
       this.counters,
     );
     this.connections.set(socket.id, connection);
