@@ -72,5 +72,10 @@ export type {
   RealtimeHubMetrics,
 } from './realtime/realtime-hub.interfaces.js';
 export { globMatches } from './realtime/channel-names.js';
-export { KafkaReplayService, type ReplayResult, type ReplayBounds } from './replay/kafka-replay.service.js';
+export {
+  KafkaReplayService,
+  type ReplayResult,
+  type ReplayBounds,
+  type ReplayReason,
+} from './replay/kafka-replay.service.js';
 export type { DualStreamHubOptions, DualStreamReplayOptions } from './interfaces/dual-stream-options.interface.js';
