@@ -238,6 +238,7 @@ export class RealtimeHub implements OnApplicationShutdown {
   private drop(sub: Subscription): void {
     sub.closed = true;
     if (sub instanceof ChannelSubscription) {
+      this.recovery.cancel(sub);
       this.redis.removeChannel(sub.redisChannel, sub);
       this.redis.removeChannel(this.rangeGapChannel, sub);
     } else this.redis.removePattern(sub.redisPattern, sub);
