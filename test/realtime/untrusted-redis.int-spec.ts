@@ -231,6 +231,7 @@ describe('messages from Redis are untrusted', () => {
     };
     await redis.publish(marker.channel, JSON.stringify(marker));
     await eventually(() => notices.length === 1, 20_000);
-    expect(notices[0]).toMatchObject({ channel, recovered: false, reason: 'gap-marker' });
+    expect(notices[0]).toMatchObject({ channel, recovered: false, cause: 'gap-marker' });
+    expect(typeof notices[0].reason).toBe('string');
   });
 });

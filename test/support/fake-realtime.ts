@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { jest } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import type { Socket } from 'socket.io';
 import type { RealtimeNotification } from '@app/dual-stream';
@@ -122,3 +123,36 @@ export function testNotification(
     ...overrides,
   };
 }
+
+/**
+ * A socket.io server socket as `HubConnection` sees it, for unit specs: its engine.io write buffer only empties
+ * when the test says the transport drained, so a client that "stops reading" is one the test never drains.
+ * `transport` is what engine.io reports (`websocket` makes the hub count encoded frames).
+ */
+export function fakeHubSocket(transport: 'polling' | 'websocket' = 'polling') {
+  const emitted: [string, unknown][] = [];
+  const conn = Object.assign(new EventEmitter(), {
+    writeBuffer: [] as unknown[],
+    readyState: 'open',
+    transport: { name: transport },
+    // What the hub writes: encoded socket.io packets `2/events,["event",payload]`.
+    write: (packet: string) => {
+      const [event, payload] = JSON.parse(packet.slice(packet.indexOf('['))) as [string, unknown];
+      expect(packet.startsWith('2/events,[')).toBe(true);
+      emitted.push([event, payload]);
+      conn.writeBuffer.push(packet);
+    },
+  });
+  const socket = { id: 's1', nsp: { name: '/events' }, conn, emit: jest.fn(), disconnect: jest.fn() };
+  const drain = () => {
+    conn.writeBuffer = [];
+    conn.emit('drain');
+  };
+  return { socket: socket as unknown as Socket, raw: socket, emitted, drain };
+}
+
+/** Subscription hooks that never find a high-water mark and never recover (specs of delivery alone). */
+export const noSubscriptionHooks = {
+  highWatermark: () => Promise.resolve(undefined),
+  recover: () => undefined,
+};

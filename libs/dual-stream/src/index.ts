@@ -82,4 +82,9 @@ export type {
 // The match rule of the hub's `*`-only patterns, for `hub.canSubscribe` / `canSubscribePattern` callbacks
 // that grant by glob (docs/using-the-module.md, section 4).
 export { globMatches } from './realtime/channel-names.js';
-export { KafkaReplayService, type ReplayResult, type ReplayBounds } from './replay/kafka-replay.service.js';
+export {
+  KafkaReplayService,
+  type ReplayResult,
+  type ReplayBounds,
+  type ReplayReason,
+} from './replay/kafka-replay.service.js';

@@ -7,6 +7,7 @@ import {
   RealtimeHub,
   sourceKey,
   type DualStreamHubOptions,
+  type DualStreamRealtimeOptions,
   type DualStreamReplayOptions,
   type EventMessage,
   type EventSource,
@@ -35,6 +36,8 @@ export interface GatewayOptions {
   redisUrl?: string;
   hub?: DualStreamHubOptions;
   replay?: DualStreamReplayOptions;
+  /** The gateway's own `realtime` block: it decides whether replayed events inline `data`. */
+  realtime?: DualStreamRealtimeOptions;
   devTokens?: boolean;
   /** `aud` / `iss` the gateway requires of tokens. */
   jwt?: { audience?: string; issuer?: string };
@@ -50,6 +53,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayInst
         logger: false,
         ...(options.hub && { hub: options.hub }),
         ...(options.replay && { replay: options.replay }),
+        ...(options.realtime && { realtime: options.realtime }),
       },
       jwtSecret: TEST_SECRET,
       devTokens: options.devTokens ?? false,
@@ -90,6 +94,17 @@ export function connectClient(
       reject(err);
     });
   });
+}
+
+/**
+ * Stops reading the client's TCP socket (the websocket transport's), so the kernel buffers fill and the
+ * gateway sees real backpressure; writes still go out. Returns the function that reads again.
+ */
+export function stopReading(socket: ClientSocket): () => void {
+  const tcp = (socket.io.engine.transport as unknown as { ws: { _socket: { pause(): void; resume(): void } } }).ws
+    ._socket;
+  tcp.pause();
+  return () => tcp.resume();
 }
 
 export function subscribe(socket: ClientSocket, request: SubscribeRequest): Promise<SubscribeAck> {

@@ -175,6 +175,28 @@ export interface DualStreamReplayOptions {
   maxWaitMs?: number;
   /** A topic's replay consumer leaves its (throwaway) group after being unused this long. @default 60000 */
   idleCloseMs?: number;
+  /**
+   * How long a replay (or the flush of live events buffered during it) waits for room in one socket's queue.
+   * A client that does not read for this long is disconnected with reason `slow`, which ends its replay: a
+   * replay never waits on a client without bound, and never makes another replay wait (each has its own
+   * buffer and the partition's fetch cursor serves the others meanwhile).
+   * @default 5000
+   */
+  clientWaitMs?: number;
+  /**
+   * Replays running at once in this process (every topic and client together). One more is answered at once
+   * with `recovered: false`, reason `busy` (the subscription still goes live); recoveries nobody waits for (a
+   * Redis reconnect, a gap marker) wait for a slot instead, within `timeoutMs`. With `maxBufferedBytes` it
+   * bounds replay memory: at most `2 × maxConcurrent × maxBufferedBytes` (32 MiB by default).
+   * @default 64
+   */
+  maxConcurrent?: number;
+  /**
+   * Bytes of Kafka records (the source's own, after filtering) one replay holds between the fetch and its
+   * socket; a replay whose buffer is full stops being fetched for until its client took the buffer.
+   * @default 262144 (256 KiB)
+   */
+  maxBufferedBytes?: number;
 }
 
 /** Options of `DualStreamModule.forRoot()` / `forRootAsync()`. */

@@ -16,7 +16,7 @@ export class BackgroundRecovery {
     private readonly counters: HubCounters,
   ) {}
 
-  start(sub: ChannelSubscription, from: RecoveryStart, reason: RecoveryCause): void {
+  start(sub: ChannelSubscription, from: RecoveryStart, cause: RecoveryCause): void {
     this.counters.recoveries++;
     const running = this.runner.run(sub, from);
     if (this.watched.has(running)) return;
@@ -25,7 +25,12 @@ export class BackgroundRecovery {
       (result) => {
         if (result.recovered || sub.closed || sub.connection.closed) return;
         this.counters.recoveryNotices++;
-        const notice: RecoveryMessage = { channel: sub.channel, recovered: false, reason };
+        const notice: RecoveryMessage = {
+          channel: sub.channel,
+          recovered: false,
+          reason: result.reason ?? 'error',
+          cause,
+        };
         sub.connection.send('recovery', JSON.stringify(notice));
       },
       () => undefined,

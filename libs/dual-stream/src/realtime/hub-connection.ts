@@ -8,12 +8,20 @@ export interface ConnectionLimits {
   maxBytes: number;
   /** Packets allowed in engine.io's `writeBuffer` before the hub keeps messages in its own queue. */
   window: number;
+  /** How long `waitForRoom` may wait before the client is disconnected with reason `slow` (`replay.clientWaitMs`). */
+  maxRoomWaitMs: number;
 }
 
 interface Entry {
   /** A socket.io packet, already encoded (see `eventPacket`), possibly shared with other connections. */
   packet: OutgoingPacket;
+  /** Its encoded size, as counted into `queuedBytes` (kept so the count goes back down by the same amount). */
+  bytes: number;
   conflateKey?: string;
+}
+
+interface RoomWaiter {
+  wake: (room: boolean) => void;
 }
 
 /** engine.io's write options as its websocket transport reads them (the typings only declare `compress`). */
@@ -41,7 +49,9 @@ export class HubConnection {
   private queue: (Entry | undefined)[] = [];
   private head = 0;
   private readonly latest = new Map<string, Entry>();
-  private roomWaiters: (() => void)[] = [];
+  private roomWaiters: RoomWaiter[] = [];
+  /** Cuts the client `slow` when the oldest room waiter has waited `maxRoomWaitMs`. */
+  private roomTimer?: NodeJS.Timeout;
   private readonly onDrain = () => this.pump();
   queuedBytes = 0;
   closed = false;
@@ -70,16 +80,18 @@ export class HubConnection {
   }
 
   /**
-   * Queues an encoded socket.io packet (its length counts as its bytes); with `conflateKey`, a still-queued
-   * packet of the same key is replaced instead.
+   * Queues an encoded socket.io packet (counted in encoded bytes, see `bytesOf`); with `conflateKey`, a
+   * still-queued packet of the same key is replaced instead.
    */
   sendPacket(packet: OutgoingPacket, conflateKey?: string): void {
     if (this.closed) return;
     if (conflateKey !== undefined) {
       const queued = this.latest.get(conflateKey);
       if (queued) {
-        this.queuedBytes += packet.packet.length - queued.packet.packet.length;
+        const bytes = this.bytesOf(packet);
+        this.queuedBytes += bytes - queued.bytes;
         queued.packet = packet;
+        queued.bytes = bytes;
         this.counters.conflated++;
         return;
       }
@@ -88,17 +100,38 @@ export class HubConnection {
       this.write(packet);
       return;
     }
-    const entry: Entry = { packet, conflateKey };
+    const entry: Entry = { packet, bytes: this.bytesOf(packet), conflateKey };
     this.queue.push(entry);
-    this.queuedBytes += packet.packet.length;
+    this.queuedBytes += entry.bytes;
     if (conflateKey !== undefined) this.latest.set(conflateKey, entry);
     if (this.queuedMessages > this.limits.maxMessages || this.queuedBytes > this.limits.maxBytes) this.disconnectSlow();
   }
 
-  /** Resolves once the queue is below half its limits (or the connection closed): replays wait on it. */
-  waitForRoom(): Promise<void> {
-    if (this.closed || this.hasRoom()) return Promise.resolve();
-    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  /**
+   * Resolves once the queue is below half its limits: replays and recovery flushes wait on it. True then;
+   * false when the connection closed or `signal` aborted first. A client that leaves no room for
+   * `maxRoomWaitMs` is disconnected with reason `slow` (so this never waits longer than that): a replay must
+   * not wait on one socket without bound, and below the queue limits the slow-client cut would never fire.
+   */
+  waitForRoom(signal?: AbortSignal): Promise<boolean> {
+    if (this.closed || signal?.aborted) return Promise.resolve(false);
+    if (this.hasRoom()) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const onAbort = () => {
+        this.roomWaiters = this.roomWaiters.filter((w) => w !== waiter);
+        if (this.roomWaiters.length === 0) this.stopRoomTimer();
+        resolve(false);
+      };
+      const waiter: RoomWaiter = {
+        wake: (room) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(room);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.roomWaiters.push(waiter);
+      this.roomTimer ??= setTimeout(() => this.disconnectSlow(), this.limits.maxRoomWaitMs);
+    });
   }
 
   /** Detaches from the socket and drops what is queued. */
@@ -110,7 +143,7 @@ export class HubConnection {
     this.head = 0;
     this.queuedBytes = 0;
     this.latest.clear();
-    this.wakeWaiters();
+    this.wakeWaiters(false);
   }
 
   private disconnectSlow(): void {
@@ -134,7 +167,7 @@ export class HubConnection {
     while (this.queuedMessages > 0 && this.socketHasRoom() && !this.closed) {
       const entry = this.queue[this.head]!;
       this.queue[this.head++] = undefined;
-      this.queuedBytes -= entry.packet.packet.length;
+      this.queuedBytes -= entry.bytes;
       if (entry.conflateKey !== undefined) this.latest.delete(entry.conflateKey);
       this.write(entry.packet);
     }
@@ -142,7 +175,7 @@ export class HubConnection {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
-    if (this.hasRoom()) this.wakeWaiters();
+    if (this.hasRoom()) this.wakeWaiters(true);
   }
 
   private write(packet: OutgoingPacket): void {
@@ -166,9 +199,25 @@ export class HubConnection {
     return this.queuedMessages * 2 < this.limits.maxMessages && this.queuedBytes * 2 < this.limits.maxBytes;
   }
 
-  private wakeWaiters(): void {
+  /**
+   * What a packet counts for in `queuedBytes`: its WebSocket frame's length on a websocket transport (built
+   * once per packet and shared by every connection it goes to, so free here), else its UTF-8 length.
+   */
+  private bytesOf(packet: OutgoingPacket): number {
+    return this.socket.conn?.transport?.name === 'websocket'
+      ? packet.wsFrame()[0]!.length
+      : Buffer.byteLength(packet.packet);
+  }
+
+  private stopRoomTimer(): void {
+    clearTimeout(this.roomTimer);
+    this.roomTimer = undefined;
+  }
+
+  private wakeWaiters(room: boolean): void {
+    this.stopRoomTimer();
     const waiters = this.roomWaiters;
     this.roomWaiters = [];
-    for (const wake of waiters) wake();
+    for (const waiter of waiters) waiter.wake(room);
   }
 }

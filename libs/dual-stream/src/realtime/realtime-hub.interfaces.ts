@@ -1,4 +1,5 @@
 import type { GapMarker, KafkaPosition, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
+import type { RecoveryReason } from './recovery-runner.js';
 
 /** `subscribe` from a client (docs/protocol.md "Socket protocol"). Exactly one of `channel` and `pattern`. */
 export interface SubscribeRequest {
@@ -13,7 +14,7 @@ export interface SubscribeRequest {
 }
 
 export type SubscribeAck =
-  | { ok: true; channel: string; recovered: boolean; replayed: number }
+  | { ok: true; channel: string; recovered: boolean; replayed: number; reason?: RecoveryReason }
   | { ok: true; pattern: string; recovered: boolean; replayed: 0 }
   | { ok: false; channel?: string; pattern?: string; error: string };
 
@@ -41,8 +42,10 @@ export interface AttachOptions {
 export interface RecoveryMessage {
   channel: string;
   recovered: false;
+  /** Why the recovery has a hole, as in a subscribe ack (docs/protocol.md "Positions and cursors"). */
+  reason: RecoveryReason;
   /** What made the hub recover the subscription. */
-  reason: RecoveryCause;
+  cause: RecoveryCause;
 }
 
 export type RecoveryCause = 'gap-marker' | 'range-gap-marker' | 'redis-reconnect' | 'held-overflow';

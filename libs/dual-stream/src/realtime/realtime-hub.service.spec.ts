@@ -238,7 +238,7 @@ describe('RealtimeHub (fakes at the ioredis and socket boundaries)', () => {
     redis.deliver(`${PREFIX}${CHANNEL}`, JSON.stringify({ ...gap, fromOffset: '3', toOffset: '9', skipped: 7 }));
     for (let i = 0; i < 50 && socket.eventsNamed('recovery').length === 0; i++) await flush();
     expect(socket.eventsNamed<RecoveryMessage>('recovery')).toEqual([
-      { channel: CHANNEL, recovered: false, reason: 'gap-marker' },
+      { channel: CHANNEL, recovered: false, reason: 'scan-limit', cause: 'gap-marker' },
     ]);
   });
 });

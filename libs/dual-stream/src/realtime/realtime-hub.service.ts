@@ -104,7 +104,12 @@ export class RealtimeHub implements OnApplicationShutdown {
     const connection = new HubConnection(
       socket,
       principal,
-      { maxMessages: maxQueuedMessages, maxBytes: maxQueuedBytes, window: socketWindow },
+      {
+        maxMessages: maxQueuedMessages,
+        maxBytes: maxQueuedBytes,
+        window: socketWindow,
+        maxRoomWaitMs: this.options.replay.clientWaitMs,
+      },
       this.counters,
     );
     const entry = new ConnectionEntry(connection);
@@ -323,6 +328,7 @@ export class RealtimeHub implements OnApplicationShutdown {
   private drop(sub: Subscription): void {
     sub.closed = true;
     if (sub instanceof ChannelSubscription) {
+      this.recovery.cancel(sub);
       this.redis.removeChannel(sub.redisChannel, sub);
       this.redis.removeChannel(this.rangeGapChannel, sub);
     } else this.redis.removePattern(sub.redisPattern, sub);

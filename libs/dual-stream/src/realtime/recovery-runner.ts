@@ -1,5 +1,5 @@
-import type { KafkaPosition } from '../interfaces/dual-stream-event.interface.js';
-import type { KafkaReplayService } from '../replay/kafka-replay.service.js';
+import type { KafkaPosition, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
+import type { KafkaReplayService, ReplayReason } from '../replay/kafka-replay.service.js';
 import type { ChannelSubscription } from './channel-subscription.js';
 import type { HubConnection } from './hub-connection.js';
 import type { HubCounters } from './hub-counters.js';
@@ -7,9 +7,14 @@ import type { HubCounters } from './hub-counters.js';
 /** Where a recovery starts when the subscription has no delivered position: a marker's range, or its subscribe time. */
 export type RecoveryStart = KafkaPosition | 'since-subscribe' | undefined;
 
+/** Why a recovery has a hole: its replay's reason, or `overflow` (live traffic kept overflowing the buffer). */
+export type RecoveryReason = ReplayReason | 'overflow';
+
 export interface RecoveryResult {
   recovered: boolean;
   replayed: number;
+  /** Why `recovered` is false (the first reason met). */
+  reason?: RecoveryReason;
 }
 
 /** Passes before a recovery whose live buffer keeps overflowing gives up (and says `recovered: false`). */
@@ -20,60 +25,113 @@ const MAX_PASSES = 5;
  * subscription is `recovering` and Redis is subscribed), Kafka is replayed from the last delivered position,
  * then the buffer is flushed with deduplication and the subscription goes live. One recovery per subscription
  * at a time; asking again while one runs schedules one more pass (a reconnect or gap marker during a replay).
+ *
+ * A recovery never waits on its client without bound (`HubConnection.waitForRoom` cuts a client that leaves
+ * no room for `replay.clientWaitMs`), and ends at once when `cancel` is called (the hub drops the
+ * subscription: unsubscribe, socket gone) or its connection closes, which frees its replay's buffer and slot.
  */
 export class RecoveryRunner {
+  private readonly controllers = new WeakMap<ChannelSubscription, AbortController>();
+
   constructor(
     private readonly replay: KafkaReplayService,
     private readonly counters: HubCounters,
     private readonly statusChanged: (connection: HubConnection) => void,
   ) {}
 
+  /**
+   * Recovers `sub` from `start` (`undefined`: from its own position). A recovery with a `start` is one nobody
+   * waits on (gap marker, Redis reconnect): it waits for a replay slot; the one behind a `subscribe` ack does not.
+   */
   run(sub: ChannelSubscription, start: RecoveryStart): Promise<RecoveryResult> {
     if (sub.running) {
       sub.rerun = true;
       return sub.running;
     }
-    sub.running = this.passes(sub, start).finally(() => {
+    const controller = new AbortController();
+    this.controllers.set(sub, controller);
+    sub.running = this.passes(sub, start, controller).finally(() => {
       sub.running = undefined;
+      if (this.controllers.get(sub) === controller) this.controllers.delete(sub);
       this.statusChanged(sub.connection);
     });
     return sub.running;
   }
 
-  private async passes(sub: ChannelSubscription, start: RecoveryStart): Promise<RecoveryResult> {
-    let recovered = true;
+  /** Ends the subscription's recovery now (call it when the subscription is dropped); a no-op without one. */
+  cancel(sub: ChannelSubscription): void {
+    this.controllers.get(sub)?.abort();
+  }
+
+  private async passes(
+    sub: ChannelSubscription,
+    start: RecoveryStart,
+    controller: AbortController,
+  ): Promise<RecoveryResult> {
+    const { signal } = controller;
+    let reason: RecoveryReason | undefined;
     let replayed = 0;
+    const result = (): RecoveryResult =>
+      reason ? { recovered: false, replayed, reason } : { recovered: true, replayed };
     for (let pass = 1; ; pass++) {
       sub.rerun = false;
       sub.beginRecovery();
       this.statusChanged(sub.connection);
       const from = sub.position ?? (await this.startOf(sub, start));
-      if (from && !sub.closed) {
+      if (from && !this.ended(sub, signal)) {
         this.counters.replays++;
-        const result = await this.replay.replay(sub.source, from, async (events) => {
-          for (const event of events) {
-            sub.deliver(event);
-            if (!sub.connection.hasRoom()) await sub.connection.waitForRoom();
-          }
-        });
-        replayed += result.replayed;
-        this.counters.replayedEvents += result.replayed;
-        if (result.recovered) this.counters.replaysRecovered++;
+        const replay = await this.replay.replay(
+          sub.source,
+          from,
+          (events, stop) => this.deliver(sub, events, stop, controller),
+          { signal, waitForSlot: start !== undefined },
+        );
+        replayed += replay.replayed;
+        this.counters.replayedEvents += replay.replayed;
+        if (replay.recovered) this.counters.replaysRecovered++;
         else {
           this.counters.replaysNotRecovered++;
-          recovered = false;
+          reason ??= replay.reason ?? 'error';
         }
       }
+      if (this.ended(sub, signal)) {
+        reason ??= 'cancelled';
+        return result();
+      }
       const flushed = !sub.overflowed && !sub.rerun && (await sub.finishRecovery());
-      if (flushed || sub.closed) return { recovered, replayed };
+      if (flushed || this.ended(sub, signal)) return result();
       if (pass >= MAX_PASSES) {
         // Live traffic keeps outrunning the replay: go live with what is buffered; a dropped buffer is a hole.
-        const hole = sub.overflowed;
+        if (sub.overflowed) reason ??= 'overflow';
         sub.overflowed = false;
         await sub.finishRecovery();
-        return { recovered: recovered && !hole, replayed };
+        return result();
       }
     }
+  }
+
+  /**
+   * Hands a page of replayed events to the subscription, waiting for room in its client's queue whenever it
+   * is half full. Stops when the replay ended early (`stop`) or the connection closed (which cancels the
+   * recovery, so the replay frees its slot at once).
+   */
+  private async deliver(
+    sub: ChannelSubscription,
+    events: RealtimeNotification[],
+    stop: AbortSignal,
+    controller: AbortController,
+  ): Promise<void> {
+    for (const event of events) {
+      if (stop.aborted) return;
+      sub.deliver(event);
+      if (!sub.connection.hasRoom() && !(await sub.connection.waitForRoom(stop))) break;
+    }
+    if (sub.connection.closed) controller.abort();
+  }
+
+  /** The subscription was dropped, its connection closed, or its recovery cancelled. */
+  private ended(sub: ChannelSubscription, signal: AbortSignal): boolean {
+    return sub.closed || sub.connection.closed || signal.aborted;
   }
 
   private async startOf(sub: ChannelSubscription, start: RecoveryStart): Promise<KafkaPosition | undefined> {

@@ -11,14 +11,26 @@ import type {
 import { createKafkaClient } from '../kafka-client.factory.js';
 import { DUAL_STREAM_RESOLVED_OPTIONS as RESOLVED_OPTIONS_TOKEN } from '../constants.js';
 import { toNotification } from './record-notification.js';
+import { ReplaySlots } from './replay-slots.js';
 import { TopicReader } from './topic-reader.js';
 
 export interface ReplayBounds {
   /** @default replay.maxRecordsScanned */
   maxRecordsScanned?: number;
-  /** @default replay.timeoutMs */
+  /** Wall time of the whole replay, waiting for a slot included. @default replay.timeoutMs */
   timeoutMs?: number;
+  /** Ends the replay at once with reason `cancelled` (a dropped subscription, a socket gone). @default undefined */
+  signal?: AbortSignal;
+  /**
+   * With all `replay.maxConcurrent` slots taken: `false` answers reason `busy` at once, `true` waits for a
+   * slot (in arrival order) until `timeoutMs`. @default false
+   */
+  waitForSlot?: boolean;
 }
+
+/** Why a replay did not recover everything (docs/protocol.md "Positions and cursors"). */
+export type ReplayReason =
+  'scan-limit' | 'timeout' | 'retention' | 'unknown-partition' | 'error' | 'busy' | 'cancelled';
 
 export interface ReplayResult {
   /** Every event of the source after `from` up to the high-water mark at the start was handed to `onPage`. */
@@ -28,7 +40,7 @@ export interface ReplayResult {
   /** Records read from the partition (all keys). */
   scanned: number;
   /** Why `recovered` is false. */
-  reason?: 'scan-limit' | 'timeout' | 'retention' | 'unknown-partition' | 'error';
+  reason?: ReplayReason;
   error?: string;
 }
 
@@ -36,31 +48,48 @@ export interface ReplayResult {
  * Replays one source's events from Kafka after a position: reads the source's partition from `offset + 1` to
  * the high-water mark taken at the start (later events reach the caller live), keeps the records keyed
  * `sourceKey(source)`, hands them over page by page and stops at `maxRecordsScanned` or `timeoutMs` with
- * `recovered: false`. One pooled reader per topic (see `TopicReader` for why), closed when idle.
+ * `recovered: false`. One pooled reader per topic (see `TopicReader` for why), closed when idle; at most
+ * `replay.maxConcurrent` replays at once per process.
  */
 @Injectable()
 export class KafkaReplayService implements OnApplicationShutdown {
   private kafka?: Kafka;
   private admin?: Promise<Admin>;
   private readonly readers = new Map<string, TopicReader>();
+  private readonly slots: ReplaySlots;
   private idleTimer?: NodeJS.Timeout;
   private closed = false;
 
-  constructor(@Inject(RESOLVED_OPTIONS_TOKEN) private readonly options: ResolvedDualStreamOptions) {}
+  constructor(@Inject(RESOLVED_OPTIONS_TOKEN) private readonly options: ResolvedDualStreamOptions) {
+    this.slots = new ReplaySlots(options.replay.maxConcurrent);
+  }
+
+  /** Replays running now (each holds one of the `replay.maxConcurrent` slots): a gauge for metrics. */
+  get activeReplays(): number {
+    return this.slots.active;
+  }
 
   /** The topic a source's events are written to (the publisher's `kafka.topic`). */
   topicOf(source: EventSource): string {
     return this.options.kafka.topic({ source } as DualStreamEvent);
   }
 
+  /**
+   * Hands the source's events after `from` to `onPage`, page by page, each page once the previous one settled.
+   * `onPage` may wait (for its client), but should stop when `signal` aborts (the replay ended early).
+   */
   async replay(
     source: EventSource,
     from: KafkaPosition,
-    onPage: (events: RealtimeNotification[]) => Promise<void> | void,
+    onPage: (events: RealtimeNotification[], signal: AbortSignal) => Promise<void> | void,
     bounds: ReplayBounds = {},
   ): Promise<ReplayResult> {
     const maxRecordsScanned = bounds.maxRecordsScanned ?? this.options.replay.maxRecordsScanned;
     const deadline = Date.now() + (bounds.timeoutMs ?? this.options.replay.timeoutMs);
+    const { signal } = bounds;
+    const slot = bounds.waitForSlot ? await this.slots.acquire(deadline, signal) : this.slots.tryAcquire();
+    if (!slot) return { recovered: false, replayed: 0, scanned: 0, reason: signal?.aborted ? 'cancelled' : 'busy' };
+    let replayed = 0;
     try {
       const admin = await this.connectAdmin();
       const offsets = await admin.fetchTopicOffsets(from.topic);
@@ -72,31 +101,27 @@ export class KafkaReplayService implements OnApplicationShutdown {
       // Records before `low` were deleted by retention: replay what is left and say it is incomplete.
       const truncated = fromExclusive + 1n < low;
       if (truncated) fromExclusive = low - 1n;
-      const key = sourceKey(source);
-      const { inlineData, maxInlineBytes } = this.options.realtime;
-      let replayed = 0;
       const result = await this.readerFor(from.topic).read({
         partition: from.partition,
         fromExclusive,
         untilExclusive: high,
         maxScanned: maxRecordsScanned,
         deadline,
-        onRecords: (records: KafkaMessage[]) => {
-          const page: RealtimeNotification[] = [];
-          for (const record of records) {
-            if (record.key?.toString() !== key) continue;
-            const notification = toNotification(record, from.topic, from.partition, inlineData, maxInlineBytes);
-            if (notification) page.push(notification);
-          }
-          replayed += page.length;
-          return page.length > 0 ? onPage(page) : undefined;
+        signal,
+        select: this.selector(source, from),
+        onItems: (events, stop) => {
+          replayed += events.length;
+          return onPage(events, stop);
         },
       });
-      if (!result.complete) return { recovered: false, replayed, scanned: result.scanned, reason: result.reason };
-      if (truncated) return { recovered: false, replayed, scanned: result.scanned, reason: 'retention' };
-      return { recovered: true, replayed, scanned: result.scanned };
+      const { scanned } = result;
+      if (!result.complete) return { recovered: false, replayed, scanned, reason: result.reason, error: result.error };
+      if (truncated) return { recovered: false, replayed, scanned, reason: 'retention' };
+      return { recovered: true, replayed, scanned };
     } catch (err) {
-      return { recovered: false, replayed: 0, scanned: 0, reason: 'error', error: (err as Error).message };
+      return { recovered: false, replayed, scanned: 0, reason: 'error', error: (err as Error).message };
+    } finally {
+      this.slots.release();
     }
   }
 
@@ -142,6 +167,23 @@ export class KafkaReplayService implements OnApplicationShutdown {
     await admin?.then((a) => a.disconnect()).catch(() => undefined);
   }
 
+  /**
+   * The source's records as notifications (what the publisher announced for them), others skipped. `data` is
+   * inlined by this process's own `realtime.inlineData` / `maxInlineBytes`, which is why a gateway's realtime
+   * settings must match its publishers'.
+   */
+  private selector(
+    source: EventSource,
+    from: KafkaPosition,
+  ): (record: KafkaMessage) => RealtimeNotification | undefined {
+    const key = Buffer.from(sourceKey(source));
+    const { inlineData, maxInlineBytes } = this.options.realtime;
+    return (record) =>
+      record.key && key.equals(record.key)
+        ? toNotification(record, from.topic, from.partition, inlineData, maxInlineBytes)
+        : undefined;
+  }
+
   private client(): Kafka {
     this.kafka ??= createKafkaClient(this.options, 'replay');
     return this.kafka;
@@ -163,8 +205,9 @@ export class KafkaReplayService implements OnApplicationShutdown {
   private readerFor(topic: string): TopicReader {
     let reader = this.readers.get(topic);
     if (!reader) {
-      const { maxWaitMs } = this.options.replay;
-      reader = new TopicReader(this.client(), topic, maxWaitMs, this.options.kafka.clientId, this.options.logger);
+      const { maxWaitMs, maxBufferedBytes } = this.options.replay;
+      const settings = { maxWaitMs, maxBufferedBytes, groupPrefix: this.options.kafka.clientId };
+      reader = new TopicReader(this.client(), topic, settings, this.options.logger);
       this.readers.set(topic, reader);
       this.armIdleSweep();
     }

@@ -1,105 +1,142 @@
 import { randomUUID } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Batch, Consumer, ConsumerGroupJoinEvent, Kafka } from 'kafkajs';
+import { PartitionCursor, type FetchControl } from './partition-cursor.js';
+import {
+  PartitionRead,
+  type PartitionReadRequest,
+  type PartitionReadResult,
+  type ReadEndReason,
+} from './partition-read.js';
 
-/** One bounded read of a partition: records with `fromExclusive < offset < untilExclusive`, in order. */
-export interface PartitionRead {
-  partition: number;
-  fromExclusive: bigint;
-  untilExclusive: bigint;
-  /** Called once per fetched page, awaited (backpressure: the partition is not fetched further meanwhile). */
-  onRecords: (records: KafkaMessage[]) => Promise<void> | void;
-  maxScanned: number;
-  deadline: number;
-}
-
-export interface PartitionReadResult {
-  scanned: number;
-  complete: boolean;
-  reason?: 'scan-limit' | 'timeout';
-}
-
-interface ActiveRead extends PartitionRead {
-  next: bigint;
-  scanned: number;
-  done: boolean;
-  inflight: Promise<void>;
-  finish: (result: PartitionReadResult) => void;
+export interface TopicReaderSettings {
+  /** Fetch wait of the consumer (`replay.maxWaitMs`). */
+  maxWaitMs: number;
+  /** Prefix of the throwaway group id. */
+  groupPrefix: string;
+  /** Each read's own buffer (`replay.maxBufferedBytes`). */
+  maxBufferedBytes: number;
 }
 
 /**
  * Reads ranges of one topic's partitions for replays.
  *
  * kafkajs has no group-less `assign()` consumer, so a reader is a consumer in a throwaway group of its own
- * (random id, `autoCommit: false`, never commits) that stays joined with every partition paused; a read seeks
- * one partition, resumes it until the range is done and pauses it again. The group join is paid once per
- * topic instead of once per replay: on this broker a join takes ~20-30 ms and leaving ~120 ms, but brokers
- * with the default `group.initial.rebalance.delay.ms` (3 s) make every new group wait 3 s, which would put
- * 3 s into every resume. Reads of one partition are serialized (the fetch position is per partition);
- * reads of different partitions run side by side (`partitionsConsumedConcurrently`).
+ * (random id, `autoCommit: false`, never commits) that stays joined with every partition paused; a
+ * partition's `PartitionCursor` seeks and resumes it while some read of it wants records. The group join is
+ * paid once per topic instead of once per replay: on this broker a join takes ~20-30 ms and leaving ~120 ms,
+ * but brokers with the default `group.initial.rebalance.delay.ms` (3 s) make every new group wait 3 s.
+ *
+ * kafkajs 2.2.4 runs one fetch loop per broker that fetches every resumed partition it leads, hands the
+ * batches to `eachBatch` and fetches again only once every batch of the response was processed
+ * (`consumer/fetcher.js` awaits `workerQueue.push`). So `eachBatch` here never waits: it copies what each read
+ * needs into that read's own bounded buffer and returns; reads hand their buffers to their clients outside it
+ * (`PartitionRead.run`). A client that stops reading therefore stalls only its own read, never a partition,
+ * a broker's fetch loop or another read.
  */
 export class TopicReader {
   private consumer?: Consumer;
   private started?: Promise<void>;
-  private readonly active = new Map<number, ActiveRead>();
-  private readonly queues = new Map<number, Promise<unknown>>();
+  private readonly cursors = new Map<number, PartitionCursor>();
+  private readonly reads = new Set<PartitionRead<unknown>>();
+  /** Reads asked for and not ended, those still waiting for the consumer to start included. */
+  private pending = 0;
   lastUsedAt = Date.now();
+
+  private readonly control: FetchControl = {
+    seek: (partition, offset) => this.consumer?.seek({ topic: this.topic, partition, offset: offset.toString() }),
+    pause: (partition) => this.consumer?.pause([{ topic: this.topic, partitions: [partition] }]),
+    resume: (partition) => this.consumer?.resume([{ topic: this.topic, partitions: [partition] }]),
+  };
 
   constructor(
     private readonly kafka: Kafka,
     readonly topic: string,
-    private readonly maxWaitMs: number,
-    private readonly groupPrefix: string,
+    private readonly settings: TopicReaderSettings,
     private readonly logger: LoggerService,
   ) {}
 
   get busy(): boolean {
-    return this.active.size > 0 || this.queues.size > 0;
+    return this.pending > 0;
   }
 
-  read(request: PartitionRead): Promise<PartitionReadResult> {
+  /** Reads in progress (their cursors and buffers are freed when they end). */
+  get activeReads(): number {
+    return this.reads.size;
+  }
+
+  async read<T>(request: PartitionReadRequest<T>): Promise<PartitionReadResult> {
     this.lastUsedAt = Date.now();
-    const previous = this.queues.get(request.partition) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.readNow(request));
-    this.queues.set(request.partition, run);
-    return run.finally(() => {
-      if (this.queues.get(request.partition) === run) this.queues.delete(request.partition);
+    if (request.fromExclusive + 1n >= request.untilExclusive) return { scanned: 0, complete: true };
+    this.pending++;
+    try {
+      await this.start();
+      return await this.readStarted(request);
+    } finally {
+      this.pending--;
       this.lastUsedAt = Date.now();
-    });
+    }
   }
 
-  async close(): Promise<void> {
-    for (const read of this.active.values()) read.finish({ scanned: read.scanned, complete: false, reason: 'timeout' });
+  /** Ends every read in progress (`reason`) and leaves the group. */
+  async close(reason: ReadEndReason = 'cancelled'): Promise<void> {
+    for (const read of [...this.reads]) read.abort(reason);
     const consumer = this.consumer;
     this.consumer = undefined;
     this.started = undefined;
     await consumer?.disconnect().catch(() => undefined);
   }
 
+  private async readStarted<T>(request: PartitionReadRequest<T>): Promise<PartitionReadResult> {
+    const cursor = this.cursorOf(request.partition);
+    const read = new PartitionRead(request, this.settings.maxBufferedBytes, () => cursor.changed());
+    this.reads.add(read as PartitionRead<unknown>);
+    cursor.add(read);
+    try {
+      const result = await read.run();
+      if (result.reason === 'error' && result.error !== undefined) {
+        this.logger.warn(`replay of ${this.topic}[${request.partition}] failed to deliver a page: ${result.error}`);
+      }
+      return result;
+    } finally {
+      this.reads.delete(read as PartitionRead<unknown>);
+      cursor.remove(read);
+      if (cursor.size === 0) this.cursors.delete(request.partition);
+    }
+  }
+
+  private cursorOf(partition: number): PartitionCursor {
+    let cursor = this.cursors.get(partition);
+    if (!cursor) this.cursors.set(partition, (cursor = new PartitionCursor(partition, this.control)));
+    return cursor;
+  }
+
   private start(): Promise<void> {
     this.started ??= (async () => {
       const consumer = this.kafka.consumer({
-        groupId: `${this.groupPrefix}-replay-${randomUUID()}`,
-        maxWaitTimeInMs: this.maxWaitMs,
+        groupId: `${this.settings.groupPrefix}-replay-${randomUUID()}`,
+        maxWaitTimeInMs: this.settings.maxWaitMs,
         allowAutoTopicCreation: false,
       });
       this.consumer = consumer;
       const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-      // Every (re)join hands out all partitions unpaused: pause them again and re-seek the reads in progress.
-      consumer.on(consumer.events.GROUP_JOIN, () => this.onJoin());
+      consumer.on(consumer.events.GROUP_JOIN, (event) => this.onJoin(consumer, event));
       // kafkajs restarts on retriable crashes (and re-joins: see onJoin); after a fatal one, the next read
-      // starts a fresh consumer and the reads in progress end as incomplete.
+      // starts a fresh consumer and the reads in progress end with reason `error`.
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         if (payload.restart || this.consumer !== consumer) return;
         this.logger.warn(`replay reader of ${this.topic} crashed: ${payload.error.message}`);
-        void this.close();
+        void this.close('error');
       });
       await consumer.connect();
       await consumer.subscribe({ topics: [this.topic], fromBeginning: false });
       await consumer.run({
         autoCommit: false,
-        partitionsConsumedConcurrently: 64,
-        eachBatch: (payload) => this.onBatch(payload),
+        // Synchronous on purpose (see the class comment): the returned promise is already settled.
+        eachBatch: ({ batch }) => {
+          this.onBatch(batch);
+          return Promise.resolve();
+        },
       });
       await joined;
     })().catch((err) => {
@@ -112,76 +149,25 @@ export class TopicReader {
     return this.started;
   }
 
-  private onJoin(): void {
-    const consumer = this.consumer;
-    if (!consumer) return;
-    consumer.pause([{ topic: this.topic }]);
-    for (const read of this.active.values()) this.position(read);
+  /**
+   * Every (re)join hands out the partitions unpaused and without positions: pause each one by number (a
+   * topic-wide pause would be undone for all of them by the first single-partition pause, see kafkajs'
+   * `subscriptionState.pause`), then let the cursors take their reads up again.
+   */
+  private onJoin(consumer: Consumer, event: ConsumerGroupJoinEvent): void {
+    if (this.consumer !== consumer) return;
+    const partitions = event.payload.memberAssignment[this.topic] ?? [];
+    consumer.pause([{ topic: this.topic, partitions }]);
+    for (const cursor of this.cursors.values()) cursor.rejoined();
   }
 
-  private position(read: ActiveRead): void {
-    this.consumer?.seek({ topic: this.topic, partition: read.partition, offset: read.next.toString() });
-    this.consumer?.resume([{ topic: this.topic, partitions: [read.partition] }]);
-  }
-
-  private async readNow(request: PartitionRead): Promise<PartitionReadResult> {
-    if (request.fromExclusive + 1n >= request.untilExclusive) return { scanned: 0, complete: true };
-    await this.start();
-    return new Promise<PartitionReadResult>((resolve) => {
-      const timer = setTimeout(
-        () => read.finish({ scanned: read.scanned, complete: false, reason: 'timeout' }),
-        Math.max(0, request.deadline - Date.now()),
-      );
-      const read: ActiveRead = {
-        ...request,
-        next: request.fromExclusive + 1n,
-        scanned: 0,
-        done: false,
-        inflight: Promise.resolve(),
-        finish: (result) => {
-          if (read.done) return;
-          read.done = true;
-          clearTimeout(timer);
-          if (this.active.get(read.partition) === read) this.active.delete(read.partition);
-          this.consumer?.pause([{ topic: this.topic, partitions: [read.partition] }]);
-          // A page being delivered finishes first, so nothing of this read arrives after its result.
-          void read.inflight.finally(() => resolve(result));
-        },
-      };
-      this.active.set(read.partition, read);
-      this.position(read);
-    });
-  }
-
-  private async onBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
-    const read = this.active.get(batch.partition);
-    // Batches of paused partitions or fetched before the seek: offsets are immutable, so a batch is usable
-    // when it starts at or before the next offset we need (it then holds every record from there on).
-    if (!read || read.done || batch.topic !== this.topic || BigInt(fetchedOffsetOf(batch)) > read.next) return;
-    const page: KafkaMessage[] = [];
-    for (const message of batch.messages) {
-      const offset = BigInt(message.offset);
-      if (offset < read.next) continue;
-      if (offset >= read.untilExclusive || read.scanned >= read.maxScanned) break;
-      page.push(message);
-      read.scanned += 1;
-      read.next = offset + 1n;
-    }
-    if (page.length > 0) {
-      read.inflight = Promise.resolve(read.onRecords(page)).catch((err) =>
-        this.logger.warn(`replay of ${this.topic}[${read.partition}] dropped a page: ${(err as Error).message}`),
-      );
-      await read.inflight;
-      await heartbeat().catch(() => undefined);
-    }
-    if (read.next >= read.untilExclusive) read.finish({ scanned: read.scanned, complete: true });
-    else if (read.scanned >= read.maxScanned) {
-      read.finish({ scanned: read.scanned, complete: false, reason: 'scan-limit' });
-    }
+  private onBatch(batch: Batch): void {
+    if (batch.topic !== this.topic) return;
+    this.cursors.get(batch.partition)?.onBatch(BigInt(fetchedOffsetOf(batch)), batch.messages);
   }
 }
 
 /** kafkajs sets `fetchedOffset` (the offset the fetch asked for) on every batch but leaves it out of its types. */
-function fetchedOffsetOf(batch: EachBatchPayload['batch']): string {
+function fetchedOffsetOf(batch: Batch): string {
   return (batch as unknown as { fetchedOffset: string }).fetchedOffset;
 }
