@@ -32,7 +32,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   if (devTokens && isProduction(env)) {
     throw new ConfigurationError(
       'GATEWAY_DEV_TOKENS',
-      'refusing to start with NODE_ENV=production and GATEWAY_DEV_TOKENS=1: GET /dev/token would hand an all-access token to anyone; set GATEWAY_DEV_TOKENS=0 and issue tokens signed with AUTH_JWT_SECRET.',
+      'NODE_ENV=production and GATEWAY_DEV_TOKENS=1: GET /dev/token would hand an all-access token to anyone; set GATEWAY_DEV_TOKENS=0 and issue tokens signed with AUTH_JWT_SECRET.',
     );
   }
   const auth = readAuthEnv(env, devTokens ? () => randomBytes(32).toString('hex') : undefined);

@@ -143,3 +143,34 @@ export async function http(
   }
   return { status: res.status, headers: res.headers, body, text };
 }
+
+/**
+ * Runs one service that is expected to refuse to start: resolves with its exit code and everything it wrote.
+ * A service still running after `timeoutMs` is killed and reported with code `'still running'`.
+ */
+export async function runUntilExit(
+  name: ServiceName,
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<{ code: number | string | null; output: string }> {
+  const port = await freePort();
+  let output = '';
+  const child = spawn(NODE, [mainOf(name)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NODE_OPTIONS: '', LOG_FORMAT: 'json', HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const code = await new Promise<number | string | null>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve('still running');
+    }, timeoutMs);
+    child.once('exit', (c, signal) => {
+      clearTimeout(timer);
+      resolve(c ?? signal);
+    });
+  });
+  return { code, output };
+}

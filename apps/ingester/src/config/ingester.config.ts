@@ -42,7 +42,7 @@ export function readIngesterConfig(env: NodeJS.ProcessEnv = process.env): Ingest
   if (apiKeys.length === 0 && isProduction(env) && !allowAnonymous) {
     throw new ConfigurationError(
       'INGESTER_API_KEYS',
-      'refusing to start with NODE_ENV=production and no INGESTER_API_KEYS: anyone who reaches the port could publish; set INGESTER_API_KEYS=<key>[,<key>...] (e.g. `openssl rand -hex 24`), or INGESTER_ALLOW_ANONYMOUS=1 to accept anonymous events on purpose.',
+      'NODE_ENV=production and no INGESTER_API_KEYS: anyone who reaches the port could publish; set INGESTER_API_KEYS=<key>[,<key>...] (e.g. `openssl rand -hex 24`), or INGESTER_ALLOW_ANONYMOUS=1 to accept anonymous events on purpose.',
     );
   }
   return {
