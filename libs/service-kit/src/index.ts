@@ -9,7 +9,7 @@ export {
   type ServiceEnv,
 } from './config/service-env.js';
 export { intFromEnv, flagFromEnv, listFromEnv, stringFromEnv, isProduction } from './config/env-values.js';
-export { readSourceTypes, DEFAULT_SOURCE_TYPES } from './config/source-types.parser.js';
+export { readSourceTypes, isSourceType, DEFAULT_SOURCE_TYPES } from './config/source-types.parser.js';
 export { ConfigurationError, CONFIGURATION_EXIT_CODE } from './errors/configuration.error.js';
 export { ensureSourceTopics } from './kafka/ensure-topics.js';
 export { LazyKafkaAdmin } from './kafka/lazy-admin.js';

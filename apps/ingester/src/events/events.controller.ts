@@ -48,12 +48,10 @@ export class EventsController {
     const event = body as DualStreamEvent;
     const header = parseIdempotencyKey(req.headers);
     const ownId = typeof event?.id === 'string' ? event.id : undefined;
-    const request = this.idempotency.identify(
-      req.caller,
-      '/events',
-      header ?? (ownId === undefined ? undefined : `id:${ownId}`),
-      body,
-    );
+    // Event ids are unique per source, so a client-chosen id keys the request together with its source.
+    const implicit =
+      ownId === undefined ? undefined : `id:${JSON.stringify([event.source?.type, event.source?.id, ownId])}`;
+    const request = this.idempotency.identify(req.caller, '/events', header ?? implicit, body);
     const receipt = request
       ? await this.idempotency.run(request, res, () =>
           this.publisher.publish(ownId === undefined ? { ...event, id: derivedEventId(request.seed, 0) } : event),

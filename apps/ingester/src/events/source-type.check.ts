@@ -1,16 +1,17 @@
 import type { EventProblem } from '@app/dual-stream';
-import { problem, ProblemException } from '@app/service-kit';
+import { isSourceType, problem, ProblemException } from '@app/service-kit';
 
 /**
  * Refuses events whose `source.type` is not in `SOURCE_TYPES` before anything is published: each accepted
  * type has a topic the consumer projects, so an accepted event is never durable-but-invisible, and a client
- * cannot make the broker create topics. Malformed sources are left to the publisher's validator.
+ * cannot make the broker create topics.
  */
 export function assertAcceptedSourceTypes(events: unknown[], allowed: readonly string[], batch: boolean): void {
   const problems: EventProblem[] = [];
   events.forEach((event, index) => {
     const type = (event as { source?: { type?: unknown } } | null)?.source?.type;
-    if (typeof type === 'string' && !allowed.includes(type)) {
+    // A malformed type is the validator's to report (invalid_event); a well-formed other one is refused here.
+    if (typeof type === 'string' && isSourceType(type) && !allowed.includes(type)) {
       problems.push({
         ...(batch && { index }),
         path: 'source.type',

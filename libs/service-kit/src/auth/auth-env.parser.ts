@@ -42,7 +42,7 @@ export function readAuthEnv(env: NodeJS.ProcessEnv = process.env, randomSecret?:
     if (isProduction(env)) {
       throw new ConfigurationError(
         'AUTH_JWT_SECRET',
-        `refusing to start with NODE_ENV=production: AUTH_JWT_SECRET is a published placeholder, anyone can sign tokens with it; ${HOW_TO_SET}.`,
+        `NODE_ENV=production and AUTH_JWT_SECRET is a published placeholder, anyone can sign tokens with it; ${HOW_TO_SET}.`,
       );
     }
     warnings.push('AUTH_JWT_SECRET is a published placeholder: anyone can sign tokens for this service');

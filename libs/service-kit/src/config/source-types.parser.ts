@@ -37,7 +37,7 @@ export function readSourceTypes(env: NodeJS.ProcessEnv = process.env): string[] 
 }
 
 /** The library's `source.type` rule, asked through its channel parser (the rule itself is not exported). */
-function isSourceType(type: string): boolean {
+export function isSourceType(type: string): boolean {
   try {
     return parseChannel(channelFor('', { type, id: 'x' })).type === type;
   } catch {
