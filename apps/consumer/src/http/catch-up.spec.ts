@@ -78,3 +78,16 @@ describe('parseCatchUpQuery', () => {
     });
   });
 });
+
+describe('catchUpCursor and records whose write failed', () => {
+  it('stops just before the first unapplied record after the page, never before the page itself', () => {
+    expect(catchUpCursor(at, { events: [ev('3')], projectedUpTo: '90', unappliedFrom: '40' }, 10, undefined)).toEqual({
+      ...at,
+      offset: '39',
+    });
+    expect(catchUpCursor(at, { events: [], projectedUpTo: '90', unappliedFrom: '40' }, 10, 60n)).toEqual({
+      ...at,
+      offset: '60',
+    });
+  });
+});

@@ -26,6 +26,12 @@ const INDEXES = `
     partition INTEGER NOT NULL,
     offset    INTEGER NOT NULL,
     PRIMARY KEY (topic, partition)
+  );
+  CREATE TABLE unapplied_records (
+    topic     TEXT NOT NULL,
+    partition INTEGER NOT NULL,
+    offset    INTEGER NOT NULL,
+    PRIMARY KEY (topic, partition, offset)
   );`;
 
 /**
@@ -34,7 +40,8 @@ const INDEXES = `
  * Version 2: an event is unique per (source type, source id, event id), so one source cannot squat another's
  * event id (version 1 had `id` as the primary key: the second source's event was dropped as a duplicate);
  * offsets are SQLite INTEGERs (int64, Kafka's offset type) bound and read as BigInt, never as JS numbers; and
- * `projected_positions` holds, per partition, the offset up to which the projection has applied records.
+ * `projected_positions` holds, per partition, the offset up to which the projection has applied records, and
+ * `unapplied_records` the envelopes whose write failed and has not succeeded since (a cursor never passes one).
  * Version-1 rows are copied as they are (they were unique by id, so they are unique per source too) and each
  * partition's position starts at its newest stored offset.
  */

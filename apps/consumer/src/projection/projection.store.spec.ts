@@ -93,6 +93,18 @@ describe('ProjectionStore', () => {
     store.close();
   });
 
+  it('remembers a record whose write failed until a retry applies it', () => {
+    const store = new ProjectionStore(':memory:', 100);
+    store.apply(event('a'), at(1));
+    store.markUnapplied(at(2));
+    store.apply(event('c', 'other-source'), at(3)); // the partition moved on (record 2 was dead-lettered)
+    expect(store.listBySource(s1, p0, -1n, 10)).toMatchObject({ projectedUpTo: '3', unappliedFrom: '2' });
+    expect(store.listBySource(s1, p0, 2n, 10).unappliedFrom).toBeUndefined(); // the client is past it
+    store.apply(event('b'), at(2)); // a later retry succeeded
+    expect(store.listBySource(s1, p0, -1n, 10).unappliedFrom).toBeUndefined();
+    store.close();
+  });
+
   it('keeps the newest events per source and never resurrects a pruned one', () => {
     const store = new ProjectionStore(':memory:', 3);
     for (let i = 0; i < 5; i++) store.apply(event(`e${i}`), at(i));

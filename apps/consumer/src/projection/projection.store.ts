@@ -29,6 +29,8 @@ export interface SourcePage {
   events: ProjectedEvent[];
   /** The offset up to which the projection had applied the partition's records (all sources), if any. */
   projectedUpTo?: string;
+  /** The first record after the page (and after `afterOffset`) whose write failed and never succeeded, if any. */
+  unappliedFrom?: string;
 }
 
 /**
@@ -44,6 +46,9 @@ export class ProjectionStore {
   private readonly db: DatabaseSync;
   private readonly insert: StatementSync;
   private readonly advance: StatementSync;
+  private readonly markFailed: StatementSync;
+  private readonly clearFailed: StatementSync;
+  private readonly firstFailed: StatementSync;
   private readonly prune: StatementSync;
   private readonly bySource: StatementSync;
   private readonly position: StatementSync;
@@ -67,6 +72,15 @@ export class ProjectionStore {
     this.advance = this.db.prepare(`
       INSERT INTO projected_positions (topic, partition, offset) VALUES (?, ?, ?)
       ON CONFLICT (topic, partition) DO UPDATE SET offset = MAX(offset, excluded.offset)`);
+    this.markFailed = this.db.prepare(
+      'INSERT INTO unapplied_records (topic, partition, offset) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    );
+    this.clearFailed = this.db.prepare(
+      'DELETE FROM unapplied_records WHERE topic = ? AND partition = ? AND offset = ?',
+    );
+    this.firstFailed = this.db.prepare(
+      'SELECT MIN(offset) AS offset FROM unapplied_records WHERE topic = ? AND partition = ? AND offset > ?',
+    );
     // Keeps the newest `retention` events of the source; an old redelivered event is pruned in the same
     // transaction that (re)inserted it, so pruning never resurrects anything.
     this.prune = this.db.prepare(`
@@ -79,7 +93,7 @@ export class ProjectionStore {
     this.position = this.db.prepare('SELECT offset FROM projected_positions WHERE topic = ? AND partition = ?');
     this.byId = this.db.prepare('SELECT * FROM events WHERE id = ? ORDER BY topic, partition, offset LIMIT 100');
     this.total = this.db.prepare('SELECT COUNT(*) AS n FROM events');
-    for (const statement of [this.bySource, this.position, this.byId]) statement.setReadBigInts(true);
+    for (const statement of [this.bySource, this.position, this.byId, this.firstFailed]) statement.setReadBigInts(true);
   }
 
   /**
@@ -104,6 +118,7 @@ export class ProjectionStore {
       );
       if (changes > 0) this.prune.run(event.source.type, event.source.id, this.retentionPerSource);
       this.advance.run(position.topic, position.partition, offset);
+      this.clearFailed.run(position.topic, position.partition, offset);
       this.db.exec('COMMIT');
       return changes > 0 ? 'inserted' : 'duplicate';
     } catch (err) {
@@ -113,9 +128,17 @@ export class ProjectionStore {
   }
 
   /**
+   * An envelope whose write failed: until a retry applies it, no cursor passes it (the transport may
+   * dead-letter it, while later records of the partition are applied). Best effort: the disk may be the fault.
+   */
+  markUnapplied(position: KafkaPosition): void {
+    this.markFailed.run(position.topic, position.partition, BigInt(position.offset));
+  }
+
+  /**
    * Events of one source on one topic-partition after `afterOffset` (exclusive; `-1n` for all), in offset
-   * order, and the partition's projected-up-to position read first: an event projected between the two reads
-   * is then in `events`, never skipped by a cursor.
+   * order, with the partition's projected-up-to position and the first unapplied record after the page. The
+   * reads run back to back on the thread that also applies records, so they see one state.
    */
   listBySource(source: EventSource, at: TopicPartition, afterOffset: bigint, limit: number): SourcePage {
     const projected = this.position.get(at.topic, at.partition) as { offset: bigint } | undefined;
@@ -127,7 +150,13 @@ export class ProjectionStore {
       afterOffset,
       limit,
     ) as unknown as Row[];
-    return { events: rows.map(toEvent), ...(projected && { projectedUpTo: String(projected.offset) }) };
+    const from = rows.length ? rows[rows.length - 1]!.offset : afterOffset;
+    const failed = (this.firstFailed.get(at.topic, at.partition, from) as { offset: bigint | null }).offset;
+    return {
+      events: rows.map(toEvent),
+      ...(projected && { projectedUpTo: String(projected.offset) }),
+      ...(failed !== null && { unappliedFrom: String(failed) }),
+    };
   }
 
   /** Every stored event with this id (ids are unique per source, so several sources may each have one). */
