@@ -140,5 +140,9 @@ describe('ingester: idempotency while Redis is unreachable', () => {
     const again = await post();
     expect(again.body).toEqual(first.body);
     expect(await recordsIn(`${prefix}events.order`)).toBe(1);
+    const metrics = (await http(`${ingester.url}/metrics`)).text;
+    expect(metrics).toMatch(
+      /^ingester_idempotent_requests_total\{[^}]*outcome="replayed"[^}]*store="memory"[^}]*\} 1$/m,
+    );
   });
 });

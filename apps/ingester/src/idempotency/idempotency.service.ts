@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { problem, ProblemException, RateLimitedLog } from '@app/service-kit';
 import { INGESTER_CONFIG, type IngesterConfig } from '../config/ingester.config.js';
+import { IngesterMetrics } from '../metrics/ingester.metrics.js';
 import { MemoryReceiptStore } from './memory-receipt.store.js';
 import type { ReceiptStore, Reservation, StoredResponse } from './receipt-store.js';
 import { RedisReceiptStore } from './redis-receipt.store.js';
@@ -35,7 +36,10 @@ export class IdempotencyService implements OnApplicationShutdown {
   private readonly pendingMs: number;
   private readonly keyPrefix: string;
 
-  constructor(@Inject(INGESTER_CONFIG) config: IngesterConfig) {
+  constructor(
+    @Inject(INGESTER_CONFIG) config: IngesterConfig,
+    private readonly metrics: IngesterMetrics,
+  ) {
     const { redisUrl, channelPrefix } = config.service;
     if (redisUrl) this.redis = new RedisReceiptStore(redisUrl);
     this.ttlMs = config.idempotencyTtlSeconds * 1000;
@@ -58,8 +62,10 @@ export class IdempotencyService implements OnApplicationShutdown {
     publish: () => Promise<T>,
   ): Promise<T> {
     const { store, reservation } = await this.reserve(request);
+    const storeName = store === this.memory ? 'memory' : 'redis';
     if (reservation.state !== 'new') {
       if (reservation.fingerprint !== request.fingerprint) {
+        this.metrics.idempotency('reused', storeName);
         throw new ProblemException(
           problem(
             'idempotency_key_reused',
@@ -68,6 +74,7 @@ export class IdempotencyService implements OnApplicationShutdown {
         );
       }
       if (reservation.state === 'pending') {
+        this.metrics.idempotency('in_use', storeName);
         throw new ProblemException(
           problem(
             'idempotency_key_in_use',
@@ -76,6 +83,7 @@ export class IdempotencyService implements OnApplicationShutdown {
           { 'Retry-After': '1' },
         );
       }
+      this.metrics.idempotency('replayed', storeName);
       res.setHeader(REPLAYED_HEADER, 'true');
       return reservation.response.body as T;
     }
@@ -88,6 +96,7 @@ export class IdempotencyService implements OnApplicationShutdown {
         .catch((e: Error) => this.log.warn(`cannot free an idempotency key: ${e.message}`));
       throw err;
     }
+    this.metrics.idempotency('published', storeName);
     const response: StoredResponse = { status: 202, body: result };
     await store
       .complete(request.storeKey, request.fingerprint, response, this.ttlMs)

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { BaseRpcExceptionFilter } from '@nestjs/microservices';
+import { BaseWsExceptionFilter } from '@nestjs/websockets';
 import { RateLimitedLog } from '../logging/rate-limited-log.js';
 import { isProblemBody, problem, ProblemException, type ProblemBody } from './problem.js';
 import { codeForStatus } from './problem-types.js';
@@ -30,11 +31,14 @@ export function toProblem(err: unknown): { body: ProblemBody; headers: Record<st
 @Catch()
 export class ProblemExceptionFilter implements ExceptionFilter {
   private readonly log = new RateLimitedLog('Problem');
-  // Apps connect their @OnDurable transport with `inheritAppConfig`: RPC errors keep Nest's own handling.
+  // Apps connect their @OnDurable transport with `inheritAppConfig`: RPC (and socket) errors keep Nest's own
+  // handling, which the transport's failure classification and the gateway's acks rely on.
   private readonly rpc = new BaseRpcExceptionFilter();
+  private readonly ws = new BaseWsExceptionFilter();
 
   catch(err: unknown, host: ArgumentsHost): unknown {
-    if (host.getType() !== 'http') return this.rpc.catch(err, host);
+    if (host.getType() === 'rpc') return this.rpc.catch(err, host);
+    if (host.getType() === 'ws') return this.ws.catch(err, host);
     const http = host.switchToHttp();
     const { body, headers, serverSide } = toProblem(err);
     if (serverSide) {
