@@ -17,6 +17,7 @@ RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:24-bookworm-slim AS runtime
+# production: the services refuse dev tokens, placeholder secrets and an ingester without API keys.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     LOG_FORMAT=json \
@@ -26,7 +27,7 @@ RUN mkdir -p /data && chown node:node /data
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
-COPY --chown=node:node scripts/demo/load-generator.mjs ./scripts/demo/load-generator.mjs
+COPY --chown=node:node scripts/demo/load-generator.mjs scripts/demo/token.mjs ./scripts/demo/
 USER node
 VOLUME ["/data"]
 EXPOSE 3000 3001 3002

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { defaultTopic } from '@app/dual-stream';
-import { signGatewayToken } from '../apps/gateway/src/auth/jwt-token.verifier.js';
+import { signGatewayToken } from '@app/service-kit';
 import { infraFromEnv } from '../libs/infra-env/src/infra-env.mjs';
 import { medianOfRounds, percentile, reportResults, round, type BenchRow } from './support/bench-report.js';
 import { createTopicsAndWait } from './support/kafka-topics.js';

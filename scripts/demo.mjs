@@ -69,7 +69,8 @@ async function main() {
     HOST: '127.0.0.1',
     CONSUMER_DB_PATH:
       process.env.CONSUMER_DB_PATH ?? path.join(REPO_ROOT, '.infra', 'demo', 'consumer-projection.sqlite'),
-    GATEWAY_JWT_SECRET: process.env.GATEWAY_JWT_SECRET ?? randomBytes(32).toString('hex'),
+    // One secret for the gateway and the consumer: the catch-up API accepts the gateway's tokens.
+    AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET ?? process.env.GATEWAY_JWT_SECRET ?? randomBytes(32).toString('hex'),
     GATEWAY_DEV_TOKENS: process.env.GATEWAY_DEV_TOKENS ?? '1',
   };
   for (const name of ['consumer', 'gateway', 'ingester']) start(name, { ...env, PORT: String(ports[name]) });
@@ -88,7 +89,8 @@ async function main() {
   \x1b[1mDashboard\x1b[0m      http://127.0.0.1:${ports.gateway}/
   Ingest         curl -XPOST http://127.0.0.1:${ports.ingester}/events -H 'content-type: application/json' \\
                    -d '{"type":"order.created","source":{"type":"order","id":"o-1001"},"data":{"total":42}}'
-  Catch-up       http://127.0.0.1:${ports.consumer}/sources/order/o-1001/events?limit=20
+  Token          curl -s http://127.0.0.1:${ports.gateway}/dev/token    (dev tokens; the dashboard fetches its own)
+  Catch-up       curl -H "Authorization: Bearer <token>" http://127.0.0.1:${ports.consumer}/sources/order/o-1001/events?limit=20
   Metrics        http://127.0.0.1:${ports.ingester}/metrics  :${ports.gateway}/metrics  :${ports.consumer}/metrics
   Load           ~${rate} events/s from 5 sources (DEMO_RATE to change)      Ctrl-C stops everything
 `);
@@ -97,12 +99,18 @@ async function main() {
   if (args.duration) {
     await sleep(Number(args.duration) * 1000);
     clearInterval(report);
-    const page = await fetch(`http://127.0.0.1:${ports.consumer}/sources/order/o-1001/events?limit=1000`).then((r) =>
-      r.json(),
-    );
-    say(`consumer projection holds ${page.events.length} event(s) of order:o-1001`);
+    const page = await readCatchUp('order', 'o-1001');
+    say(`consumer projection holds ${page.events?.length ?? 0} event(s) of order:o-1001`);
     await shutdown('duration elapsed');
   }
+}
+
+/** The consumer's catch-up API with a dev token from the gateway (what a client of the demo does). */
+async function readCatchUp(type, id) {
+  const tokenRes = await fetch(`http://127.0.0.1:${ports.gateway}/dev/token`);
+  const headers = tokenRes.ok ? { authorization: `Bearer ${(await tokenRes.json()).token}` } : {};
+  const res = await fetch(`http://127.0.0.1:${ports.consumer}/sources/${type}/${id}/events?limit=1000`, { headers });
+  return res.json();
 }
 
 function build() {

@@ -5,8 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
-/** Sources of the demo's three source types (the consumer follows events.order, events.user, events.sensor). */
-export const DEMO_SOURCES = [
+/** Sources of the default source types (SOURCE_TYPES, default order,user,sensor). */
+const KNOWN_SOURCES = [
   { type: 'order', id: 'o-1001', events: ['order.created', 'order.paid', 'order.shipped'] },
   { type: 'order', id: 'o-1002', events: ['order.created', 'order.paid', 'order.cancelled'] },
   { type: 'user', id: 'octocat', events: ['user.login', 'user.updated'] },
@@ -15,10 +15,25 @@ export const DEMO_SOURCES = [
 ];
 
 /**
- * @param {{ url: string, rate?: number, apiKey?: string, log?: (line: string) => void }} opts
+ * The demo posts only source types the ingester accepts: `SOURCE_TYPES`, the list the ingester and the
+ * consumer read (a type without a known source gets one, `{type}-1`).
+ */
+export function demoSources(sourceTypes = process.env.SOURCE_TYPES || 'order,user,sensor') {
+  return sourceTypes
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .flatMap((type) => {
+      const known = KNOWN_SOURCES.filter((s) => s.type === type);
+      return known.length ? known : [{ type, id: `${type}-1`, events: [`${type}.updated`] }];
+    });
+}
+
+/**
+ * @param {{ url: string, rate?: number, apiKey?: string, log?: (line: string) => void, sources?: ReturnType<typeof demoSources> }} opts
  * @returns {{ stop: () => Promise<void>, stats: { sent: number, accepted: number, refused: number, failed: number } }}
  */
-export function startLoad({ url, rate = 5, apiKey, log = () => {} }) {
+export function startLoad({ url, rate = 5, apiKey, log = () => {}, sources = demoSources() }) {
   const stats = { sent: 0, accepted: 0, refused: 0, failed: 0 };
   const headers = { 'content-type': 'application/json', ...(apiKey ? { 'x-api-key': apiKey } : {}) };
   const interval = 1000 / Math.max(rate, 0.1);
@@ -26,8 +41,8 @@ export function startLoad({ url, rate = 5, apiKey, log = () => {} }) {
   let lastError = '';
 
   const sendOne = async (n) => {
-    const source = DEMO_SOURCES[n % DEMO_SOURCES.length];
-    const type = source.events[Math.floor(n / DEMO_SOURCES.length) % source.events.length];
+    const source = sources[n % sources.length];
+    const type = source.events[Math.floor(n / sources.length) % source.events.length];
     const data =
       source.type === 'sensor' ? { celsius: +(18 + 6 * Math.sin(n / 20)).toFixed(2) } : { n, amount: (n * 7) % 100 };
     stats.sent++;
@@ -80,7 +95,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const load = startLoad({
     url,
     rate: Number(process.env.DEMO_RATE ?? 5),
-    apiKey: process.env.DEMO_API_KEY,
+    apiKey: process.env.DEMO_API_KEY || (process.env.INGESTER_API_KEYS ?? '').split(',')[0]?.trim() || undefined,
     log: (l) => console.log(`[loadgen] ${l}`),
   });
   console.log(`[loadgen] posting ~${process.env.DEMO_RATE ?? 5} events/s to ${url}/events`);

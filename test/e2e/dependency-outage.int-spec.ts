@@ -53,8 +53,11 @@ describe('ingester: Kafka and Redis outages', () => {
     expect(ready!.status).toBe(200);
     expect(ready!.body).toMatchObject({
       status: 'degraded',
-      details: { kafka: { status: 'up' }, redis: { status: 'degraded' } },
+      details: { kafka: { status: 'up' }, redis: { status: 'degraded', reason: 'redis_unreachable' } },
     });
+    // The address of the Redis that is down is in the log, not in what a client or load balancer reads.
+    expect(ready!.text).not.toContain(String(new URL(redis.url).port));
+    expect(ready!.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
     const res = await http(`${ingester.url}/events`, { body: event('while-redis-down') });
     expect(res.status).toBe(202);
     expect(['skipped', 'failed']).toContain(res.body.realtime);
@@ -80,8 +83,16 @@ describe('ingester: Kafka and Redis outages', () => {
     const refused = await http(`${ingester.url}/events`, { body: event('while-kafka-down') });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('3');
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(['kafka_unavailable', 'backpressure']).toContain(refused.body.error);
+    expect(refused.body.type).toBe(`urn:dual-stream:problem:${refused.body.error.replace('_', '-')}`);
     expect(refused.body.problems[0].message).toEqual(expect.any(String));
+    // Broker addresses and kafkajs' own words stay in the log.
+    for (const body of [unready!.text, refused.text]) {
+      expect(body).not.toContain(String(port));
+      expect(body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|kafkajs|Connection error/i);
+    }
+    expect(ingester.output()).toMatch(/Kafka readiness probe failed/);
     expect((await http(`${ingester.url}/health/live`)).status).toBe(200);
 
     kafka = await startKafka({ port, controllerPort, stateDir });

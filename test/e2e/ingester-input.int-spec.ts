@@ -325,3 +325,61 @@ describe('ingester: API keys', () => {
     for (const key of keys) expect(ingester.output()).not.toContain(key);
   });
 });
+
+describe('ingester: only SOURCE_TYPES are accepted, and their topics exist before the first event', () => {
+  const prefix = `${uniqueName('e2e-types')}-`;
+  let ingester: ServiceProcess;
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    ingester = await startService('ingester', {
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      REDIS_URL: redisUrl(),
+      TOPIC_PREFIX: prefix,
+      SOURCE_TYPES: 'order,user',
+      KAFKA_TOPIC_PARTITIONS: '2',
+    });
+  });
+  afterAll(async () => {
+    await ingester?.stop();
+  });
+
+  it('created the topic of every accepted type at startup, with KAFKA_TOPIC_PARTITIONS partitions', async () => {
+    const partitions = await withAdmin(async (admin) => {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [`${prefix}events.order`, `${prefix}events.user`] });
+      return topics.map((t) => t.partitions.length);
+    });
+    expect(partitions).toEqual([2, 2]);
+  });
+
+  it('an unknown source type: 400 naming the accepted types, nothing published, no topic created', async () => {
+    const one = await http(`${ingester.url}/events`, { body: valid({ source: { type: 'invoice', id: 'i-1' } }) });
+    expect(one.status).toBe(400);
+    expect(one.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(one.body).toMatchObject({
+      type: 'urn:dual-stream:problem:unknown-source-type',
+      error: 'unknown_source_type',
+      allowed: ['order', 'user'],
+      detail: expect.stringContaining('order, user'),
+      problems: [{ path: 'source.type', message: expect.stringContaining('order, user') }],
+    });
+    const batch = await http(`${ingester.url}/events/batch`, {
+      body: [
+        valid(),
+        valid({ source: { type: 'x-spam-1', id: 'a' } }),
+        valid({ source: { type: 'x-spam-2', id: 'b' } }),
+      ],
+    });
+    expect(batch.status).toBe(400);
+    expect(batch.body.problems).toEqual([
+      expect.objectContaining({ index: 1, path: 'source.type' }),
+      expect.objectContaining({ index: 2, path: 'source.type' }),
+    ]);
+    const topics = await withAdmin(async (admin) => (await admin.listTopics()).filter((t) => t.startsWith(prefix)));
+    expect(topics.sort()).toEqual([`${prefix}events.order`, `${prefix}events.user`]);
+    const records = await withAdmin(async (admin) =>
+      (await admin.fetchTopicOffsets(`${prefix}events.order`)).reduce((n, p) => n + Number(p.high), 0),
+    );
+    expect(records).toBe(0);
+  });
+});

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { signGatewayToken } from '../../apps/gateway/src/auth/jwt-token.verifier.js';
+import { sourcePartition } from '@app/dual-stream';
+import { signGatewayToken } from '@app/service-kit';
 import { eventually, kafkaBrokers, redisUrl, testKafka, uniqueName, withAdmin } from '../support/infra.js';
 import { connectSocket, type TestSocket } from './support/socket-client.js';
 import { ensureBuilt, http, startService, type ServiceProcess } from './support/service-process.js';
@@ -30,10 +31,12 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
     REDIS_URL: redisUrl(),
     TOPIC_PREFIX: prefix,
     CHANNEL_PREFIX: prefix,
-    CONSUMER_SOURCE_TYPES: 'order,user',
+    SOURCE_TYPES: 'order,user',
     CONSUMER_DB_PATH: path.join(dbDir, 'projection.sqlite'),
-    GATEWAY_JWT_SECRET: SECRET,
+    AUTH_JWT_SECRET: SECRET,
   };
+  let readToken: string;
+  const asReader = () => ({ headers: { authorization: `Bearer ${readToken}` } });
   let ingester: ServiceProcess;
   let consumer: ServiceProcess;
   let gateway: ServiceProcess;
@@ -53,6 +56,7 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
     (
       await http(
         `${consumer.url}/sources/${type}/${encodeURIComponent(id)}/events?limit=1000${after ? `&after=${after}` : ''}`,
+        asReader(),
       )
     ).body;
   const socket = async () => {
@@ -63,6 +67,7 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
   };
 
   beforeAll(async () => {
+    readToken = await signGatewayToken(SECRET, { sub: 'e2e-reader', channels: ['events:*'], patterns: [] });
     await ensureBuilt();
     [ingester, consumer, gateway] = await Promise.all([
       startService('ingester', env),
@@ -97,7 +102,7 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
 
     const projected = await eventually(
       async () => {
-        const r = await http(`${consumer.url}/events/${receipt.id}`);
+        const r = await http(`${consumer.url}/events/${receipt.id}`, asReader());
         return r.status === 200 ? r.body : undefined;
       },
       60_000,
@@ -112,7 +117,7 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
   });
 
   it('the catch-up API validates its parameters', async () => {
-    const bad = async (query: string) => (await http(`${consumer.url}${query}`)).body;
+    const bad = async (query: string) => (await http(`${consumer.url}${query}`, asReader())).body;
     expect(await bad('/sources/order/o*1/events')).toMatchObject({
       statusCode: 400,
       error: 'invalid_query',
@@ -134,8 +139,13 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
       statusCode: 400,
       problems: [expect.objectContaining({ path: 'after' })],
     });
-    expect((await http(`${consumer.url}/events/no-such-event`)).status).toBe(404);
-    expect(await bad('/sources/order/never-seen/events')).toEqual({
+    expect(await bad('/sources/sensor/s-1/events')).toMatchObject({
+      status: 400,
+      error: 'unknown_source_type',
+      allowed: ['order', 'user'],
+    });
+    expect((await http(`${consumer.url}/events/no-such-event`, asReader())).status).toBe(404);
+    expect(await bad('/sources/order/never-seen/events')).toMatchObject({
       source: { type: 'order', id: 'never-seen' },
       events: [],
       last: null,
@@ -148,11 +158,12 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
     await eventually(async () => (await catchUp('order', id)).events.length === 20, 60_000, 200);
     const page = await catchUp('order', id);
     expect(page.last).toEqual({ topic: first[19]!.topic, partition: first[19]!.partition, offset: first[19]!.offset });
+    expect(page.cursor).toEqual(page.last);
 
     // Published after the catch-up read and before the subscription: only Kafka replay can fill this gap.
     const gap = await postBatch(Array.from({ length: 10 }, (_, i) => event('order', id, 20 + i)));
     const client = await socket();
-    const ack = await client.subscribe({ channel: `events:order:${id}`, from: page.last });
+    const ack = await client.subscribe({ channel: `events:order:${id}`, from: page.cursor });
     expect(ack).toMatchObject({ ok: true, recovered: true });
     const live: Receipt[] = [];
     for (let i = 0; i < 10; i++) live.push(await post(event('order', id, 30 + i)));
@@ -164,6 +175,60 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
     expect(got).toEqual(expected);
     const offsets = client.received.map((m) => BigInt(m.event.offset));
     expect(offsets.every((o, i) => i === 0 || o > offsets[i - 1]!)).toBe(true);
+  });
+
+  it('catch-up of a source with no event yet returns a cursor; subscribing `from` it misses nothing published in between', async () => {
+    const id = `empty-${Date.now()}`;
+    const topic = `${prefix}events.order`;
+    const partitions = await withAdmin(
+      async (admin) => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.length,
+    );
+    const partition = sourcePartition({ type: 'order', id }, partitions);
+    // Another source on the same partition, so the projection has read that partition.
+    let neighbour = 0;
+    while (sourcePartition({ type: 'order', id: `n-${neighbour}` }, partitions) !== partition) neighbour++;
+    const other = await post(event('order', `n-${neighbour}`, 0));
+    expect(other.partition).toBe(partition);
+    const page = await eventually(
+      async () => {
+        const p = await catchUp('order', id);
+        return p.cursor && BigInt(p.cursor.offset) >= BigInt(other.offset) ? p : undefined;
+      },
+      60_000,
+      200,
+    );
+    expect(page).toMatchObject({ events: [], last: null, cursor: { topic, partition } });
+
+    // Published after the read and before the subscription: replayed from Kafka because of the cursor.
+    const gap = await postBatch(Array.from({ length: 5 }, (_, i) => event('order', id, i)));
+    const client = await socket();
+    const ack = await client.subscribe({ channel: `events:order:${id}`, from: page.cursor });
+    expect(ack).toMatchObject({ ok: true, recovered: true, replayed: 5 });
+    const live = await post(event('order', id, 5));
+    const expected = [...gap, live].map((r) => r.id);
+    await eventually(() => client.received.length >= expected.length, 30_000);
+    expect(client.received.map((m) => m.event.id)).toEqual(expected);
+  });
+
+  it('two sources with the same event id are both projected (ids are unique per source)', async () => {
+    const shared = `shared-${Date.now()}`;
+    const a = await post({ ...event('user', 'twin-a', 1), id: shared });
+    const b = await post({ ...event('user', 'twin-b', 2), id: shared });
+    expect([a.id, b.id]).toEqual([shared, shared]);
+    for (const [source, n] of [
+      ['twin-a', 1],
+      ['twin-b', 2],
+    ] as const) {
+      const page = await eventually(
+        async () => {
+          const p = await catchUp('user', source);
+          return p.events.length === 1 ? p : undefined;
+        },
+        60_000,
+        200,
+      );
+      expect(page.events[0]).toMatchObject({ id: shared, data: { n } });
+    }
   });
 
   it('each service exports its own series on /metrics and reports ready', async () => {
@@ -211,7 +276,11 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
       await producer.disconnect();
     }
     const after = await post(event('order', 'poison', 1));
-    await eventually(async () => (await http(`${consumer.url}/events/${after.id}`)).status === 200, 60_000, 200);
+    await eventually(
+      async () => (await http(`${consumer.url}/events/${after.id}`, asReader())).status === 200,
+      60_000,
+      200,
+    );
     const dead = await eventually(
       async () => {
         const offsets = await withAdmin((admin) => admin.fetchTopicOffsets(`${topic}.dlq`));

@@ -41,10 +41,14 @@ describe('npm run demo', () => {
     const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
     try {
       await eventually(() => out.includes(`http://127.0.0.1:${gateway}/`), 90_000, 200);
-      // The load generator's events flow through to the consumer's projection.
+      // The load generator's events flow through to the consumer's projection, read with the gateway's token.
+      const token = ((await (await fetch(`http://127.0.0.1:${gateway}/dev/token`)).json()) as { token: string }).token;
+      expect((await fetch(`http://127.0.0.1:${consumer}/sources/order/o-1001/events`)).status).toBe(401);
       const page = await eventually(
         async () => {
-          const res = await fetch(`http://127.0.0.1:${consumer}/sources/order/o-1001/events?limit=10`);
+          const res = await fetch(`http://127.0.0.1:${consumer}/sources/order/o-1001/events?limit=10`, {
+            headers: { authorization: `Bearer ${token}` },
+          });
           const body = (await res.json()) as { events: unknown[] };
           return body.events.length > 0 ? body : undefined;
         },

@@ -35,10 +35,11 @@ function envNamesReadBy(app: string): Set<string> {
     ...sourceFiles(path.join(ROOT, 'libs', 'service-kit', 'src')),
   ];
   for (const file of files) {
-    for (const m of readFileSync(file, 'utf8').matchAll(
-      /(?:process\.env|\benv)\.([A-Z][A-Z0-9_]+)|FromEnv\('([A-Z][A-Z0-9_]+)'/g,
-    )) {
-      names.add(m[1] ?? m[2]!);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/(?:process\.env|\benv)\.([A-Z][A-Z0-9_]+)/g)) names.add(m[1]!);
+    // intFromEnv('X', ...), flagFromEnv('X', ...), stringFromEnv(env, 'X', 'OLDER_X')
+    for (const call of text.matchAll(/FromEnv\(([^)]*)\)/g)) {
+      for (const m of call[1]!.matchAll(/'([A-Z][A-Z0-9_]+)'/g)) names.add(m[1]!);
     }
   }
   return names;
@@ -66,7 +67,8 @@ describe('docker-compose.yml', () => {
 
       const defaultPort = Number(/port:\s*(\d+)/.exec(read(`apps/${app}/src/main.ts`))![1]);
       expect(service.environment!.PORT).toBe(defaultPort);
-      expect(service.ports).toEqual([`${defaultPort}:${defaultPort}`]);
+      // Published on the loopback interface unless PUBLISH_HOST says otherwise.
+      expect(service.ports).toEqual([`\${PUBLISH_HOST:-127.0.0.1}:${defaultPort}:${defaultPort}`]);
       expect(service.environment!.HOST).toBe('0.0.0.0');
       expect(service.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${defaultPort}/health/ready`);
       const needs = app === 'consumer' ? ['kafka'] : ['kafka', 'redis']; // the consumer reads Kafka only
@@ -92,6 +94,47 @@ describe('docker-compose.yml', () => {
     // The apps agree on topic and channel naming, or the consumer and the gateway's replay read other topics.
     const prefixes = new Set(APPS.map((app) => compose.services[app]!.environment!.TOPIC_PREFIX));
     expect(prefixes.size).toBe(1);
+  });
+
+  it('publishes only the three apps’ ports: Kafka and Redis (no authentication) stay inside the network', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      if (!(APPS as readonly string[]).includes(name)) {
+        expect({ name, ports: service.ports }).toEqual({ name, ports: undefined });
+      }
+    }
+    const kafka = compose.services.kafka!.environment!;
+    for (const listeners of [kafka.KAFKA_LISTENERS, kafka.KAFKA_ADVERTISED_LISTENERS]) {
+      expect(String(listeners)).not.toMatch(/EXTERNAL|127\.0\.0\.1/);
+    }
+  });
+
+  it('ships no secret: the JWT secret and the API keys come from .env, required, with how-to messages', () => {
+    const text = read('docker-compose.yml');
+    expect(text).not.toMatch(/change-me/i);
+    const required = /^\$\{([A-Z_]+):\?set \1 in \.env .*docs\/operations\.md\}$/;
+    for (const app of ['gateway', 'consumer'] as const) {
+      const env = compose.services[app]!.environment!;
+      expect(String(env.AUTH_JWT_SECRET)).toMatch(required);
+      expect(Object.keys(env)).not.toContain('GATEWAY_JWT_SECRET');
+    }
+    expect(String(compose.services.ingester!.environment!.INGESTER_API_KEYS)).toMatch(required);
+    expect(compose.services.ingester!.environment).not.toHaveProperty('INGESTER_ALLOW_ANONYMOUS');
+    // Dev tokens are off (the docs' default), and the image runs with NODE_ENV=production, which refuses them.
+    expect(compose.services.gateway!.environment!.GATEWAY_DEV_TOKENS).toBe(0);
+    expect(read('docs/configuration.md')).toMatch(/\| `GATEWAY_DEV_TOKENS` \| `0` \|/);
+    expect(read('Dockerfile')).toMatch(/ENV NODE_ENV=production/);
+    // What a person fills in: every required variable is in .env.example, which holds no value.
+    const example = read('.env.example');
+    for (const name of ['AUTH_JWT_SECRET', 'INGESTER_API_KEYS']) expect(example).toMatch(new RegExp(`^${name}=$`, 'm'));
+    expect(read('.gitignore').split('\n')).toContain('.env');
+    expect(read('.dockerignore').split('\n')).toContain('.env');
+  });
+
+  it('the ingester, the consumer and the load generator share one list of source types', () => {
+    const types = new Set(['ingester', 'consumer'].map((app) => compose.services[app]!.environment!.SOURCE_TYPES));
+    expect(types).toEqual(new Set(['${SOURCE_TYPES:-order,user,sensor}']));
+    expect(read('scripts/demo/load-generator.mjs')).toContain('process.env.SOURCE_TYPES');
+    expect(read('Dockerfile')).toMatch(/scripts\/demo\/token\.mjs/);
   });
 
   it('builds one multi-stage Node 24 image that ships only what runs', () => {

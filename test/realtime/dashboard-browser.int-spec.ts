@@ -36,7 +36,7 @@ describe('dashboard in a real browser', () => {
     };
     [gateway, ingester] = await Promise.all([
       startService('gateway', env),
-      startService('ingester', { CHANNEL_PREFIX: prefix }),
+      startService('ingester', { CHANNEL_PREFIX: prefix, SOURCE_TYPES: type }),
     ]);
     browser = await chromium.launch({
       executablePath,

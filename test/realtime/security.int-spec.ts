@@ -1,5 +1,5 @@
 import type { Socket as ClientSocket } from 'socket.io-client';
-import { signGatewayToken } from '../../apps/gateway/src/auth/jwt-token.verifier.js';
+import { signGatewayToken } from '@app/service-kit';
 import {
   connectClient,
   startGateway,

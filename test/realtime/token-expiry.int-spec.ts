@@ -1,5 +1,5 @@
 import type { ServerDisconnectMessage, SubscribeAck } from '@app/dual-stream';
-import { signGatewayToken } from '../../apps/gateway/src/auth/jwt-token.verifier.js';
+import { signGatewayToken } from '@app/service-kit';
 import { RawSocketIo } from './support/raw-socket-io.js';
 import {
   connectClient,

@@ -1,35 +1,41 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { DualStreamModule } from '@app/dual-stream';
 import { ServiceKitModule, dualStreamOptionsFromEnv } from '@app/service-kit';
-import { CONSUMER_CONFIG, readConsumerConfig, type ConsumerConfig } from './config/consumer.config.js';
+import type { ConsumerConfig } from './config/consumer.config.js';
 import { SourceEventsController } from './http/source-events.controller.js';
+import { SourcePartitionLocator } from './kafka/source-partition.locator.js';
 import { ConsumerMetrics } from './metrics/consumer.metrics.js';
 import { KafkaLagCollector } from './metrics/kafka-lag.collector.js';
 import { ProjectionStoreModule } from './projection/projection-store.module.js';
 import { projectionHandlersFor } from './projection/projection.handlers.js';
 import { Projector } from './projection/projector.service.js';
 
-const config = readConsumerConfig();
-
-@Module({
-  imports: [
-    ServiceKitModule.forRoot({
-      service: 'consumer',
-      usesRedis: false,
-      libraryMetrics: [],
-      imports: [ProjectionStoreModule],
-      readiness: ProjectionStoreModule.readiness,
-    }),
-    // The consumer only reads; it never announces on Redis.
-    DualStreamModule.forRoot({ ...dualStreamOptionsFromEnv('consumer'), redis: false }),
-    ProjectionStoreModule,
-  ],
-  controllers: [SourceEventsController, projectionHandlersFor(config)],
-  providers: [
-    { provide: CONSUMER_CONFIG, useValue: config satisfies ConsumerConfig },
-    ConsumerMetrics,
-    Projector,
-    KafkaLagCollector,
-  ],
-})
-export class ConsumerModule {}
+/**
+ * The projection service: one `@OnDurable` handler per `SOURCE_TYPES` topic into SQLite, and the catch-up API
+ * behind the gateway's tokens. The partition's projected-up-to position is exact only because each partition's
+ * records are applied in order (`consumer.keyConcurrency` 1, the default): keep it so.
+ */
+@Module({})
+export class ConsumerModule {
+  static forRoot(config: ConsumerConfig): DynamicModule {
+    const store = ProjectionStoreModule.forRoot(config);
+    return {
+      module: ConsumerModule,
+      imports: [
+        ServiceKitModule.forRoot({
+          service: 'consumer',
+          usesRedis: false,
+          libraryMetrics: [],
+          imports: [store],
+          readiness: ProjectionStoreModule.readiness,
+          auth: config.auth,
+        }),
+        // The consumer only reads; it never announces on Redis.
+        DualStreamModule.forRoot({ ...dualStreamOptionsFromEnv('consumer'), redis: false }),
+        store,
+      ],
+      controllers: [SourceEventsController, projectionHandlersFor(config)],
+      providers: [ConsumerMetrics, Projector, KafkaLagCollector, SourcePartitionLocator],
+    };
+  }
+}

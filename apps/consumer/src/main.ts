@@ -1,17 +1,18 @@
 import 'reflect-metadata';
 import { DualStreamServer } from '@app/dual-stream';
-import { bootstrapService } from '@app/service-kit';
-import { CONSUMER_CONFIG, type ConsumerConfig } from './config/consumer.config.js';
-import { ensureTopics } from './config/ensure-topics.js';
+import { bootstrapService, ensureSourceTopics } from '@app/service-kit';
+import { CONSUMER_CONFIG, readConsumerConfig, type ConsumerConfig } from './config/consumer.config.js';
 import { ConsumerModule } from './consumer.module.js';
 import { ConsumerMetrics } from './metrics/consumer.metrics.js';
 import { TransportState } from './projection/projection-store.module.js';
 
-await bootstrapService(ConsumerModule, {
+await bootstrapService({
   name: 'consumer',
   port: 3002,
+  module: () => ConsumerModule.forRoot(readConsumerConfig()),
   configure: async (app) => {
-    await ensureTopics(app.get<ConsumerConfig>(CONSUMER_CONFIG).topics);
+    // Every accepted source type has its topic before the handlers subscribe (no broker auto-creation).
+    await ensureSourceTopics(app.get<ConsumerConfig>(CONSUMER_CONFIG).service, 'Consumer');
     const server = app.get(DualStreamServer);
     const state = app.get(TransportState);
     server.status.subscribe((status) => (state.status = status));

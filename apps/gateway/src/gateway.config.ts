@@ -1,40 +1,42 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { DualStreamModuleOptions } from '@app/dual-stream';
-import { dualStreamOptionsFromEnv, intFromEnv } from '@app/service-kit';
+import {
+  ConfigurationError,
+  dualStreamOptionsFromEnv,
+  flagFromEnv,
+  intFromEnv,
+  isProduction,
+  readAuthEnv,
+} from '@app/service-kit';
 
 /** What the gateway needs beyond the shared service environment. */
 export interface GatewayConfig {
   /** Kafka, Redis and hub options (`hub.canSubscribe*` are filled from the token claims by the module). */
   dualStream: DualStreamModuleOptions;
-  /** `GATEWAY_JWT_SECRET`: HMAC secret of the demo's HS256 tokens (at least 32 bytes). */
+  /** `AUTH_JWT_SECRET` (or `GATEWAY_JWT_SECRET`): HMAC secret of the HS256 client tokens (at least 32 bytes). */
   jwtSecret: string;
-  /** `GATEWAY_DEV_TOKENS=1`: `GET /dev/token` hands out an all-access token (never in production). */
-  devTokens: boolean;
-  /** `GATEWAY_JWT_AUDIENCE`: the `aud` every token must carry. @default undefined (not checked) */
+  /** `AUTH_JWT_AUDIENCE` (or `GATEWAY_JWT_AUDIENCE`): when set, tokens must carry it in `aud`. */
   jwtAudience?: string;
-  /** `GATEWAY_JWT_ISSUER`: the `iss` every token must carry. @default undefined (not checked) */
+  /** `AUTH_JWT_ISSUER` (or `GATEWAY_JWT_ISSUER`): when set, tokens must carry it as `iss`. */
   jwtIssuer?: string;
+  /** `GATEWAY_DEV_TOKENS=1`: `GET /dev/token` hands out an all-access token (refused with NODE_ENV=production). */
+  devTokens: boolean;
 }
 
 export const GATEWAY_CONFIG = Symbol('gateway:config');
 
-/** Reads `GATEWAY_*` plus the shared `KAFKA_BROKERS`, `REDIS_URL`, `CHANNEL_PREFIX`, `TOPIC_PREFIX`. */
+/** Reads `GATEWAY_*` and `AUTH_JWT_*` plus the shared `KAFKA_BROKERS`, `REDIS_URL`, `CHANNEL_PREFIX`, `TOPIC_PREFIX`. */
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  const devTokens = /^(1|true|yes|on)$/i.test(env.GATEWAY_DEV_TOKENS ?? '');
-  let jwtSecret = env.GATEWAY_JWT_SECRET ?? '';
-  if (!jwtSecret) {
-    if (!devTokens) {
-      throw new Error(
-        'GATEWAY_JWT_SECRET is not set: set it to a random string of at least 32 characters (or GATEWAY_DEV_TOKENS=1 for a local demo).',
-      );
-    }
-    jwtSecret = randomBytes(32).toString('hex');
-    new Logger('Gateway').warn(
-      'GATEWAY_JWT_SECRET is not set: using a random secret for this process (dev tokens only)',
+  const devTokens = flagFromEnv('GATEWAY_DEV_TOKENS', env);
+  if (devTokens && isProduction(env)) {
+    throw new ConfigurationError(
+      'GATEWAY_DEV_TOKENS',
+      'NODE_ENV=production and GATEWAY_DEV_TOKENS=1: GET /dev/token would hand an all-access token to anyone; set GATEWAY_DEV_TOKENS=0 and issue tokens signed with AUTH_JWT_SECRET.',
     );
   }
-  if (jwtSecret.length < 32) throw new Error('GATEWAY_JWT_SECRET must be at least 32 characters.');
+  const auth = readAuthEnv(env, devTokens ? () => randomBytes(32).toString('hex') : undefined);
+  for (const warning of auth.warnings) new Logger('Gateway').warn(warning);
   return {
     dualStream: dualStreamOptionsFromEnv(
       'gateway',
@@ -47,9 +49,9 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
       },
       env,
     ),
-    jwtSecret,
+    jwtSecret: auth.config.secret,
+    ...(auth.config.audience && { jwtAudience: auth.config.audience }),
+    ...(auth.config.issuer && { jwtIssuer: auth.config.issuer }),
     devTokens,
-    jwtAudience: env.GATEWAY_JWT_AUDIENCE || undefined,
-    jwtIssuer: env.GATEWAY_JWT_ISSUER || undefined,
   };
 }

@@ -1,9 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DualStreamModule } from '@app/dual-stream';
-import { ServiceKitModule } from '@app/service-kit';
-import { canSubscribe, canSubscribePattern } from './auth/gateway-principal.js';
-import { JwtTokenVerifier } from './auth/jwt-token.verifier.js';
-import { TokenVerifier } from './auth/token-verifier.js';
+import { ServiceKitModule, canSubscribe, canSubscribePattern } from '@app/service-kit';
 import { DashboardController } from './dashboard/dashboard.controller.js';
 import { DevTokenController } from './dashboard/dev-token.controller.js';
 import { GATEWAY_CONFIG, gatewayConfigFromEnv, type GatewayConfig } from './gateway.config.js';
@@ -11,7 +8,8 @@ import { EventsGateway } from './realtime/events.gateway.js';
 
 /**
  * The realtime gateway: socket.io `/events` (token handshake, subscribe/resume through `RealtimeHub`), the
- * dashboard at `/`, and the shared health/metrics endpoints. `forRoot()` reads the environment; tests and
+ * dashboard at `/`, and the shared health/metrics endpoints. Tokens are checked by service-kit's
+ * `TokenVerifier`, the same one the consumer's catch-up API uses. `forRoot()` reads the environment; tests and
  * embedders pass a config.
  */
 @Module({})
@@ -21,16 +19,12 @@ export class GatewayModule {
       ...config.dualStream,
       hub: { canSubscribe, canSubscribePattern, ...config.dualStream.hub },
     };
+    const auth = { secret: config.jwtSecret, audience: config.jwtAudience, issuer: config.jwtIssuer };
     return {
       module: GatewayModule,
-      imports: [ServiceKitModule.forRoot({ service: 'gateway' }), DualStreamModule.forRoot(dualStream)],
+      imports: [ServiceKitModule.forRoot({ service: 'gateway', auth }), DualStreamModule.forRoot(dualStream)],
       controllers: [DashboardController, ...(config.devTokens ? [DevTokenController] : [])],
-      providers: [
-        { provide: GATEWAY_CONFIG, useValue: config },
-        JwtTokenVerifier,
-        { provide: TokenVerifier, useExisting: JwtTokenVerifier },
-        EventsGateway,
-      ],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, EventsGateway],
     };
   }
 }

@@ -1,23 +1,31 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { DualStreamModule, DualStreamPublisher } from '@app/dual-stream';
 import { ServiceKitModule, dualStreamOptionsFromEnv } from '@app/service-kit';
-import { INGESTER_CONFIG, readIngesterConfig } from './config/ingester.config.js';
+import { INGESTER_CONFIG, type IngesterConfig } from './config/ingester.config.js';
 import { EVENT_PUBLISHER } from './events/event-publisher.js';
 import { EventsController } from './events/events.controller.js';
 import { PublishErrorFilter } from './http/publish-error.filter.js';
+import { IdempotencyService } from './idempotency/idempotency.service.js';
 import { IngesterMetrics } from './metrics/ingester.metrics.js';
 
-@Module({
-  imports: [
-    ServiceKitModule.forRoot({ service: 'ingester', libraryMetrics: ['publisher'] }),
-    DualStreamModule.forRoot(dualStreamOptionsFromEnv('ingester')),
-  ],
-  controllers: [EventsController],
-  providers: [
-    { provide: INGESTER_CONFIG, useFactory: () => readIngesterConfig() },
-    { provide: EVENT_PUBLISHER, useExisting: DualStreamPublisher },
-    IngesterMetrics,
-    PublishErrorFilter,
-  ],
-})
-export class IngesterModule {}
+/** `POST /events` and `POST /events/batch` in front of `DualStreamPublisher`, from a config read once. */
+@Module({})
+export class IngesterModule {
+  static forRoot(config: IngesterConfig): DynamicModule {
+    return {
+      module: IngesterModule,
+      imports: [
+        ServiceKitModule.forRoot({ service: 'ingester', libraryMetrics: ['publisher'] }),
+        DualStreamModule.forRoot(dualStreamOptionsFromEnv('ingester')),
+      ],
+      controllers: [EventsController],
+      providers: [
+        { provide: INGESTER_CONFIG, useValue: config },
+        { provide: EVENT_PUBLISHER, useExisting: DualStreamPublisher },
+        IngesterMetrics,
+        IdempotencyService,
+        PublishErrorFilter,
+      ],
+    };
+  }
+}

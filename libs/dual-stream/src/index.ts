@@ -43,6 +43,7 @@ export { UnparseableRecordError } from './errors/unparseable-record.error.js';
 // Naming (so apps and non-Nest code agree on topics, keys and channels)
 export { defaultTopic, sourceKey, channelFor } from './events/event-naming.js';
 export { parseChannel } from './events/channel-parser.js';
+export { sourcePartition } from './events/source-partition.js';
 
 // Publisher
 export { DualStreamPublisher } from './publisher/dual-stream.publisher.js';

@@ -1,10 +1,17 @@
-import { Logger, type INestApplication, type Type } from '@nestjs/common';
+import { type DynamicModule, Logger, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { intFromEnv } from './config/service-env.js';
+import { intFromEnv } from './config/env-values.js';
+import { CONFIGURATION_EXIT_CODE, ConfigurationError } from './errors/configuration.error.js';
 import { createServiceLogger } from './logging/service-logger.js';
+import { ProblemExceptionFilter } from './problems/problem-exception.filter.js';
 
 export interface ServiceBootstrapOptions {
   name: string;
+  /**
+   * Builds the root module. Called inside the start-up guard, so a `ConfigurationError` thrown while reading
+   * the environment ends the process with a message instead of a stack trace.
+   */
+  module: () => Type<unknown> | DynamicModule;
   /** Port to listen on; `PORT` in the environment wins. */
   port: number;
   /** Runs after the app is created and before it listens (e.g. connect a microservice, body parsers). */
@@ -15,26 +22,35 @@ export interface ServiceBootstrapOptions {
 
 /**
  * Creates, configures and starts one of the demo services: structured logs (`LOG_FORMAT`), graceful shutdown
- * on SIGTERM/SIGINT (Nest closes every module, then the process exits; `SHUTDOWN_TIMEOUT_MS` bounds it), and
- * `HOST`/`PORT` from the environment.
+ * on SIGTERM/SIGINT (Nest closes every module, then the process exits; `SHUTDOWN_TIMEOUT_MS` bounds it),
+ * `HOST`/`PORT` from the environment, and problem bodies (`application/problem+json`) for every HTTP error.
+ * A wrong or unsafe environment (`ConfigurationError`) exits with code 78 and the message saying what to set.
  */
-export async function bootstrapService(
-  module: Type<unknown>,
-  options: ServiceBootstrapOptions,
-): Promise<INestApplication> {
+export async function bootstrapService(options: ServiceBootstrapOptions): Promise<INestApplication | undefined> {
   muteKafkajsTimeoutWarning();
   const logger = createServiceLogger(options.name);
-  const app = await NestFactory.create(module, { logger, ...options.createOptions });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-  armShutdownDeadline(options.name, intFromEnv('SHUTDOWN_TIMEOUT_MS', 20_000));
-  await options.configure?.(app);
-  // Microservices connected in `configure` (the DualStreamServer) start with the HTTP listener.
-  await app.startAllMicroservices();
-  const port = Number(process.env.PORT ?? options.port);
-  const host = process.env.HOST ?? '127.0.0.1';
-  await app.listen(port, host);
-  new Logger(options.name).log(`listening on http://${host}:${port}`);
-  return app;
+  try {
+    const module = options.module();
+    const app = await NestFactory.create(module, { logger, ...options.createOptions });
+    app.useGlobalFilters(new ProblemExceptionFilter());
+    app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+    armShutdownDeadline(options.name, intFromEnv('SHUTDOWN_TIMEOUT_MS', 20_000));
+    await options.configure?.(app);
+    // Microservices connected in `configure` (the DualStreamServer) start with the HTTP listener.
+    await app.startAllMicroservices();
+    const port = Number(process.env.PORT ?? options.port);
+    const host = process.env.HOST ?? '127.0.0.1';
+    await app.listen(port, host);
+    new Logger(options.name).log(`listening on http://${host}:${port}`);
+    return app;
+  } catch (err) {
+    if (!(err instanceof ConfigurationError) && (err as Error)?.name !== 'ConfigurationError') throw err;
+    logger.fatal(`refusing to start: ${(err as Error).message}`, options.name);
+    process.exitCode = CONFIGURATION_EXIT_CODE;
+    // Let the log line reach the pipe before the process ends.
+    setImmediate(() => process.exit(CONFIGURATION_EXIT_CODE));
+    return undefined;
+  }
 }
 
 /** A shutdown that hangs (a broker that never answers) must not keep a container from stopping. */

@@ -1,4 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import type { AuthConfig } from './auth/auth-config.js';
+import { ServiceAuthModule } from './auth/service-auth.module.js';
 import { readServiceEnv } from './config/service-env.js';
 import { ServiceHealthModule, type ServiceHealthModuleOptions } from './health/service-health.module.js';
 import type { LibraryMetricsSource } from './metrics/dual-stream-metrics.registrar.js';
@@ -13,27 +15,41 @@ export interface ServiceKitOptions {
   usesRedis?: boolean;
   /** Which library snapshots `/metrics` exports. @default ['publisher', 'hub'] */
   libraryMetrics?: LibraryMetricsSource[];
+  /** Client token verification (`readAuthEnv`): provides `TokenVerifier` and `BearerAuthGuard`. @default none */
+  auth?: AuthConfig;
+  /** The environment to read. @default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
  * Everything operational a demo service needs, from the shared environment (`KAFKA_BROKERS`, `REDIS_URL`,
- * `REALTIME_ENABLED`): `/health/live`, `/health/ready` and `/metrics` (`ServiceMetrics` is global).
+ * `REALTIME_ENABLED`, `METRICS_TOKEN`): `/health/live`, `/health/ready` and `/metrics` (`ServiceMetrics` is
+ * global), and with `auth` the client token check.
  */
 @Module({})
 export class ServiceKitModule {
-  static forRoot({ service, readiness, imports, libraryMetrics, usesRedis = true }: ServiceKitOptions): DynamicModule {
-    const env = readServiceEnv(service);
+  static forRoot({
+    service,
+    readiness,
+    imports,
+    libraryMetrics,
+    usesRedis = true,
+    auth,
+    env = process.env,
+  }: ServiceKitOptions): DynamicModule {
+    const serviceEnv = readServiceEnv(service, env);
     return {
       module: ServiceKitModule,
       imports: [
-        ServiceMetricsModule.forRoot({ service, libraryMetrics }),
+        ServiceMetricsModule.forRoot({ service, libraryMetrics, metricsToken: env.METRICS_TOKEN || undefined }),
         ServiceHealthModule.forRoot({
           service,
-          kafkaBrokers: env.kafkaBrokers,
-          redisUrl: usesRedis ? env.redisUrl : false,
+          kafkaBrokers: serviceEnv.kafkaBrokers,
+          redisUrl: usesRedis ? serviceEnv.redisUrl : false,
           readiness,
           imports,
         }),
+        ...(auth ? [ServiceAuthModule.forRoot(auth)] : []),
       ],
     };
   }

@@ -66,6 +66,23 @@ export async function ensureBuilt(): Promise<void> {
   });
 }
 
+/** One service process on `port` with the test environment, its stdout and stderr going to `onOutput`. */
+function spawnService(
+  name: ServiceName,
+  env: Record<string, string>,
+  port: number,
+  onOutput: (chunk: string) => void,
+): ChildProcess {
+  const child = spawn(NODE, [mainOf(name)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NODE_OPTIONS: '', LOG_FORMAT: 'json', HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => onOutput(String(d)));
+  child.stderr!.on('data', (d) => onOutput(String(d)));
+  return child;
+}
+
 /** Starts one service as its own process on a free port and waits until `/health/live` answers. */
 export async function startService(
   name: ServiceName,
@@ -74,13 +91,7 @@ export async function startService(
 ): Promise<ServiceProcess> {
   port ??= await freePort();
   let out = '';
-  const child = spawn(NODE, [mainOf(name)], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', LOG_FORMAT: 'json', HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  const child = spawnService(name, env, port, (d) => (out += d));
   const exit = new Promise<number | string | null>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal)),
   );
@@ -142,4 +153,28 @@ export async function http(
     body = undefined;
   }
   return { status: res.status, headers: res.headers, body, text };
+}
+
+/**
+ * Runs one service that is expected to refuse to start: resolves with its exit code and everything it wrote.
+ * A service still running after `timeoutMs` is killed and reported with code `'still running'`.
+ */
+export async function runUntilExit(
+  name: ServiceName,
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<{ code: number | string | null; output: string }> {
+  let output = '';
+  const child = spawnService(name, env, await freePort(), (d) => (output += d));
+  const code = await new Promise<number | string | null>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve('still running');
+    }, timeoutMs);
+    child.once('exit', (c, signal) => {
+      clearTimeout(timer);
+      resolve(c ?? signal);
+    });
+  });
+  return { code, output };
 }

@@ -19,8 +19,7 @@ import {
 } from '@app/dual-stream';
 import { io, type Socket as ClientSocket } from 'socket.io-client';
 import { GatewayModule } from '../../../apps/gateway/src/gateway.module.js';
-import { signGatewayToken } from '../../../apps/gateway/src/auth/jwt-token.verifier.js';
-import type { GatewayPrincipal } from '../../../apps/gateway/src/auth/gateway-principal.js';
+import { signGatewayToken, type GatewayPrincipal } from '@app/service-kit';
 import { createTopic, eventually, kafkaBrokers, redisUrl, testKafka, uniqueName } from '../../support/infra.js';
 
 export const TEST_SECRET = 'realtime-test-secret-0123456789abcdef';

@@ -1,11 +1,21 @@
-import { intFromEnv, readServiceEnv, topicFor } from '@app/service-kit';
+import { Logger } from '@nestjs/common';
+import {
+  intFromEnv,
+  readAuthEnv,
+  readServiceEnv,
+  sourceTopics,
+  type AuthConfig,
+  type ServiceEnv,
+} from '@app/service-kit';
 
 export const CONSUMER_CONFIG = Symbol.for('consumer:config');
 
 export interface ConsumerConfig {
+  /** The shared service environment (brokers, prefixes, `SOURCE_TYPES`, topic settings). */
+  service: ServiceEnv;
   /** `CONSUMER_DB_PATH`: the SQLite file of the projection (`:memory:` only for throwaway runs). */
   dbPath: string;
-  /** `CONSUMER_SOURCE_TYPES` (comma-separated): which `events.{type}` topics the projection follows. */
+  /** `SOURCE_TYPES`: the projection follows one `events.{type}` topic per type, every type the ingester accepts. */
   sourceTypes: string[];
   /** The topics, with `TOPIC_PREFIX` applied. */
   topics: string[];
@@ -15,21 +25,24 @@ export interface ConsumerConfig {
   retentionPerSource: number;
   /** `CONSUMER_MAX_PAGE`: the largest `limit` the catch-up API accepts. */
   maxPage: number;
+  /** `AUTH_JWT_*`: the catch-up API accepts the gateway's tokens. */
+  auth: AuthConfig;
 }
 
+/** Reads the consumer's environment once; a wrong or unsafe value throws `ConfigurationError`. */
 export function readConsumerConfig(env: NodeJS.ProcessEnv = process.env): ConsumerConfig {
   const service = readServiceEnv('consumer', env);
-  const sourceTypes = (env.CONSUMER_SOURCE_TYPES || 'order,user,sensor')
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
+  const auth = readAuthEnv(env);
+  for (const warning of auth.warnings) new Logger('Consumer').warn(warning);
   return {
+    service,
     dbPath: env.CONSUMER_DB_PATH || '.data/consumer-projection.sqlite',
-    sourceTypes,
-    topics: sourceTypes.map((type) => topicFor(service, type)),
+    sourceTypes: service.sourceTypes,
+    topics: sourceTopics(service),
     groupId: env.CONSUMER_GROUP_ID || `${service.topicPrefix}dual-stream-consumer-projection`,
     retentionPerSource: intFromEnv('CONSUMER_RETENTION', 1000, env),
     maxPage: intFromEnv('CONSUMER_MAX_PAGE', 1000, env),
+    auth: auth.config,
   };
 }
 

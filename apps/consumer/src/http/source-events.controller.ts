@@ -1,87 +1,79 @@
-import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
-import { channelFor, parseChannel, type EventProblem, type EventSource, type KafkaPosition } from '@app/dual-stream';
+import { Controller, Get, Inject, Param, Query, Req, UseGuards } from '@nestjs/common';
+import { channelFor, type EventSource, type KafkaPosition } from '@app/dual-stream';
+import { BearerAuthGuard, canSubscribe, problem, ProblemException, type AuthenticatedRequest } from '@app/service-kit';
 import { CONSUMER_CONFIG, type ConsumerConfig } from '../config/consumer.config.js';
+import { SourcePartitionLocator } from '../kafka/source-partition.locator.js';
 import type { ProjectedEvent } from '../projection/projected-event.js';
 import { ProjectionStore } from '../projection/projection.store.js';
+import { catchUpCursor, positionOf } from './catch-up-cursor.js';
+import { parseCatchUpQuery } from './catch-up-query.parser.js';
 
 export interface SourceEventsPage {
   source: EventSource;
   events: ProjectedEvent[];
-  /** Position of the last event returned: subscribe on the gateway `from` it to continue without a gap. */
+  /** Position of the last event returned, or `null` when the page is empty. */
   last: KafkaPosition | null;
+  /** Subscribe on the gateway `from` this position to continue without a gap (see `catchUpCursor`). */
+  cursor: KafkaPosition | null;
 }
 
-const DEFAULT_LIMIT = 100;
-const OFFSET = /^(0|[1-9]\d{0,17})$/;
-
-/** Catch-up API: what a client that joins mid-stream reads before it subscribes `from` the last position. */
+/**
+ * Catch-up API: what a client that joins mid-stream reads before it subscribes `from` the cursor. Every route
+ * needs `Authorization: Bearer <token>`, the gateway's token: a source's events are readable exactly when the
+ * token may subscribe to its channel `events:{type}:{id}` (403 otherwise).
+ */
 @Controller()
+@UseGuards(BearerAuthGuard)
 export class SourceEventsController {
   constructor(
     @Inject(ProjectionStore) private readonly store: ProjectionStore,
     @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
+    @Inject(SourcePartitionLocator) private readonly locator: SourcePartitionLocator,
   ) {}
 
   @Get('sources/:type/:id/events')
-  list(
+  async list(
+    @Req() req: AuthenticatedRequest,
     @Param('type') type: string,
     @Param('id') id: string,
-    @Query('after') after?: string | string[],
-    @Query('limit') limit?: string | string[],
-  ): SourceEventsPage {
-    const problems: EventProblem[] = [];
-    let source: EventSource = { type, id };
-    try {
-      source = parseChannel(channelFor('', source));
-    } catch (err) {
-      problems.push({ path: 'source', message: (err as Error).message });
+    @Query('after') after?: unknown,
+    @Query('limit') limit?: unknown,
+  ): Promise<SourceEventsPage> {
+    const query = parseCatchUpQuery({ type, id, after, limit }, this.config.maxPage, this.config.sourceTypes);
+    const channel = channelFor('', query.source);
+    if (!canSubscribe(req.principal, channel)) {
+      throw new ProblemException(
+        problem('forbidden', `this token may not read ${channel} (no \`channels\` claim matches it)`),
+      );
     }
-    if (after !== undefined && (typeof after !== 'string' || !OFFSET.test(after))) {
-      problems.push({
-        path: 'after',
-        message: 'must be a Kafka offset (a non-negative integer): the offset of the last event you have',
-      });
-    }
-    const max = this.config.maxPage;
-    if (
-      limit !== undefined &&
-      (typeof limit !== 'string' || !/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > max)
-    ) {
-      problems.push({ path: 'limit', message: `must be an integer from 1 to ${max}` });
-    }
-    if (problems.length) {
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'invalid_query',
-        message: 'invalid catch-up query',
-        problems,
-      });
-    }
-
-    const events = this.store.listBySource(
-      source.type,
-      source.id,
-      after === undefined ? -1 : Number(after),
-      limit === undefined ? DEFAULT_LIMIT : Number(limit),
-    );
-    const tail = events.at(-1);
+    const at = await this.locator.locate(query.source);
+    const page = this.store.listBySource(query.source, at, query.after ?? -1n, query.limit);
+    const tail = page.events.at(-1);
     return {
-      source,
-      events,
-      last: tail ? { topic: tail.topic, partition: tail.partition, offset: tail.offset } : null,
+      source: query.source,
+      events: page.events,
+      last: tail ? positionOf(tail) : null,
+      cursor: catchUpCursor(at, page, query.limit, query.after),
     };
   }
 
+  /**
+   * One event by id, if the token may read its source. Ids are unique per source: when several sources have
+   * the id, the first readable one (by topic, partition, offset) is returned. Not stored and not readable are
+   * the same 404, so the API does not tell which ids exist in sources the token may not read.
+   */
   @Get('events/:id')
-  byId(@Param('id') id: string): ProjectedEvent {
-    const event = this.store.getById(id);
+  byId(@Req() req: AuthenticatedRequest, @Param('id') id: string): ProjectedEvent {
+    const event = this.store
+      .findById(id)
+      .find((candidate) => canSubscribe(req.principal, channelFor('', candidate.source)));
     if (!event) {
-      throw new NotFoundException({
-        statusCode: 404,
-        error: 'not_found',
-        message: `no event ${JSON.stringify(id.slice(0, 128))} in the projection (not consumed yet, or pruned: Kafka still has it)`,
-        problems: [],
-      });
+      throw new ProblemException(
+        problem(
+          'not_found',
+          `no event ${JSON.stringify(id.slice(0, 128))} that this token may read (not consumed yet, pruned, or in a source the token may not read)`,
+        ),
+      );
     }
     return event;
   }

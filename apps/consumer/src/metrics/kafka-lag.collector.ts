@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { ServiceMetrics, readServiceEnv } from '@app/service-kit';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { LazyKafkaAdmin, ServiceMetrics } from '@app/service-kit';
 import { CONSUMER_CONFIG, groupIdFor, type ConsumerConfig } from '../config/consumer.config.js';
 
 interface LagSample {
@@ -15,7 +14,7 @@ interface LagSample {
  */
 @Injectable()
 export class KafkaLagCollector implements OnApplicationShutdown {
-  private admin?: Admin;
+  private readonly admin: LazyKafkaAdmin;
   private cached?: { at: number; lag: LagSample[]; dlq: { topic: string; count: number }[] };
   private inflight?: Promise<void>;
 
@@ -23,6 +22,7 @@ export class KafkaLagCollector implements OnApplicationShutdown {
     metrics: ServiceMetrics,
     @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
   ) {
+    this.admin = new LazyKafkaAdmin(config.service, 'lag');
     metrics.fromSnapshotGauge(
       'dual_stream_consumer_lag',
       'Records not yet committed by the projection group, per partition',
@@ -53,7 +53,7 @@ export class KafkaLagCollector implements OnApplicationShutdown {
   }
 
   private async read(): Promise<{ lag: LagSample[]; dlq: { topic: string; count: number }[] }> {
-    const admin = await this.connect();
+    const admin = await this.admin.get();
     const existing = new Set(await admin.listTopics());
     const lag: LagSample[] = [];
     const dlq: { topic: string; count: number }[] = [];
@@ -75,23 +75,7 @@ export class KafkaLagCollector implements OnApplicationShutdown {
     return { lag, dlq };
   }
 
-  private async connect(): Promise<Admin> {
-    if (this.admin) return this.admin;
-    const env = readServiceEnv('consumer');
-    const admin = new Kafka({
-      clientId: `${env.clientId}-lag`,
-      brokers: env.kafkaBrokers,
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 3000,
-      requestTimeout: 3000,
-      retry: { retries: 1 },
-    }).admin();
-    await admin.connect();
-    admin.on(admin.events.DISCONNECT, () => (this.admin = undefined));
-    return (this.admin = admin);
-  }
-
   async onApplicationShutdown(): Promise<void> {
-    await this.admin?.disconnect().catch(() => undefined);
+    await this.admin.close();
   }
 }

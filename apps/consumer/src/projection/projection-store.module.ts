@@ -1,7 +1,7 @@
-import { Global, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { ReadinessCheck } from '@app/service-kit';
-import { CONSUMER_CONFIG, readConsumerConfig, type ConsumerConfig } from '../config/consumer.config.js';
+import { CONSUMER_CONFIG, type ConsumerConfig } from '../config/consumer.config.js';
 import { ProjectionStore } from './projection.store.js';
 
 /** What readiness knows about the transport: `DualStreamServer.status` as main.ts observes it. */
@@ -10,24 +10,25 @@ export class TransportState {
 }
 
 /**
- * Owns the SQLite file. It is closed in `onApplicationShutdown`, which Nest runs after the transport stopped
- * consuming, so no handler writes to a closed database.
+ * Owns the SQLite file (and provides the consumer's config). It is closed in `onApplicationShutdown`, which
+ * Nest runs after the transport stopped consuming, so no handler writes to a closed database.
  */
 @Global()
-@Module({
-  providers: [
-    { provide: CONSUMER_CONFIG, useFactory: () => readConsumerConfig() },
-    TransportState,
-    {
-      provide: ProjectionStore,
-      inject: [CONSUMER_CONFIG],
-      useFactory: (config: ConsumerConfig) => new ProjectionStore(config.dbPath, config.retentionPerSource),
-    },
-  ],
-  exports: [ProjectionStore, TransportState],
-})
+@Module({})
 export class ProjectionStoreModule implements OnApplicationShutdown {
   constructor(private readonly store: ProjectionStore) {}
+
+  static forRoot(config: ConsumerConfig): DynamicModule {
+    return {
+      module: ProjectionStoreModule,
+      providers: [
+        { provide: CONSUMER_CONFIG, useValue: config },
+        TransportState,
+        { provide: ProjectionStore, useFactory: () => new ProjectionStore(config.dbPath, config.retentionPerSource) },
+      ],
+      exports: [CONSUMER_CONFIG, ProjectionStore, TransportState],
+    };
+  }
 
   static readonly readiness = {
     inject: [ProjectionStore, TransportState, HealthIndicatorService],
@@ -44,8 +45,9 @@ export class ProjectionStoreModule implements OnApplicationShutdown {
       () => {
         try {
           return health.check('projection').up({ events: store.count() });
-        } catch (err) {
-          return health.check('projection').down({ message: (err as Error).message });
+        } catch {
+          // The SQLite error names file paths: the store's own log has it, the probe a stable reason.
+          return health.check('projection').down({ reason: 'store_unreadable' });
         }
       },
     ],

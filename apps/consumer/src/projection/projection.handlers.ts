@@ -7,7 +7,7 @@ import { Projector } from './projector.service.js';
 
 /**
  * One `@OnDurable` handler per followed topic. The topics come from the environment
- * (`CONSUMER_SOURCE_TYPES`, `TOPIC_PREFIX`), so the handler methods are declared when the module is built:
+ * (`SOURCE_TYPES`, `TOPIC_PREFIX`), so the handler methods are declared when the module is built:
  * exactly what writing one decorated method per topic by hand would produce.
  */
 export function projectionHandlersFor(config: ConsumerConfig): Type<unknown> {

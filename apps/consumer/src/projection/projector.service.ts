@@ -22,7 +22,13 @@ export class Projector {
       return outcome;
     } catch (err) {
       // A store failure (disk full, locked) is worth retrying: rethrow, the transport backs off and retries.
+      // Until a retry succeeds no catch-up cursor may pass this record (it may end in the dead-letter topic).
       this.metrics.handlerError(position.topic);
+      try {
+        this.store.markUnapplied(position);
+      } catch {
+        // The same disk fault: the error below is the one to act on.
+      }
       this.logger.error(
         `cannot store ${position.topic}/${position.partition}@${position.offset}: ${(err as Error).message}`,
       );

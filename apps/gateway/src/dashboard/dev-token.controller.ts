@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { JwtTokenVerifier } from '../auth/jwt-token.verifier.js';
+import { JwtTokenVerifier } from '@app/service-kit';
 
 /** Only mounted with `GATEWAY_DEV_TOKENS=1`: an all-access token for the dashboard of a local demo. */
 @Controller('dev')

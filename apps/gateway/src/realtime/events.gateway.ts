@@ -9,8 +9,7 @@ import {
 } from '@nestjs/websockets';
 import { RealtimeHub, type SubscribeAck, type UnsubscribeAck } from '@app/dual-stream';
 import type { Namespace, Socket } from 'socket.io';
-import type { GatewayPrincipal } from '../auth/gateway-principal.js';
-import { TokenVerifier } from '../auth/token-verifier.js';
+import { TokenVerifier, type GatewayPrincipal } from '@app/service-kit';
 
 /**
  * The `/events` namespace (docs/protocol.md "Socket protocol"): `auth: { token }` is checked in the handshake

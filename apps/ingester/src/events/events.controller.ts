@@ -1,15 +1,26 @@
-import { BadRequestException, Body, Controller, HttpCode, Inject, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post, Req, Res, UseFilters } from '@nestjs/common';
 import type { DualStreamEvent, PublishReceipt } from '@app/dual-stream';
+import { problem, ProblemException } from '@app/service-kit';
 import { INGESTER_CONFIG, type IngesterConfig } from '../config/ingester.config.js';
-import { problem } from '../http/problem.js';
+import type { IngestRequest } from '../http/ingest-http.js';
 import { PublishErrorFilter } from '../http/publish-error.filter.js';
+import { derivedEventId } from '../idempotency/derived-event-id.js';
+import { parseIdempotencyKey } from '../idempotency/idempotency-key.parser.js';
+import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { IngesterMetrics } from '../metrics/ingester.metrics.js';
 import { EVENT_PUBLISHER, type EventPublisher } from './event-publisher.js';
+import { assertAcceptedSourceTypes } from './source-type.check.js';
+
+interface HeaderSink {
+  setHeader(name: string, value: string): unknown;
+}
 
 /**
- * The body arrives parsed and size-checked (see `configureIngestHttp`); the publisher validates the envelope
- * (every problem at once, unknown fields refused) and answers only after Kafka acknowledged, so a 202 means
- * durable. Typed errors become HTTP answers in `PublishErrorFilter`.
+ * The body arrives parsed and size-checked (see `configureIngestHttp`); the source type is checked against
+ * `SOURCE_TYPES`, the publisher validates the envelope (every problem at once, unknown fields refused) and
+ * answers only after Kafka acknowledged, so a 202 means durable. With an `Idempotency-Key` (or a client-chosen
+ * event `id` on `POST /events`) a retry answers the original receipt (`IdempotencyService`). Typed errors
+ * become HTTP answers in `PublishErrorFilter`.
  */
 @Controller('events')
 @UseFilters(PublishErrorFilter)
@@ -17,18 +28,35 @@ export class EventsController {
   constructor(
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
     @Inject(INGESTER_CONFIG) private readonly config: IngesterConfig,
+    @Inject(IdempotencyService) private readonly idempotency: IdempotencyService,
     private readonly metrics: IngesterMetrics,
   ) {}
 
   @Post()
   @HttpCode(202)
-  async publish(@Body() body: unknown): Promise<PublishReceipt> {
+  async publish(
+    @Body() body: unknown,
+    @Req() req: IngestRequest,
+    @Res({ passthrough: true }) res: HeaderSink,
+  ): Promise<PublishReceipt> {
     if (Array.isArray(body)) {
-      throw new BadRequestException(
-        problem(400, 'invalid_event', 'POST /events takes one event object; send arrays to /events/batch'),
+      throw new ProblemException(
+        problem('invalid_event', 'POST /events takes one event object; send arrays to /events/batch'),
       );
     }
-    const receipt = await this.publisher.publish(body as DualStreamEvent);
+    assertAcceptedSourceTypes([body], this.config.sourceTypes, false);
+    const event = body as DualStreamEvent;
+    const header = parseIdempotencyKey(req.headers);
+    const ownId = typeof event?.id === 'string' ? event.id : undefined;
+    // Event ids are unique per source, so a client-chosen id keys the request together with its source.
+    const implicit =
+      ownId === undefined ? undefined : `id:${JSON.stringify([event.source?.type, event.source?.id, ownId])}`;
+    const request = this.idempotency.identify(req.caller, '/events', header ?? implicit, body);
+    const receipt = request
+      ? await this.idempotency.run(request, res, () =>
+          this.publisher.publish(ownId === undefined ? { ...event, id: derivedEventId(request.seed, 0) } : event),
+        )
+      : await this.publisher.publish(event);
     this.metrics.accepted('/events', 1);
     return receipt;
   }
@@ -36,26 +64,37 @@ export class EventsController {
   /** All or nothing: one invalid event rejects the batch, with problems listed by `index`. */
   @Post('batch')
   @HttpCode(202)
-  async publishBatch(@Body() body: unknown): Promise<{ receipts: PublishReceipt[] }> {
+  async publishBatch(
+    @Body() body: unknown,
+    @Req() req: IngestRequest,
+    @Res({ passthrough: true }) res: HeaderSink,
+  ): Promise<{ receipts: PublishReceipt[] }> {
     if (!Array.isArray(body)) {
-      throw new BadRequestException(problem(400, 'invalid_batch', 'POST /events/batch takes a JSON array of events'));
+      throw new ProblemException(problem('invalid_batch', 'POST /events/batch takes a JSON array of events'));
     }
-    if (body.length === 0) {
-      throw new BadRequestException(
-        problem(400, 'invalid_batch', 'the batch is empty: send 1 to ' + this.config.maxBatchEvents + ' events'),
-      );
-    }
-    if (body.length > this.config.maxBatchEvents) {
-      throw new BadRequestException(
+    const max = this.config.maxBatchEvents;
+    if (body.length === 0 || body.length > max) {
+      throw new ProblemException(
         problem(
-          400,
           'invalid_batch',
-          `a batch holds at most ${this.config.maxBatchEvents} events (got ${body.length}); split it`,
+          body.length === 0
+            ? `the batch is empty: send 1 to ${max} events`
+            : `a batch holds at most ${max} events (got ${body.length}); split it`,
         ),
       );
     }
-    const receipts = await this.publisher.publishBatch(body as DualStreamEvent[]);
-    this.metrics.accepted('/events/batch', receipts.length);
-    return { receipts };
+    assertAcceptedSourceTypes(body, this.config.sourceTypes, true);
+    const events = body as DualStreamEvent[];
+    const request = this.idempotency.identify(req.caller, '/events/batch', parseIdempotencyKey(req.headers), body);
+    const publish = async () => ({
+      receipts: await this.publisher.publishBatch(
+        request
+          ? events.map((e, i) => (typeof e?.id === 'string' ? e : { ...e, id: derivedEventId(request.seed, i) }))
+          : events,
+      ),
+    });
+    const answer = request ? await this.idempotency.run(request, res, publish) : await publish();
+    this.metrics.accepted('/events/batch', answer.receipts.length);
+    return answer;
   }
 }

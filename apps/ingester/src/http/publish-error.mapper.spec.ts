@@ -1,7 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { BackpressureError, DurablePublishError, InvalidEventError, PublisherClosedError } from '@app/dual-stream';
 import { bodyParserProblem, isJsonContentType } from './ingest-http.js';
-import { problem } from './problem.js';
+import { problem, ProblemException } from '@app/service-kit';
 import { mapPublishError } from './publish-error.mapper.js';
 
 describe('mapPublishError', () => {
@@ -11,36 +11,50 @@ describe('mapPublishError', () => {
       { path: 'type', message: 'bad too' },
     ];
     const mapped = mapPublishError(new InvalidEventError(problems), 2);
-    expect(mapped.body).toMatchObject({ statusCode: 400, error: 'invalid_event', problems });
+    expect(mapped.body).toMatchObject({
+      type: 'urn:dual-stream:problem:invalid-event',
+      status: 400,
+      statusCode: 400,
+      error: 'invalid_event',
+      problems,
+    });
     expect(mapped.headers).toEqual({});
     expect(mapped.serverSide).toBe(false);
   });
 
   it.each([
     [new BackpressureError(1000, 10, 100), 'backpressure'],
-    [new DurablePublishError('Kafka did not acknowledge within 10000 ms.', true), 'kafka_unavailable'],
+    [new DurablePublishError('Connection error: connect ECONNREFUSED 10.1.2.3:9092', true), 'kafka_unavailable'],
     [new PublisherClosedError(), 'shutting_down'],
   ])('maps %p to 503 + Retry-After', (err, code) => {
     const mapped = mapPublishError(err, 7);
-    expect(mapped.body).toMatchObject({ statusCode: 503, error: code });
+    expect(mapped.body).toMatchObject({
+      status: 503,
+      error: code,
+      type: `urn:dual-stream:problem:${code.replace('_', '-')}`,
+    });
     expect(mapped.body.problems[0]!.message).toEqual(expect.any(String));
+    // The error's own text (broker addresses) stays in the log.
+    expect(JSON.stringify(mapped.body)).not.toMatch(/ECONNREFUSED|10\.1\.2\.3|9092/);
     expect(mapped.headers).toEqual({ 'Retry-After': '7' });
     expect(mapped.serverSide).toBe(true);
   });
 
   it('keeps problem bodies of HttpExceptions and turns other ones into problems', () => {
-    const own = problem(400, 'invalid_batch', 'the batch is empty');
+    const own = problem('invalid_batch', 'the batch is empty');
+    expect(mapPublishError(new ProblemException(own), 2).body).toEqual(own);
     expect(mapPublishError(new BadRequestException(own), 2).body).toEqual(own);
     expect(mapPublishError(new BadRequestException('nope'), 2).body).toMatchObject({
-      statusCode: 400,
+      status: 400,
       error: 'bad_request',
+      detail: 'nope',
       problems: [{ path: '', message: 'nope' }],
     });
   });
 
   it('never leaks an unexpected error message', () => {
     const mapped = mapPublishError(new Error('password=hunter2'), 2);
-    expect(mapped.body).toMatchObject({ statusCode: 500, error: 'internal_error' });
+    expect(mapped.body).toMatchObject({ status: 500, error: 'internal_error' });
     expect(JSON.stringify(mapped.body)).not.toContain('hunter2');
   });
 });
@@ -69,15 +83,15 @@ describe('ingest HTTP helpers', () => {
 
   it('translates body-parser errors', () => {
     expect(bodyParserProblem({ type: 'entity.too.large', status: 413, limit: 10, length: 20 })).toMatchObject({
-      statusCode: 413,
+      status: 413,
       error: 'payload_too_large',
     });
     expect(bodyParserProblem({ type: 'entity.parse.failed', status: 400, message: 'Unexpected token' })).toMatchObject({
-      statusCode: 400,
+      status: 400,
       error: 'invalid_json',
     });
     expect(
       bodyParserProblem({ type: 'charset.unsupported', status: 415, message: 'unsupported charset "LATIN1"' }),
-    ).toMatchObject({ statusCode: 415 });
+    ).toMatchObject({ status: 415 });
   });
 });

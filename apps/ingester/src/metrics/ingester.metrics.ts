@@ -7,6 +7,7 @@ import type { Counter } from 'prom-client';
 export class IngesterMetrics {
   private readonly requests: Counter<'route' | 'outcome'>;
   private readonly events: Counter<'outcome'>;
+  private readonly idempotent: Counter<'outcome' | 'store'>;
 
   constructor(readonly metrics: ServiceMetrics) {
     this.requests = metrics.counter(
@@ -19,6 +20,15 @@ export class IngesterMetrics {
       'Events accepted (acknowledged by Kafka) or rejected by the ingester',
       ['outcome'],
     );
+    this.idempotent = metrics.counter(
+      'ingester_idempotent_requests_total',
+      'Requests with an Idempotency-Key or event id: published, replayed, in_use (409), reused (422); store redis or memory (Redis unreachable)',
+      ['outcome', 'store'],
+    );
+  }
+
+  idempotency(outcome: 'published' | 'replayed' | 'in_use' | 'reused', store: 'redis' | 'memory'): void {
+    this.idempotent.inc({ outcome, store });
   }
 
   accepted(route: string, events: number): void {

@@ -93,6 +93,8 @@ export interface RealtimeHubMetrics {
   /** Now: messages and bytes waiting in the hub's per-connection queues. */
   queuedMessages: number;
   queuedBytes: number;
+  /** Now: Kafka replays running in this process (at most `replay.maxConcurrent`). */
+  activeReplays: number;
   delivered: number;
   duplicatesDropped: number;
   conflated: number;

@@ -209,6 +209,7 @@ export class RealtimeHub implements OnApplicationShutdown {
       redisUp: this.redis.up,
       queuedMessages,
       queuedBytes,
+      activeReplays: this.replay.activeReplays,
       ...this.counters,
     };
   }

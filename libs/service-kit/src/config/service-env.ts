@@ -1,4 +1,7 @@
 import type { DualStreamEvent, DualStreamModuleOptions } from '@app/dual-stream';
+import { ConfigurationError } from '../errors/configuration.error.js';
+import { intFromEnv } from './env-values.js';
+import { readSourceTypes } from './source-types.parser.js';
 
 /**
  * The environment the three demo services share. The same names are used by `npm run demo`,
@@ -15,6 +18,12 @@ export interface ServiceEnv {
   topicPrefix: string;
   /** `KAFKA_CLIENT_ID`, default `dual-stream-{service}`. */
   clientId: string;
+  /** `SOURCE_TYPES`: the source types accepted, projected and created as topics (see `readSourceTypes`). */
+  sourceTypes: string[];
+  /** `KAFKA_TOPIC_PARTITIONS`: partitions of a topic the services create. @default 3 */
+  topicPartitions: number;
+  /** `KAFKA_TOPIC_REPLICATION`: replication factor of a topic the services create; `-1` is the broker's default. @default -1 */
+  topicReplicationFactor: number;
 }
 
 const DEFAULT_BROKERS = '127.0.0.1:9092';
@@ -26,18 +35,39 @@ export function readServiceEnv(service: string, env: NodeJS.ProcessEnv = process
     .map((b) => b.trim())
     .filter(Boolean);
   const realtime = !/^(0|false|off|no)$/i.test(env.REALTIME_ENABLED ?? '');
+  // -1 asks the broker for its `default.replication.factor`; 0 would be refused by the broker.
+  const replication =
+    env.KAFKA_TOPIC_REPLICATION?.trim() === '-1' ? -1 : intFromEnv('KAFKA_TOPIC_REPLICATION', -1, env);
+  if (replication === 0) {
+    throw new ConfigurationError(
+      'KAFKA_TOPIC_REPLICATION',
+      'KAFKA_TOPIC_REPLICATION must be at least 1 (or -1 for the broker default).',
+    );
+  }
+  const partitions = intFromEnv('KAFKA_TOPIC_PARTITIONS', 3, env);
+  if (partitions === 0) {
+    throw new ConfigurationError('KAFKA_TOPIC_PARTITIONS', 'KAFKA_TOPIC_PARTITIONS must be at least 1.');
+  }
   return {
     kafkaBrokers: brokers,
     redisUrl: realtime ? env.REDIS_URL || DEFAULT_REDIS : false,
     channelPrefix: env.CHANNEL_PREFIX ?? '',
     topicPrefix: env.TOPIC_PREFIX ?? '',
     clientId: env.KAFKA_CLIENT_ID || `dual-stream-${service}`,
+    sourceTypes: readSourceTypes(env),
+    topicPartitions: partitions,
+    topicReplicationFactor: replication,
   };
 }
 
 /** The topic an event goes to, honouring `TOPIC_PREFIX`; all three services must agree on it. */
 export function topicFor(env: Pick<ServiceEnv, 'topicPrefix'>, sourceType: string): string {
   return `${env.topicPrefix}events.${sourceType}`;
+}
+
+/** Every topic of the configured source types. */
+export function sourceTopics(env: Pick<ServiceEnv, 'topicPrefix' | 'sourceTypes'>): string[] {
+  return env.sourceTypes.map((type) => topicFor(env, type));
 }
 
 /** `DualStreamModule.forRoot()` options built from the shared environment. */
@@ -60,15 +90,6 @@ export function dualStreamOptionsFromEnv(
     },
     redis: e.redisUrl === false ? false : { url: e.redisUrl, channelPrefix: e.channelPrefix },
   };
-}
-
-/** Integer from the environment, or `fallback` when unset; a bad value fails startup with a clear message. */
-export function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer (got "${raw}").`);
-  return value;
 }
 
 export { redactUrl } from '../../../infra-env/src/infra-env.mjs';

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
+import { RateLimitedLog } from '../logging/rate-limited-log.js';
 import { SERVICE_HEALTH_OPTIONS, type ServiceHealthOptions } from './service-health.options.js';
 
 /**
@@ -10,6 +11,7 @@ import { SERVICE_HEALTH_OPTIONS, type ServiceHealthOptions } from './service-hea
 @Injectable()
 export class RedisHealthIndicator implements OnApplicationShutdown {
   private readonly redis?: Redis;
+  private readonly log = new RateLimitedLog('Health', 10_000);
 
   constructor(
     private readonly health: HealthIndicatorService,
@@ -38,8 +40,11 @@ export class RedisHealthIndicator implements OnApplicationShutdown {
       ]);
       return session.up();
     } catch (err) {
+      // ioredis' text names the address: the log gets it, the probe's body a stable reason.
+      this.log.warn(`Redis readiness probe failed: ${(err as Error).message}`);
       return session.degraded({
-        message: `Redis unreachable (${(err as Error).message}); realtime notifications are skipped and recovered from Kafka`,
+        reason: 'redis_unreachable',
+        message: 'Redis does not answer; realtime notifications are skipped and recovered from Kafka',
       });
     }
   }

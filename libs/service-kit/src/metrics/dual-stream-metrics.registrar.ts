@@ -45,7 +45,11 @@ type HubCounter =
   | 'replaysNotRecovered'
   | 'replayedEvents'
   | 'recoveries'
-  | 'gapMarkers';
+  | 'gapMarkers'
+  | 'malformedMessages'
+  | 'forgedPositions'
+  | 'tokenExpiries'
+  | 'recoveryNotices';
 const HUB_COUNTERS: [HubCounter, string, string][] = [
   ['delivered', 'dual_stream_hub_delivered_total', 'Events delivered to sockets'],
   [
@@ -70,6 +74,18 @@ const HUB_COUNTERS: [HubCounter, string, string][] = [
   ['replayedEvents', 'dual_stream_hub_replayed_events_total', 'Events delivered from Kafka replays'],
   ['recoveries', 'dual_stream_hub_recoveries_total', 'Recoveries after a Redis reconnect or a gap marker'],
   ['gapMarkers', 'dual_stream_hub_gap_markers_total', 'Gap markers received from publishers'],
+  ['malformedMessages', 'dual_stream_hub_malformed_messages_total', 'Redis payloads dropped by the validating parser'],
+  [
+    'forgedPositions',
+    'dual_stream_hub_forged_positions_total',
+    'Live positions at or past the partition high-water mark, undone',
+  ],
+  ['tokenExpiries', 'dual_stream_hub_token_expiries_total', 'Connections closed because their token expired'],
+  [
+    'recoveryNotices',
+    'dual_stream_hub_recovery_notices_total',
+    'Background recoveries that could not close a gap (clients told with `recovery`)',
+  ],
 ];
 type HubGauge =
   | 'connections'
@@ -78,7 +94,8 @@ type HubGauge =
   | 'redisChannels'
   | 'redisPatterns'
   | 'queuedMessages'
-  | 'queuedBytes';
+  | 'queuedBytes'
+  | 'activeReplays';
 const HUB_GAUGES: [HubGauge, string, string][] = [
   ['connections', 'dual_stream_hub_connections', 'Socket connections attached to the hub'],
   ['subscriptions', 'dual_stream_hub_subscriptions', 'Channel subscriptions over all connections'],
@@ -87,6 +104,7 @@ const HUB_GAUGES: [HubGauge, string, string][] = [
   ['redisPatterns', 'dual_stream_hub_redis_patterns', 'Redis PSUBSCRIBEs this instance holds'],
   ['queuedMessages', 'dual_stream_hub_queued_messages', 'Messages waiting in per-connection queues'],
   ['queuedBytes', 'dual_stream_hub_queued_bytes', 'Bytes waiting in per-connection queues'],
+  ['activeReplays', 'dual_stream_hub_active_replays', 'Kafka replays running in this process'],
 ];
 
 /**

@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Controller, Get, Header, Res, UseGuards } from '@nestjs/common';
+import { MetricsTokenGuard } from './metrics-token.guard.js';
 import { ServiceMetrics } from './service-metrics.js';
 
 interface PlainResponse {
@@ -6,8 +7,9 @@ interface PlainResponse {
   send(body: string): void;
 }
 
-/** `GET /metrics` in the Prometheus text format. */
+/** `GET /metrics` in the Prometheus text format (behind `METRICS_TOKEN` when set). */
 @Controller('metrics')
+@UseGuards(MetricsTokenGuard)
 export class MetricsController {
   constructor(private readonly metrics: ServiceMetrics) {}
 

@@ -29,3 +29,15 @@ describe('ApiKeyVerifier', () => {
     expect(verifier.open).toBe(false);
   });
 });
+
+describe('ApiKeyVerifier.identify', () => {
+  it('names the caller by a digest of its key, the same for either header, never the key itself', () => {
+    const verifier = new ApiKeyVerifier(['alpha-key', 'beta-key']);
+    const a = verifier.identify({ 'x-api-key': 'alpha-key' });
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(verifier.identify({ authorization: 'Bearer alpha-key' })).toBe(a);
+    expect(verifier.identify({ 'x-api-key': 'beta-key' })).not.toBe(a);
+    expect(verifier.identify({ 'x-api-key': 'nope' })).toBeUndefined();
+    expect(new ApiKeyVerifier([]).identify({})).toBe('anonymous');
+  });
+});

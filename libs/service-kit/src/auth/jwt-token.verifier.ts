@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SignJWT, jwtVerify } from 'jose';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
+import { AUTH_CONFIG, type AuthConfig } from './auth-config.js';
 import type { GatewayPrincipal } from './gateway-principal.js';
 import { TokenVerifier } from './token-verifier.js';
 
@@ -8,34 +8,25 @@ const ALGORITHM = 'HS256';
 const stringList = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.length <= 300) : [];
 
-/** `aud` / `iss` a token must carry (each checked only when set). */
-export interface TokenAudience {
-  audience?: string;
-  issuer?: string;
-}
-
 /**
- * The demo's verifier: HS256 JWTs signed with `GATEWAY_JWT_SECRET`, claims `sub`, `exp`, `channels`,
- * `patterns`, and `aud` / `iss` when `GATEWAY_JWT_AUDIENCE` / `GATEWAY_JWT_ISSUER` are set. The principal
- * carries `exp` as `expiresAt`: the hub disconnects the socket then.
+ * The demo's verifier: HS256 JWTs signed with `AUTH_JWT_SECRET`, claims `sub`, `exp`, `channels`, `patterns`,
+ * and `aud` / `iss` when `AUTH_JWT_AUDIENCE` / `AUTH_JWT_ISSUER` are set (docs/configuration.md).
  */
 @Injectable()
 export class JwtTokenVerifier extends TokenVerifier {
   private readonly key: Uint8Array;
-  private readonly expected: TokenAudience;
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+  constructor(@Inject(AUTH_CONFIG) private readonly config: AuthConfig) {
     super();
-    this.key = new TextEncoder().encode(config.jwtSecret);
-    this.expected = { audience: config.jwtAudience, issuer: config.jwtIssuer };
+    this.key = new TextEncoder().encode(config.secret);
   }
 
   async verify(token: string): Promise<GatewayPrincipal> {
     const { payload } = await jwtVerify(token, this.key, {
       algorithms: [ALGORITHM],
       requiredClaims: ['sub', 'exp'],
-      ...(this.expected.audience !== undefined && { audience: this.expected.audience }),
-      ...(this.expected.issuer !== undefined && { issuer: this.expected.issuer }),
+      ...(this.config.audience && { audience: this.config.audience }),
+      ...(this.config.issuer && { issuer: this.config.issuer }),
     });
     return {
       sub: String(payload.sub),
@@ -45,17 +36,22 @@ export class JwtTokenVerifier extends TokenVerifier {
     };
   }
 
-  /** Issues a token (dev endpoint, tests, benchmarks) with this gateway's `aud` / `iss`. */
+  /** Issues a token for this verifier's audience and issuer (dev endpoint, tests, benchmarks). */
   sign(principal: GatewayPrincipal, ttlSeconds = 3600): Promise<string> {
-    return signGatewayToken(this.key, principal, ttlSeconds, this.expected);
+    return signGatewayToken(this.key, principal, ttlSeconds, this.config);
   }
 }
 
+/**
+ * Signs a token the verifier accepts. `claims.audience` / `claims.issuer` set `aud` / `iss`.
+ *
+ * @example await signGatewayToken(secret, { sub: 'alice', channels: ['events:user:alice'], patterns: [] }, 600)
+ */
 export function signGatewayToken(
   secret: string | Uint8Array,
   principal: GatewayPrincipal,
   ttlSeconds = 3600,
-  { audience, issuer }: TokenAudience = {},
+  claims: { audience?: string; issuer?: string } = {},
 ): Promise<string> {
   const key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
   const jwt = new SignJWT({ channels: principal.channels, patterns: principal.patterns })
@@ -63,7 +59,7 @@ export function signGatewayToken(
     .setSubject(principal.sub)
     .setIssuedAt()
     .setExpirationTime(`${ttlSeconds}s`);
-  if (audience !== undefined) jwt.setAudience(audience);
-  if (issuer !== undefined) jwt.setIssuer(issuer);
+  if (claims.audience) jwt.setAudience(claims.audience);
+  if (claims.issuer) jwt.setIssuer(claims.issuer);
   return jwt.sign(key);
 }

@@ -1,0 +1,45 @@
+import { Redis } from 'ioredis';
+import { decodeEntry, encodeEntry, type ReceiptStore, type Reservation, type StoredResponse } from './receipt-store.js';
+
+/** SET NX and, when the key exists, GET: one atomic step, so two concurrent retries cannot both claim a key. */
+const RESERVE = `
+local claimed = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+if claimed then return false end
+return redis.call('GET', KEYS[1])`;
+
+/**
+ * Receipts in Redis (`SET NX PX`), shared by every ingester instance. Commands fail fast while Redis is down
+ * (no offline queue, one try, `timeoutMs`), so the caller can fall back instead of waiting.
+ */
+export class RedisReceiptStore implements ReceiptStore {
+  private readonly redis: Redis;
+
+  constructor(url: string, timeoutMs = 250) {
+    this.redis = new Redis(url, {
+      connectionName: 'ingester-idempotency',
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: timeoutMs,
+      retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
+      lazyConnect: false,
+    }).on('error', () => undefined);
+  }
+
+  async reserve(key: string, fingerprint: string, pendingMs: number): Promise<Reservation> {
+    const held = (await this.redis.eval(RESERVE, 1, key, encodeEntry({ state: 'pending', fingerprint }), pendingMs)) as
+      string | null;
+    return held === null ? { state: 'new' } : decodeEntry(held);
+  }
+
+  async complete(key: string, fingerprint: string, response: StoredResponse, ttlMs: number): Promise<void> {
+    await this.redis.set(key, encodeEntry({ state: 'done', fingerprint, response }), 'PX', ttlMs);
+  }
+
+  async release(key: string): Promise<void> {
+    await this.redis.del(key);
+  }
+
+  close(): void {
+    this.redis.disconnect();
+  }
+}
