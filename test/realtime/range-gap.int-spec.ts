@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import type { Socket as ClientSocket } from 'socket.io-client';
-import { DualStreamModule, DualStreamPublisher, type GapMarker } from '@app/dual-stream';
+import { DualStreamModule, DualStreamPublisher, type GapMarker } from '@dual-stream/nestjs';
 import { kafkaBrokers, redisUrl } from '../support/infra.js';
 import {
   channelOf,

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { DualStreamModule } from '@app/dual-stream';
+import { DualStreamModule } from '@dual-stream/nestjs';
 import { ServiceKitModule, dualStreamOptionsFromEnv } from '@app/service-kit';
 import { CONSUMER_CONFIG, readConsumerConfig, type ConsumerConfig } from './config/consumer.config.js';
 import { SourceEventsController } from './http/source-events.controller.js';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DualStreamServer } from '@app/dual-stream';
+import { DualStreamServer } from '@dual-stream/nestjs';
 import { bootstrapService } from '@app/service-kit';
 import { CONSUMER_CONFIG, type ConsumerConfig } from './config/consumer.config.js';
 import { ensureTopics } from './config/ensure-topics.js';

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { DualStreamModule } from '@app/dual-stream';
+import { DualStreamModule } from '@dual-stream/nestjs';
 import { ServiceKitModule } from '@app/service-kit';
 import { canSubscribe, canSubscribePattern } from './auth/gateway-principal.js';
 import { JwtTokenVerifier } from './auth/jwt-token.verifier.js';

@@ -15,7 +15,7 @@ import {
   type RealtimeNotification,
   type SubscribeAck,
   type SubscribeRequest,
-} from '@app/dual-stream';
+} from '@dual-stream/nestjs';
 import { io, type Socket as ClientSocket } from 'socket.io-client';
 import { GatewayModule } from '../../../apps/gateway/src/gateway.module.js';
 import { signGatewayToken } from '../../../apps/gateway/src/auth/jwt-token.verifier.js';

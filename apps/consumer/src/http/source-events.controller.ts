@@ -1,5 +1,5 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
-import { channelFor, parseChannel, type EventProblem, type EventSource, type KafkaPosition } from '@app/dual-stream';
+import { channelFor, parseChannel, type EventProblem, type EventSource, type KafkaPosition } from '@dual-stream/nestjs';
 import { CONSUMER_CONFIG, type ConsumerConfig } from '../config/consumer.config.js';
 import type { ProjectedEvent } from '../projection/projected-event.js';
 import { ProjectionStore } from '../projection/projection.store.js';

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { KafkaPosition } from '@app/dual-stream';
+import type { KafkaPosition } from '@dual-stream/nestjs';
 import type { ApplyOutcome, ProjectedEvent, StoredEvent } from './projected-event.js';
 
 interface Row {

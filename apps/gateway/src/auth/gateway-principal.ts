@@ -1,4 +1,4 @@
-import { globMatches } from '@app/dual-stream';
+import { globMatches } from '@dual-stream/nestjs';
 
 /** Who a socket is and what it may subscribe to (from its token's claims). */
 export interface GatewayPrincipal {

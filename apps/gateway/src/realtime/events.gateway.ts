@@ -7,7 +7,7 @@ import {
   type OnGatewayConnection,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { RealtimeHub, type SubscribeAck } from '@app/dual-stream';
+import { RealtimeHub, type SubscribeAck } from '@dual-stream/nestjs';
 import type { Namespace, Socket } from 'socket.io';
 import { TokenVerifier } from '../auth/token-verifier.js';
 

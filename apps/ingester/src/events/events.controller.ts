@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, HttpCode, Inject, Post, UseFilters } from '@nestjs/common';
-import type { DualStreamEvent, PublishReceipt } from '@app/dual-stream';
+import type { DualStreamEvent, PublishReceipt } from '@dual-stream/nestjs';
 import { INGESTER_CONFIG, type IngesterConfig } from '../config/ingester.config.js';
 import { problem } from '../http/problem.js';
 import { PublishErrorFilter } from '../http/publish-error.filter.js';

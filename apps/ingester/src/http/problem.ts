@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { EventProblem } from '@app/dual-stream';
+import type { EventProblem } from '@dual-stream/nestjs';
 
 /** Every error the ingester answers with: a stable code, a sentence, and what to fix. */
 export interface ProblemBody {

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { BackpressureError, DurablePublishError, InvalidEventError, PublisherClosedError } from '@app/dual-stream';
+import { BackpressureError, DurablePublishError, InvalidEventError, PublisherClosedError } from '@dual-stream/nestjs';
 import { problem, type ProblemBody } from './problem.js';
 
 export interface MappedError {

@@ -1,4 +1,4 @@
-import type { DualStreamEvent, DualStreamModuleOptions } from '@app/dual-stream';
+import type { DualStreamEvent, DualStreamModuleOptions } from '@dual-stream/nestjs';
 
 /**
  * The environment the three demo services share. The same names are used by `npm run demo`,
