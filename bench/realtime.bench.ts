@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { defaultTopic } from '@app/dual-stream';
+import { defaultTopic } from '@dual-stream/nestjs';
 import { signGatewayToken } from '@app/service-kit';
 import { infraFromEnv } from '../libs/infra-env/src/infra-env.mjs';
 import { medianOfRounds, percentile, reportResults, round, type BenchRow } from './support/bench-report.js';

@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Module, type INestApplicationContext } from '@nestjs/common';
-import { DualStreamModule, KafkaReplayService, type EventSource, type ReplayResult } from '@app/dual-stream';
+import { DualStreamModule, KafkaReplayService, type EventSource, type ReplayResult } from '@dual-stream/nestjs';
 import { brokers, createTopic, kafka, preProduce, uniqueName } from './consume/consume-records.js';
 import { percentile, reportResults, round, type BenchRow } from './support/bench-report.js';
 

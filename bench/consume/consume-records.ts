@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Message } from 'kafkajs';
-import { sourceKey } from '@app/dual-stream';
+import { sourceKey } from '@dual-stream/nestjs';
 // Internals on purpose: records byte-identical to what DualStreamPublisher writes, without running one.
 import { prepareEvent } from '../../libs/dual-stream/src/events/event-validator.js';
 import { ceSource } from '../../libs/dual-stream/src/events/event-naming.js';

@@ -1,7 +1,7 @@
 import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, Payload, Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import { DualStreamModule, DualStreamServer, OnDurable } from '@app/dual-stream';
+import { DualStreamModule, DualStreamServer, OnDurable } from '@dual-stream/nestjs';
 import { brokers, uniqueName } from './consume-records.js';
 import type { ConsumeProbe } from './consume-probe.js';
 

@@ -11,7 +11,7 @@ import {
   sourceKey,
   type DualStreamEvent,
   type DualStreamModuleOptions,
-} from '@app/dual-stream';
+} from '@dual-stream/nestjs';
 import { ceSource } from '../../libs/dual-stream/src/events/event-naming.js';
 import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
 import { percentile, round, type BenchRow } from '../support/bench-report.js';

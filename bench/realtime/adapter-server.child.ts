@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
-import { channelFor, defaultTopic } from '@app/dual-stream';
+import { channelFor, defaultTopic } from '@dual-stream/nestjs';
 import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
 import { runAtRate, windowCounter } from './bench-clock.js';
 import { benchSource } from './bench-fixtures.js';

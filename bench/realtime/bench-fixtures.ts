@@ -1,5 +1,5 @@
 // What every process of the realtime benchmark agrees on.
-import type { EventSource } from '@app/dual-stream';
+import type { EventSource } from '@dual-stream/nestjs';
 
 /** Signs and verifies the gateway tokens of the benchmark's clients. */
 export const BENCH_SECRET = 'realtime-bench-secret-0123456789abcdef';

@@ -2,7 +2,7 @@
 // the publisher's exact format and channels, no Kafka. Driving our gateway with it isolates the fan-out: the
 // same input pattern as the adapter rows, so `ours-direct` vs `adapter` compares the hubs alone.
 import { Redis } from 'ioredis';
-import { channelFor, defaultTopic } from '@app/dual-stream';
+import { channelFor, defaultTopic } from '@dual-stream/nestjs';
 import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
 import { runAtRate, windowCounter } from './bench-clock.js';
 import { benchSource } from './bench-fixtures.js';

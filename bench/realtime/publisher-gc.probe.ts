@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { NestFactory } from '@nestjs/core';
-import { defaultTopic, DualStreamModule, DualStreamPublisher } from '@app/dual-stream';
+import { defaultTopic, DualStreamModule, DualStreamPublisher } from '@dual-stream/nestjs';
 import { Kafka, logLevel } from 'kafkajs';
 import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
 import { createTopicsAndWait } from '../support/kafka-topics.js';

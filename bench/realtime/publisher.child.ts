@@ -1,7 +1,7 @@
 // Child process: the real DualStreamPublisher (Kafka first, then Redis) publishing at a rate on 50 sources.
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { DualStreamModule, DualStreamPublisher } from '@app/dual-stream';
+import { DualStreamModule, DualStreamPublisher } from '@dual-stream/nestjs';
 import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
 import { runAtRate, windowCounter } from './bench-clock.js';
 import { benchSource } from './bench-fixtures.js';

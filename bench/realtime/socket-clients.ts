@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { channelFor } from '@app/dual-stream';
+import { channelFor } from '@dual-stream/nestjs';
 import { now } from './bench-clock.js';
 import { benchSource } from './bench-fixtures.js';
 

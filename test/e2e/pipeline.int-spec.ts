@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sourcePartition } from '@app/dual-stream';
+import { sourcePartition } from '@dual-stream/nestjs';
 import { signGatewayToken } from '@app/service-kit';
 import { eventually, kafkaBrokers, redisUrl, testKafka, uniqueName, withAdmin } from '../support/infra.js';
 import { connectSocket, type TestSocket } from './support/socket-client.js';

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { DurablePublishError } from '@app/dual-stream';
+import { DurablePublishError } from '@dual-stream/nestjs';
 import { uniqueName } from '../support/infra.js';
 import { ChannelRecorder, startPublisherApp, type PublisherApp } from '../support/publisher-fixtures.js';
 

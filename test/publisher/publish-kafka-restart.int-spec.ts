@@ -1,4 +1,4 @@
-import { BackpressureError, DurablePublishError, type PublishReceipt } from '@app/dual-stream';
+import { BackpressureError, DurablePublishError, type PublishReceipt } from '@dual-stream/nestjs';
 import { createTopic, startOwnKafka } from '../support/infra.js';
 import { consumeTopic, startPublisherApp, uniqueSourceType, type PublisherApp } from '../support/publisher-fixtures.js';
 

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { GapMarker, PublishReceipt } from '@app/dual-stream';
+import type { GapMarker, PublishReceipt } from '@dual-stream/nestjs';
 import { createTopic, eventually, startOwnRedis, uniqueName } from '../support/infra.js';
 import {
   ChannelRecorder,

@@ -1,4 +1,4 @@
-import { InvalidEventError, PublisherClosedError } from '@app/dual-stream';
+import { InvalidEventError, PublisherClosedError } from '@dual-stream/nestjs';
 import { createTopic, redisUrl, uniqueName, withAdmin } from '../support/infra.js';
 import { startPublisherApp, uniqueSourceType, type PublisherApp } from '../support/publisher-fixtures.js';
 

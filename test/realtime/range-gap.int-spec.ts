@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Socket as ClientSocket } from 'socket.io-client';
-import type { GapMarker } from '@app/dual-stream';
+import type { GapMarker } from '@dual-stream/nestjs';
 import { redisUrl } from '../support/infra.js';
 import { startSilentPublisher, type SilentPublisher } from './support/silent-publisher.js';
 import {

@@ -1,5 +1,5 @@
 import type { Socket as ClientSocket } from 'socket.io-client';
-import type { StatusMessage } from '@app/dual-stream';
+import type { StatusMessage } from '@dual-stream/nestjs';
 import { startOwnRedis } from '../support/infra.js';
 import {
   channelOf,

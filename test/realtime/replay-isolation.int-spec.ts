@@ -6,7 +6,7 @@ import {
   type EventSource,
   type KafkaPosition,
   type SubscribeAck,
-} from '@app/dual-stream';
+} from '@dual-stream/nestjs';
 import {
   channelOf,
   collect,

@@ -1,4 +1,4 @@
-import type { EventMessage } from '@app/dual-stream';
+import type { EventMessage } from '@dual-stream/nestjs';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import {
   channelOf,

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { RealtimeNotification, EventMessage, SubscribeAck } from '@app/dual-stream';
+import type { RealtimeNotification, EventMessage, SubscribeAck } from '@dual-stream/nestjs';
 import { redisUrl } from '../support/infra.js';
 import { RawSocketIo } from './support/raw-socket-io.js';
 import {

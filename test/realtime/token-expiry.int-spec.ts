@@ -1,4 +1,4 @@
-import type { ServerDisconnectMessage, SubscribeAck } from '@app/dual-stream';
+import type { ServerDisconnectMessage, SubscribeAck } from '@dual-stream/nestjs';
 import { signGatewayToken } from '@app/service-kit';
 import { RawSocketIo } from './support/raw-socket-io.js';
 import {

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { jest } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import type { Socket } from 'socket.io';
-import type { RealtimeNotification } from '@app/dual-stream';
+import type { RealtimeNotification } from '@dual-stream/nestjs';
 
 /**
  * The ioredis surface the hub's Pub/Sub subscriber uses, in memory: `ready()` connects it, `deliver()` is a

@@ -2,7 +2,7 @@ import { Test } from '@nestjs/testing';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { IHeaders } from 'kafkajs';
-import { DualStreamModule, DualStreamPublisher, type DualStreamModuleOptions } from '@app/dual-stream';
+import { DualStreamModule, DualStreamPublisher, type DualStreamModuleOptions } from '@dual-stream/nestjs';
 import { eventually, kafkaBrokers, redisUrl, testKafka, uniqueName } from './infra.js';
 
 export interface PublisherApp {

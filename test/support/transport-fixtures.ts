@@ -6,7 +6,7 @@ import {
   DualStreamPublisher,
   DualStreamServer,
   type DualStreamModuleOptions,
-} from '@app/dual-stream';
+} from '@dual-stream/nestjs';
 import { eventually, kafkaBrokers, redisUrl, testKafka, uniqueName, withAdmin } from './infra.js';
 
 export interface HandlerApp {

@@ -6,7 +6,7 @@ import {
   OnDurable,
   OnRealtime,
   type DualStreamEvent,
-} from '@app/dual-stream';
+} from '@dual-stream/nestjs';
 import { createTopic, eventually, uniqueName } from '../support/infra.js';
 import { committedOffsets, startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
 

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { DurableContext, OnDurable, type DualStreamEvent, type PublishReceipt } from '@app/dual-stream';
+import { DurableContext, OnDurable, type DualStreamEvent, type PublishReceipt } from '@dual-stream/nestjs';
 import { createTopic, eventually, uniqueName } from '../support/infra.js';
 import { gate, startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
 

@@ -8,7 +8,7 @@ import {
   type NormalizedEvent,
   type PublishReceipt,
   type RealtimeNotification,
-} from '@app/dual-stream';
+} from '@dual-stream/nestjs';
 import { createTopic, eventually, uniqueName } from '../support/infra.js';
 import { sleepMs, startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
 

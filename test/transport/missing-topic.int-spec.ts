@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { OnDurable, type DualStreamEvent } from '@app/dual-stream';
+import { OnDurable, type DualStreamEvent } from '@dual-stream/nestjs';
 import { eventually, uniqueName } from '../support/infra.js';
 import { startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
 

@@ -14,7 +14,7 @@ import {
 } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { type Observable, tap, throwError } from 'rxjs';
-import { DurableContext, OnDurable, type DualStreamEvent } from '@app/dual-stream';
+import { DurableContext, OnDurable, type DualStreamEvent } from '@dual-stream/nestjs';
 import { createTopic, eventually, uniqueName } from '../support/infra.js';
 import { readRecords, startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
 

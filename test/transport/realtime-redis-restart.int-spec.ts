@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { Redis } from 'ioredis';
-import { OnRealtime, RealtimeContext, type RealtimeNotification } from '@app/dual-stream';
+import { OnRealtime, RealtimeContext, type RealtimeNotification } from '@dual-stream/nestjs';
 import { eventually, startOwnRedis, uniqueName } from '../support/infra.js';
 import { startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
 

@@ -2,7 +2,7 @@ import { Controller, ValidationPipe } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { Type } from 'class-transformer';
 import { IsInt, IsString, ValidateNested } from 'class-validator';
-import { DurableContext, OnDurable, type DualStreamEvent, type PublishReceipt } from '@app/dual-stream';
+import { DurableContext, OnDurable, type DualStreamEvent, type PublishReceipt } from '@dual-stream/nestjs';
 import { createTopic, eventually, uniqueName } from '../support/infra.js';
 import {
   committedOffsets,

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { DualStreamModule } from '@app/dual-stream';
+import { DualStreamModule } from '@dual-stream/nestjs';
 import { ServiceKitModule, dualStreamOptionsFromEnv } from '@app/service-kit';
 import type { ConsumerConfig } from './config/consumer.config.js';
 import { SourceEventsController } from './http/source-events.controller.js';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DualStreamServer } from '@app/dual-stream';
+import { DualStreamServer } from '@dual-stream/nestjs';
 import { bootstrapService, ensureSourceTopics } from '@app/service-kit';
 import { CONSUMER_CONFIG, readConsumerConfig, type ConsumerConfig } from './config/consumer.config.js';
 import { ConsumerModule } from './consumer.module.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import type { DualStreamModuleOptions } from '@app/dual-stream';
+import type { DualStreamModuleOptions } from '@dual-stream/nestjs';
 import {
   ConfigurationError,
   dualStreamOptionsFromEnv,

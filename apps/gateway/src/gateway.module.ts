@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { DualStreamModule } from '@app/dual-stream';
+import { DualStreamModule } from '@dual-stream/nestjs';
 import { ServiceKitModule, canSubscribe, canSubscribePattern } from '@app/service-kit';
 import { DashboardController } from './dashboard/dashboard.controller.js';
 import { DevTokenController } from './dashboard/dev-token.controller.js';

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { DualStreamModule, DualStreamPublisher } from '@app/dual-stream';
+import { DualStreamModule, DualStreamPublisher } from '@dual-stream/nestjs';
 import { ServiceKitModule, dualStreamOptionsFromEnv } from '@app/service-kit';
 import { INGESTER_CONFIG, type IngesterConfig } from './config/ingester.config.js';
 import { EVENT_PUBLISHER } from './events/event-publisher.js';

@@ -48,6 +48,8 @@ export { sourcePartition } from './events/source-partition.js';
 // Publisher
 export { DualStreamPublisher } from './publisher/dual-stream.publisher.js';
 export type { PublisherStatus } from './publisher/publisher-status.interface.js';
+export type { KafkaLaneState } from './publisher/kafka-lane.js';
+export type { BreakerState } from './publisher/circuit-breaker.js';
 export type { PublisherMetricsSnapshot } from './publisher/publisher-metrics.js';
 
 // Handlers and transport

@@ -6,7 +6,7 @@
 // TypeScript side (bench/, libs/service-kit) imports it as it is (tsconfig `allowJs` reads the JSDoc types, and
 // `npm run build` copies it into dist/ next to its importers). It lives under libs/ because of the dependency
 // rule: bench/ and scripts/ may import libraries, libraries never import bench/ or scripts/, so only a library
-// can be shared by all three. It is not part of @app/dual-stream: the module takes its brokers and Redis URL as
+// can be shared by all three. It is not part of @dual-stream/nestjs: the module takes its brokers and Redis URL as
 // options and never reads the environment itself.
 
 /** @typedef {Record<string, string | undefined>} Env */

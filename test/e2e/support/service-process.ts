@@ -20,7 +20,8 @@ export interface ServiceProcess {
 const NODE = path.join(REPO_ROOT, 'node_modules', '.bin', 'node');
 /**
  * The e2e tests run their own build, not `dist/`: other runs (`npm run build`, benchmarks) rewrite `dist/`
- * in two steps (tsc, then tsc-alias) and an app started between them cannot resolve `@app/*`.
+ * in two steps (tsc, then tsc-alias) and an app started between them cannot resolve `@dual-stream/nestjs`
+ * or `@app/service-kit`.
  */
 export const E2E_DIST = path.join(REPO_ROOT, '.infra', 'e2e-dist');
 const mainOf = (name: ServiceName) => path.join(E2E_DIST, 'apps', name, 'src', 'main.js');

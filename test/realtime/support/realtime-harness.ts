@@ -16,7 +16,7 @@ import {
   type RealtimeNotification,
   type SubscribeAck,
   type SubscribeRequest,
-} from '@app/dual-stream';
+} from '@dual-stream/nestjs';
 import { io, type Socket as ClientSocket } from 'socket.io-client';
 import { GatewayModule } from '../../../apps/gateway/src/gateway.module.js';
 import { signGatewayToken, type GatewayPrincipal } from '@app/service-kit';

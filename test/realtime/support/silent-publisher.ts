@@ -1,5 +1,5 @@
 import { Test } from '@nestjs/testing';
-import { DualStreamModule, DualStreamPublisher } from '@app/dual-stream';
+import { DualStreamModule, DualStreamPublisher } from '@dual-stream/nestjs';
 import { kafkaBrokers } from '../../support/infra.js';
 import { uniqueName } from './realtime-harness.js';
 

@@ -1,4 +1,4 @@
-import type { KafkaPosition } from '@app/dual-stream';
+import type { KafkaPosition } from '@dual-stream/nestjs';
 import type { ProjectedEvent } from '../projection/projected-event.js';
 import type { SourcePage, TopicPartition } from '../projection/projection.store.js';
 

@@ -1,4 +1,4 @@
-import { channelFor, parseChannel, type EventProblem, type EventSource } from '@app/dual-stream';
+import { channelFor, parseChannel, type EventProblem, type EventSource } from '@dual-stream/nestjs';
 import { problem, ProblemException } from '@app/service-kit';
 
 export interface CatchUpQuery {

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query, Req, UseGuards } from '@nestjs/common';
-import { channelFor, type EventSource, type KafkaPosition } from '@app/dual-stream';
+import { channelFor, type EventSource, type KafkaPosition } from '@dual-stream/nestjs';
 import { BearerAuthGuard, canSubscribe, problem, ProblemException, type AuthenticatedRequest } from '@app/service-kit';
 import { CONSUMER_CONFIG, type ConsumerConfig } from '../config/consumer.config.js';
 import { SourcePartitionLocator } from '../kafka/source-partition.locator.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { sourcePartition, type EventSource } from '@app/dual-stream';
+import { sourcePartition, type EventSource } from '@dual-stream/nestjs';
 import { LazyKafkaAdmin, problem, ProblemException, RateLimitedLog, topicFor } from '@app/service-kit';
 import { CONSUMER_CONFIG, type ConsumerConfig } from '../config/consumer.config.js';
 import type { TopicPartition } from '../projection/projection.store.js';

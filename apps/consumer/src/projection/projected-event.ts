@@ -1,4 +1,4 @@
-import type { DualStreamEvent, EventSource, KafkaPosition } from '@app/dual-stream';
+import type { DualStreamEvent, EventSource, KafkaPosition } from '@dual-stream/nestjs';
 
 /** An event as the catch-up API returns it: the envelope plus its Kafka position (the shape of a notification). */
 export interface ProjectedEvent extends KafkaPosition {

@@ -1,6 +1,6 @@
 import { Controller, Inject, type Type } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { DurableContext, OnDurable } from '@app/dual-stream';
+import { DurableContext, OnDurable } from '@dual-stream/nestjs';
 import { groupIdFor, type ConsumerConfig } from '../config/consumer.config.js';
 import type { ApplyOutcome } from './projected-event.js';
 import { Projector } from './projector.service.js';

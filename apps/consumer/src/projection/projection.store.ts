@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { EventSource, KafkaPosition } from '@app/dual-stream';
+import type { EventSource, KafkaPosition } from '@dual-stream/nestjs';
 import type { ApplyOutcome, ProjectedEvent, StoredEvent } from './projected-event.js';
 import { migrateProjectionSchema } from './projection-schema.js';
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { NonRetriableError, channelFor, parseChannel, type KafkaPosition } from '@app/dual-stream';
+import { NonRetriableError, channelFor, parseChannel, type KafkaPosition } from '@dual-stream/nestjs';
 import { ConsumerMetrics } from '../metrics/consumer.metrics.js';
 import type { ApplyOutcome, StoredEvent } from './projected-event.js';
 import { ProjectionStore } from './projection.store.js';

@@ -7,7 +7,7 @@ import {
   type OnGatewayConnection,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { RealtimeHub, type SubscribeAck, type UnsubscribeAck } from '@app/dual-stream';
+import { RealtimeHub, type SubscribeAck, type UnsubscribeAck } from '@dual-stream/nestjs';
 import type { Namespace, Socket } from 'socket.io';
 import { TokenVerifier, type GatewayPrincipal } from '@app/service-kit';
 

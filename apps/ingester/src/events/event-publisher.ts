@@ -1,4 +1,4 @@
-import type { DualStreamEvent, PublishReceipt } from '@app/dual-stream';
+import type { DualStreamEvent, PublishReceipt } from '@dual-stream/nestjs';
 
 /** What the ingester needs from `DualStreamPublisher`; the module binds it with `useExisting`. */
 export const EVENT_PUBLISHER = Symbol.for('ingester:event-publisher');

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res, UseFilters } from '@nestjs/common';
-import type { DualStreamEvent, PublishReceipt } from '@app/dual-stream';
+import type { DualStreamEvent, PublishReceipt } from '@dual-stream/nestjs';
 import { problem, ProblemException } from '@app/service-kit';
 import { INGESTER_CONFIG, type IngesterConfig } from '../config/ingester.config.js';
 import type { IngestRequest } from '../http/ingest-http.js';

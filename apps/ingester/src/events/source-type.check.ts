@@ -1,4 +1,4 @@
-import type { EventProblem } from '@app/dual-stream';
+import type { EventProblem } from '@dual-stream/nestjs';
 import { isSourceType, problem, ProblemException } from '@app/service-kit';
 
 /**

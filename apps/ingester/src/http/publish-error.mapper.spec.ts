@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { BackpressureError, DurablePublishError, InvalidEventError, PublisherClosedError } from '@app/dual-stream';
+import { BackpressureError, DurablePublishError, InvalidEventError, PublisherClosedError } from '@dual-stream/nestjs';
 import { bodyParserProblem, isJsonContentType } from './ingest-http.js';
 import { problem, ProblemException } from '@app/service-kit';
 import { mapPublishError } from './publish-error.mapper.js';

@@ -1,4 +1,4 @@
-import { BackpressureError, DurablePublishError, InvalidEventError, PublisherClosedError } from '@app/dual-stream';
+import { BackpressureError, DurablePublishError, InvalidEventError, PublisherClosedError } from '@dual-stream/nestjs';
 import { problem, toProblem, type ProblemBody } from '@app/service-kit';
 
 export interface MappedError {

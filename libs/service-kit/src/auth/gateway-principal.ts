@@ -1,4 +1,4 @@
-import { globMatches } from '@app/dual-stream';
+import { globMatches } from '@dual-stream/nestjs';
 
 /**
  * Who a client is and what it may read (from its token's claims). The same principal authorizes a socket's

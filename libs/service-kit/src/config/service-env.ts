@@ -1,4 +1,4 @@
-import type { DualStreamEvent, DualStreamModuleOptions } from '@app/dual-stream';
+import type { DualStreamEvent, DualStreamModuleOptions } from '@dual-stream/nestjs';
 import { ConfigurationError } from '../errors/configuration.error.js';
 import { intFromEnv } from './env-values.js';
 import { readSourceTypes } from './source-types.parser.js';

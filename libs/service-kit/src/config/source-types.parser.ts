@@ -1,4 +1,4 @@
-import { channelFor, parseChannel } from '@app/dual-stream';
+import { channelFor, parseChannel } from '@dual-stream/nestjs';
 import { ConfigurationError } from '../errors/configuration.error.js';
 import { listFromEnv } from './env-values.js';
 

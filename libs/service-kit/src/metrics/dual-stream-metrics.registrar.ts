@@ -5,7 +5,7 @@ import {
   RealtimeHub,
   type PublisherMetricsSnapshot,
   type RealtimeHubMetrics,
-} from '@app/dual-stream';
+} from '@dual-stream/nestjs';
 import { ServiceMetrics } from './service-metrics.js';
 
 export type LibraryMetricsSource = 'publisher' | 'hub';

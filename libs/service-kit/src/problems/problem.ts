@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import type { EventProblem } from '@app/dual-stream';
+import type { EventProblem } from '@dual-stream/nestjs';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemCode } from './problem-types.js';
 
 /**
