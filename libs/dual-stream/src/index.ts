@@ -82,6 +82,7 @@ export type {
   ServerDisconnectMessage,
   RealtimeHubMetrics,
 } from './realtime/realtime-hub.interfaces.js';
+export type { RecoveryReason } from './realtime/recovery-runner.js';
 // The match rule of the hub's `*`-only patterns, for `hub.canSubscribe` / `canSubscribePattern` callbacks
 // that grant by glob (docs/using-the-module.md, section 4).
 export { globMatches } from './realtime/channel-names.js';
