@@ -5,6 +5,7 @@ import { InvalidEventError } from '../errors/invalid-event.error.js';
 import { PublisherClosedError } from '../errors/publisher-closed.error.js';
 import { channelFor, sourceKey } from '../events/event-naming.js';
 import { prepareBatch, prepareEvent, type PreparedEvent } from '../events/event-validator.js';
+import { validateTopicName } from '../events/topic-name.js';
 import type { DualStreamEvent, PublishReceipt } from '../interfaces/dual-stream-event.interface.js';
 import { KafkaLane } from './kafka-lane.js';
 import type { PendingEvent } from './pending-group.js';
@@ -150,15 +151,17 @@ export class DualStreamPublisher implements OnModuleInit, OnApplicationShutdown 
   /** The user's `kafka.topic` resolver may throw or return nonsense: that is a bad event, not a crash. */
   private topicFor(prepared: PreparedEvent, index: number | undefined): string {
     let topic: unknown;
-    let reason = 'must return a non-empty topic name of at most 249 characters';
+    let problem: string | undefined;
     try {
       topic = this.options.kafka.topic(prepared.event);
     } catch (err) {
-      reason = `threw: ${(err as Error).message}`;
+      problem = `threw: ${(err as Error).message}`;
     }
-    if (typeof topic === 'string' && topic.length > 0 && topic.length <= 249) return topic;
+    problem ??= validateTopicName(topic);
+    if (problem === undefined) return topic as string;
+    if (typeof topic === 'string') problem = `returned "${topic.slice(0, 80)}", which ${problem}`;
     throw new InvalidEventError([
-      { ...(index === undefined ? {} : { index }), path: 'topic', message: `kafka.topic(event) ${reason}` },
+      { ...(index === undefined ? {} : { index }), path: 'topic', message: `kafka.topic(event) ${problem}` },
     ]);
   }
 }
