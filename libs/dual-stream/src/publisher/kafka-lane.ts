@@ -89,15 +89,12 @@ export class KafkaLane {
   }
 
   private createProducer(): Producer {
-    const { producer: overrides = {} } = this.options.kafka;
+    // The resolved `kafka.producer`: ours (idempotent, one request in flight, bounded retries) merged with the user's.
+    const config = this.options.kafka.producer;
     const producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: true,
-      retry: { retries: 5 },
-      ...overrides,
+      ...config,
       createPartitioner: recordingPartitioner(
-        overrides.createPartitioner ?? memoizedKeyPartitioner(Partitioners.DefaultPartitioner),
+        config.createPartitioner ?? memoizedKeyPartitioner(Partitioners.DefaultPartitioner),
       ),
     });
     producer.on(producer.events.DISCONNECT, () => {
