@@ -253,6 +253,21 @@ describe('PublishPipeline', () => {
       expect(pipeline.isDrained).toBe(true);
     });
 
+    it('keeps the first answer when kafkajs fails the send after the deadline', async () => {
+      const { kafka, call, metrics, pipeline } = harness({ durable: { timeoutMs } });
+      const outcome = call(events(3));
+      await advance(0);
+      await advance(timeoutMs + 1);
+      const answered = outcome.error;
+      expect(answered).toBeInstanceOf(DurablePublishError);
+      kafka.fail(0, new Error('Connection error: connect ECONNREFUSED'));
+      await advance(0);
+      expect(outcome.error).toBe(answered);
+      expect(metrics.durableFailures).toBe(3);
+      expect(kafka.resets).toBe(1);
+      expect(pipeline.isDrained).toBe(true);
+    });
+
     it('answers with receipts saying realtime failed when Kafka acknowledged but Redis has not answered by then', async () => {
       const slowRedis = deferred<RealtimeOutcome>();
       const { kafka, call } = harness({ durable: { timeoutMs } }, { redis: new FakeRedis(slowRedis) });
