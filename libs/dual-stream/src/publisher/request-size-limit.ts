@@ -6,7 +6,7 @@
 export const RECORD_BATCH_HEADER_BYTES = 61;
 
 /** Kept free below the broker's limit, for whatever the estimate of `recordBytes` could miss. */
-export function safetyMarginBytes(messageMaxBytes: number): number {
+function safetyMarginBytes(messageMaxBytes: number): number {
   return Math.max(1024, Math.ceil(messageMaxBytes / 100));
 }
 
