@@ -1,5 +1,5 @@
 import { InvalidEventError, PublisherClosedError } from '@dual-stream/nestjs';
-import { createTopic, redisUrl, uniqueName, withAdmin } from '../support/infra.js';
+import { createTopic, kafkaBrokers, redisUrl, uniqueName, withAdmin } from '../support/infra.js';
 import { startPublisherApp, uniqueSourceType, type PublisherApp } from '../support/publisher-fixtures.js';
 
 async function recordCount(topic: string): Promise<number> {
@@ -35,6 +35,26 @@ describe('DualStreamPublisher: bad input and closed publisher', () => {
     ['empty source.id', { type: 'a', source: { type: 'order', id: '' }, data: 1 }, 'source.id'],
     ['257-char source.id', { type: 'a', source: { type: 'order', id: 'x'.repeat(257) }, data: 1 }, 'source.id'],
     [
+      'a CE_-prefixed header',
+      { type: 'a', source: { type: 'order', id: '1' }, data: 1, headers: { CE_source: 'x' } },
+      'headers.CE_source',
+    ],
+    [
+      'a time without seconds',
+      { type: 'a', source: { type: 'order', id: '1' }, data: 1, time: '2026-01-01T00:00Z' },
+      'time: must be an RFC 3339 date-time',
+    ],
+    [
+      'an impossible date',
+      { type: 'a', source: { type: 'order', id: '1' }, data: 1, time: '2026-02-30T00:00:00Z' },
+      'time: has no day 30',
+    ],
+    [
+      'data without a JSON form',
+      { type: 'a', source: { type: 'order', id: '1' }, data: () => 1 },
+      'data: has no JSON form',
+    ],
+    [
       'oversized event',
       { type: 'a', source: { type: 'order', id: '1' }, data: 'x'.repeat(4000) },
       'over maxEventBytes',
@@ -60,6 +80,30 @@ describe('DualStreamPublisher: bad input and closed publisher', () => {
     const marker = await pub.publisher.publish(good(99));
     expect(marker.offset).toBe('0');
     expect(await recordCount(topic)).toBe(1);
+  });
+
+  it('refuses an event whose kafka.topic(event) is not a legal topic name, and sends nothing', async () => {
+    const own = await startPublisherApp({
+      redis: false,
+      kafka: { brokers: kafkaBrokers(), topic: () => 'events order' },
+    });
+    try {
+      const error = await own.publisher
+        .publishBatch([{ type: 'a', source: { type: 'order', id: '1' }, data: 1 }])
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidEventError);
+      expect((error as InvalidEventError).problems).toEqual([
+        {
+          index: 0,
+          path: 'topic',
+          message:
+            'kafka.topic(event) returned "events order", which must contain only [a-zA-Z0-9._-] (found " " at 6)',
+        },
+      ]);
+      expect(own.publisher.metrics().eventsPublished).toBe(0);
+    } finally {
+      await own.app.close();
+    }
   });
 
   it('rejects publish() after close with PublisherClosedError', async () => {

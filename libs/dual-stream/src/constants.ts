@@ -11,7 +11,4 @@ export const DUAL_STREAM_RESOLVED_OPTIONS = Symbol.for('dual-stream:resolved-opt
 export const DURABLE_HANDLER_METADATA = 'dual-stream:durable-handler';
 export const REALTIME_HANDLER_METADATA = 'dual-stream:realtime-handler';
 
-export const DEFAULT_CLIENT_ID = 'dual-stream';
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
 export const CHANNEL_NAMESPACE = 'events';

@@ -66,6 +66,78 @@ describe('prepareEvent', () => {
     expect(problems.map((p) => p.path)).toEqual(['headers.ce_id', 'headers.n']);
   });
 
+  it('refuses reserved ce_ header names in any case', () => {
+    const headers = { CE_source: 'x', Ce_Id: 'y', cE_time: 'z', cex: 'fine', 'ce-id': 'fine', x_ce_: 'fine' };
+    const problems = problemsOf(() => prepareEvent({ ...valid, headers }, 1024));
+    expect(problems).toEqual(
+      ['headers.CE_source', 'headers.Ce_Id', 'headers.cE_time'].map((path) =>
+        expect.objectContaining({ path, message: 'ce_* headers (any case) are reserved for CloudEvents attributes' }),
+      ),
+    );
+  });
+
+  it.each([
+    '2026-01-01T00:00:00Z',
+    '2026-01-01T23:59:59.5Z',
+    '2026-01-01T00:00:00.123456789+01:00',
+    '2026-06-30T12:00:00-00:00',
+    '2024-02-29T00:00:00Z',
+    '2000-02-29T00:00:00+23:59',
+    '0000-02-29T00:00:00Z',
+  ])('accepts the RFC 3339 date-time %s and keeps it verbatim', (time) => {
+    expect(prepareEvent({ ...valid, time }, 1024).event.time).toBe(time);
+  });
+
+  it.each([
+    ['no seconds', '2026-01-01T00:00Z'],
+    ['an offset without a colon', '2026-01-01T00:00:00+0100'],
+    ['no offset', '2026-01-01T00:00:00'],
+    ['a date only', '2026-01-01'],
+    ['a space instead of T', '2026-01-01 00:00:00Z'],
+    ['lower-case t', '2026-01-01t00:00:00Z'],
+    ['ten fraction digits', '2026-01-01T00:00:00.1234567890Z'],
+    ['an RFC 2822 date', 'Thu, 01 Jan 2026 00:00:00 GMT'],
+    ['a number', 1767225600000],
+  ])('refuses a time with %s', (_label, time) => {
+    const problems = problemsOf(() => prepareEvent({ ...valid, time: time as string }, 1024));
+    expect(problems).toEqual([{ path: 'time', message: expect.stringMatching(/^must be an RFC 3339 date-time/) }]);
+  });
+
+  it.each([
+    ['February 30', '2026-02-30T00:00:00Z', 'has no day 30 (2026-02 has 28 days)'],
+    ['February 29 of a common year', '2026-02-29T00:00:00Z', 'has no day 29 (2026-02 has 28 days)'],
+    ['February 29 of 1900', '1900-02-29T00:00:00Z', 'has no day 29 (1900-02 has 28 days)'],
+    ['April 31', '2026-04-31T00:00:00Z', 'has no day 31 (2026-04 has 30 days)'],
+    ['day 0', '2026-01-00T00:00:00Z', 'has no day 00 (2026-01 has 31 days)'],
+    ['month 13', '2026-13-01T00:00:00Z', 'has no month 13'],
+    ['hour 24', '2026-01-01T24:00:00Z', 'has no time of day 24:00:00'],
+    ['a leap second', '2016-12-31T23:59:60Z', 'has no time of day 23:59:60'],
+    ['offset minutes 60', '2026-01-01T00:00:00+01:60', 'has an offset beyond ±23:59'],
+  ])('refuses an impossible time: %s', (_label, time, message) => {
+    expect(problemsOf(() => prepareEvent({ ...valid, time }, 1024))).toEqual([{ path: 'time', message }]);
+  });
+
+  it.each([
+    ['a function', () => 1],
+    ['a symbol', Symbol('s')],
+    ['an object whose toJSON returns undefined', { toJSON: () => undefined }],
+  ])('refuses data that JSON.stringify would drop: %s', (_label, data) => {
+    const problems = problemsOf(() => prepareEvent({ ...valid, data }, 1024));
+    expect(problems).toEqual([{ path: 'data', message: expect.stringMatching(/^has no JSON form/) }]);
+  });
+
+  it('serializes data through its toJSON, like JSON.stringify, and refuses what throws', () => {
+    const when = new Date('2026-01-02T03:04:05.000Z');
+    for (const data of [when, { when }]) {
+      const { event, json } = prepareEvent({ ...valid, data }, 1024);
+      expect(json).toBe(JSON.stringify(event));
+    }
+    expect(JSON.parse(prepareEvent({ ...valid, data: when }, 1024).json).data).toBe('2026-01-02T03:04:05.000Z');
+    expect(problemsOf(() => prepareEvent({ ...valid, data: 1n }, 1024))).toEqual([
+      { path: 'data', message: expect.stringMatching(/^is not serializable to JSON \(/) },
+    ]);
+  });
+
   it('rejects an event over maxEventBytes', () => {
     const problems = problemsOf(() => prepareEvent({ ...valid, data: 'x'.repeat(2000) }, 1000));
     expect(problems[0].message).toMatch(/over maxEventBytes 1000/);

@@ -3,10 +3,10 @@ import { InvalidEventError, type EventProblem } from '../errors/invalid-event.er
 import type { DualStreamEvent, NormalizedEvent } from '../interfaces/dual-stream-event.interface.js';
 import {
   EVENT_ID_PATTERN as ID_PATTERN,
-  EVENT_TIME_PATTERN as ISO_8601,
   EVENT_TYPE_PATTERN,
   sourceIdProblem,
   sourceTypeProblem,
+  timeProblem,
 } from './event-rules.js';
 
 export interface PreparedEvent {
@@ -17,6 +17,11 @@ export interface PreparedEvent {
 }
 
 const ALLOWED_KEYS = new Set(['id', 'type', 'source', 'time', 'data', 'headers']);
+/**
+ * Case-insensitive: consumers that compare header names case-insensitively (HTTP bridges mapping `ce_*` to
+ * `ce-*` headers, some CloudEvents SDKs) would take a user's `CE_source` for the envelope's `ce_source`.
+ */
+const RESERVED_HEADER = /^ce_/i;
 
 /** `new Date().toISOString()` costs ~0.5 µs per event; under load many events share a millisecond. */
 let isoMs = -1;
@@ -56,11 +61,9 @@ function problemsOf(input: unknown, index: number | undefined): EventProblem[] {
     const idProblem = sourceIdProblem(s.id);
     if (idProblem) add('source.id', idProblem);
   }
-  if (
-    e.time !== undefined &&
-    (typeof e.time !== 'string' || !ISO_8601.test(e.time) || Number.isNaN(Date.parse(e.time)))
-  ) {
-    add('time', 'must be an ISO-8601 date-time with a zone, e.g. 2026-01-01T00:00:00.000Z');
+  if (e.time !== undefined) {
+    const problem = timeProblem(e.time);
+    if (problem) add('time', problem);
   }
   if (!('data' in e) || e.data === undefined) add('data', 'is required (use null for no data)');
   if (e.headers !== undefined) {
@@ -69,11 +72,35 @@ function problemsOf(input: unknown, index: number | undefined): EventProblem[] {
     } else {
       for (const [k, v] of Object.entries(e.headers)) {
         if (typeof v !== 'string') add(`headers.${k}`, 'must be a string');
-        else if (k.startsWith('ce_')) add(`headers.${k}`, 'ce_* headers are reserved for CloudEvents attributes');
+        else if (RESERVED_HEADER.test(k)) {
+          add(`headers.${k}`, 'ce_* headers (any case) are reserved for CloudEvents attributes');
+        }
       }
     }
   }
   return problems;
+}
+
+const DROPPED_DATA_PROBLEM =
+  'has no JSON form (a function, a symbol, or a toJSON() returning undefined): JSON.stringify would drop it and ' +
+  'the record would have no data; use null for no data';
+
+/**
+ * `JSON.stringify(event)` (key order of docs/protocol.md "Event envelope"), or undefined when `data` has no JSON
+ * form: JSON.stringify would silently leave the key out. Only a function, a symbol or a `toJSON()` can do that;
+ * data with a `toJSON` (a Date, say) is serialized on its own to see, the rest in one call (the hot path).
+ */
+function serializeEnvelope(event: NormalizedEvent): string | undefined {
+  const { data } = event;
+  if (typeof data === 'function' || typeof data === 'symbol') return undefined;
+  if (typeof (data as { toJSON?: unknown } | null)?.toJSON !== 'function') return JSON.stringify(event);
+  const dataJson = JSON.stringify(data);
+  if (dataJson === undefined) return undefined;
+  const { id, type, source, time, headers } = event;
+  return (
+    `{"id":${JSON.stringify(id)},"type":${JSON.stringify(type)},"source":${JSON.stringify(source)},` +
+    `"time":${JSON.stringify(time)},"data":${dataJson},"headers":${JSON.stringify(headers)}}`
+  );
 }
 
 function prepareOne(input: DualStreamEvent, maxEventBytes: number, index?: number): PreparedEvent | EventProblem[] {
@@ -87,27 +114,19 @@ function prepareOne(input: DualStreamEvent, maxEventBytes: number, index?: numbe
     data: input.data,
     headers: { ...(input.headers ?? {}) },
   };
-  let json: string;
+  const at = index === undefined ? {} : { index };
+  let json: string | undefined;
   try {
-    json = JSON.stringify(event);
+    json = serializeEnvelope(event);
   } catch (err) {
-    return [
-      {
-        ...(index === undefined ? {} : { index }),
-        path: 'data',
-        message: `is not serializable to JSON (${(err as Error).message})`,
-      },
-    ];
+    return [{ ...at, path: 'data', message: `is not serializable to JSON (${(err as Error).message})` }];
+  }
+  if (json === undefined) {
+    return [{ ...at, path: 'data', message: DROPPED_DATA_PROBLEM }];
   }
   const bytes = Buffer.byteLength(json);
   if (bytes > maxEventBytes) {
-    return [
-      {
-        ...(index === undefined ? {} : { index }),
-        path: '',
-        message: `serialized event is ${bytes} bytes, over maxEventBytes ${maxEventBytes}`,
-      },
-    ];
+    return [{ ...at, path: '', message: `serialized event is ${bytes} bytes, over maxEventBytes ${maxEventBytes}` }];
   }
   return { event, json, bytes };
 }

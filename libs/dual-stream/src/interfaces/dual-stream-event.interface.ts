@@ -13,11 +13,11 @@ export interface DualStreamEvent<T = unknown> {
   /** `^[a-z0-9][a-z0-9._-]{0,127}$`, e.g. `order.created`. */
   type: string;
   source: EventSource;
-  /** ISO-8601; defaults to now. */
+  /** An RFC 3339 date-time with seconds and a zone (`2026-01-01T00:00:00.000Z`); defaults to now. */
   time?: string;
-  /** Any JSON value. */
+  /** Any value with a JSON form (`null` for none; not a function, a symbol or a `toJSON()` giving undefined). */
   data: T;
-  /** String headers carried to Kafka (e.g. W3C `traceparent`). */
+  /** String headers carried to Kafka (e.g. W3C `traceparent`); names starting with `ce_` (any case) are reserved. */
   headers?: Record<string, string>;
 }
 

@@ -5,7 +5,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { DualStreamEvent } from './dual-stream-event.interface.js';
 
 export interface DualStreamKafkaOptions {
-  /** Bootstrap brokers, e.g. `['127.0.0.1:9092']`. */
+  /** Bootstrap brokers, e.g. `['127.0.0.1:9092']`. @default required, no default */
   brokers: string[];
   /** @default 'dual-stream' */
   clientId?: string;
@@ -16,21 +16,32 @@ export interface DualStreamKafkaOptions {
   /** Any other kafkajs client setting (retry, connectionTimeout, ...); wins over the fields above. @default {} */
   config?: Partial<KafkaConfig>;
   /**
-   * Producer settings merged over ours. `idempotent` and `maxInFlightRequests: 1` are what keep per-key
-   * order and exactly-one write per send; change them only if you know why.
-   * @default { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true }
+   * Producer settings of the publisher, merged field by field over the default. `idempotent` and
+   * `maxInFlightRequests: 1` are what keep per-key order and exactly-one write per send; change them only if you
+   * know why.
+   * @default { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true, retry: { retries: 5 } }
    */
   producer?: Partial<ProducerConfig>;
   /**
-   * Topic for an event. @default (event) => `events.${event.source.type}`
+   * Topic for an event; must return a legal Kafka topic name (1–249 characters of `[a-zA-Z0-9._-]`).
+   * @default (event) => `events.${event.source.type}`
    */
   topic?: (event: DualStreamEvent) => string;
+  /**
+   * The largest record batch the brokers accept: their `message.max.bytes`, or the smallest `max.message.bytes`
+   * of the topics the publisher writes when a topic overrides it lower. The publisher keeps every produce request
+   * under it (a larger `publishBatch` goes out as consecutive requests) and refuses a single event that could
+   * never fit with `InvalidEventError`. `'broker'` reads `message.max.bytes` from the brokers at startup (Kafka's
+   * default 1048588 is used until that succeeds).
+   * @default 'broker'
+   */
+  messageMaxBytes?: number | 'broker';
 }
 
 export interface DualStreamRedisOptions {
   /** `redis://[:password@]host:port[/db]`; used when `options` has no host. @default 'redis://127.0.0.1:6379' */
   url?: string;
-  /** ioredis options merged over the URL; `enableOfflineQueue` is always forced off for the publisher. */
+  /** ioredis options merged over the URL; `enableOfflineQueue` is always forced off for the publisher. @default undefined */
   options?: RedisOptions;
   /** Prepended to every channel: `{prefix}events:{type}:{id}`. @default '' */
   channelPrefix?: string;
@@ -61,23 +72,32 @@ export interface DualStreamBatchOptions {
    * @default 0
    */
   lingerMs?: number;
-  /** @default 500 */
+  /**
+   * Events gathered into one Kafka request from separate calls; a single `publishBatch` with more still goes
+   * out in one request when the broker's limit allows. @default 500
+   */
   maxEvents?: number;
-  /** @default 1048576 (1 MiB) */
+  /**
+   * Record bytes (envelope, key, headers and framing) gathered into one Kafka request from separate calls; never
+   * more than the broker accepts (`kafka.messageMaxBytes`). @default 1048576 (1 MiB)
+   */
   maxBytes?: number;
 }
 
 export interface DualStreamBufferOptions {
   /** Events accepted but not yet acknowledged by Kafka. @default 10000 */
   maxEvents?: number;
-  /** Serialized bytes of those events. @default 33554432 (32 MiB) */
+  /** Their Kafka record bytes (envelope, key, headers and framing). @default 33554432 (32 MiB) */
   maxBytes?: number;
   /** How long a call waits for room before `BackpressureError`. @default 1000 */
   maxBlockMs?: number;
 }
 
 export interface DualStreamDurableOptions {
-  /** How long one batch may wait for Kafka's acknowledgement before `DurablePublishError`. @default 10000 */
+  /**
+   * How long after it was accepted (after waiting for buffer room, if it had to) a call is answered at the
+   * latest: with receipts once Kafka acknowledged, otherwise with `DurablePublishError`. @default 10000
+   */
   timeoutMs?: number;
 }
 
@@ -102,7 +122,7 @@ export interface DualStreamConsumerOptions {
   concurrency?: number;
   /** Default for `@OnDurable({ keyConcurrency })`: records in flight per partition (never two of one key). @default 1 */
   keyConcurrency?: number;
-  /** Default retry policy of `@OnDurable` handlers (attempts include the first delivery). @default { attempts: 5, backoffMs: 200, maxBackoffMs: 10000 } */
+  /** Default retry policy of `@OnDurable` handlers (attempts include the first delivery). @default see DualStreamRetryOptions */
   retry?: DualStreamRetryOptions;
   /** At most one offset commit per partition per interval (of the contiguous finished prefix); shutdown and rebalances commit at once. @default 1000 */
   commitIntervalMs?: number;
@@ -202,7 +222,7 @@ export interface DualStreamReplayOptions {
 /** Options of `DualStreamModule.forRoot()` / `forRootAsync()`. */
 export interface DualStreamModuleOptions {
   kafka: DualStreamKafkaOptions;
-  /** Redis connection. `false` turns the realtime lane off entirely. @default { url: 'redis://127.0.0.1:6379' } */
+  /** Redis connection. `false` turns the realtime lane off entirely. @default { url: 'redis://127.0.0.1:6379', channelPrefix: '' } */
   redis?: DualStreamRedisOptions | false;
   realtime?: DualStreamRealtimeOptions;
   batch?: DualStreamBatchOptions;
@@ -213,8 +233,11 @@ export interface DualStreamModuleOptions {
   hub?: DualStreamHubOptions;
   /** Kafka replay for realtime resume. @default see DualStreamReplayOptions */
   replay?: DualStreamReplayOptions;
-  /** Largest serialized envelope accepted; Kafka's default record limit. @default 1048576 */
+  /**
+   * Largest serialized envelope accepted (`InvalidEventError` beyond). The event's whole Kafka record must also
+   * fit `kafka.messageMaxBytes`. @default 1048576 (1 MiB)
+   */
   maxEventBytes?: number;
-  /** Where the module logs. `false` silences it. @default Nest's Logger */
+  /** Where the module logs. `false` silences it. @default new Logger('DualStream') */
   logger?: LoggerService | false;
 }

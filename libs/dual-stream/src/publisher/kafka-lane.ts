@@ -1,10 +1,14 @@
-import { Partitioners, logLevel, type Kafka, type LogEntry, type Producer } from 'kafkajs';
+import kafkajs, { Partitioners, logLevel, type Kafka, type LogEntry, type Producer } from 'kafkajs';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
 import type { KafkaPosition } from '../interfaces/dual-stream-event.interface.js';
 import { createKafkaClient } from '../kafka-client.factory.js';
 import { positionsOf, recordingPartitioner, toTopicMessages } from './kafka-records.js';
 import { memoizedKeyPartitioner } from './memoized-key-partitioner.js';
 import type { PendingEvent } from './pending-group.js';
+
+const MESSAGE_MAX_BYTES = 'message.max.bytes';
+// Through the default export: Node's named exports of this CommonJS module stop before `ConfigResourceTypes`.
+const { ConfigResourceTypes } = kafkajs;
 
 export type KafkaLaneState = 'disconnected' | 'connecting' | 'connected';
 
@@ -72,6 +76,35 @@ export class KafkaLane {
     return positionsOf(batch, messages, metadata);
   }
 
+  /**
+   * The smallest `message.max.bytes` among the brokers (each broker's effective value), read with a short-lived
+   * admin client. Rejects when the brokers cannot be asked (down, or no DescribeConfigs permission).
+   */
+  async readMessageMaxBytes(): Promise<number> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      const { brokers } = await admin.describeCluster();
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: brokers.map((broker) => ({
+          type: ConfigResourceTypes.BROKER,
+          name: String(broker.nodeId),
+          configNames: [MESSAGE_MAX_BYTES],
+        })),
+      });
+      const values = resources
+        .flatMap((resource) => resource.configEntries)
+        .filter((entry) => entry.configName === MESSAGE_MAX_BYTES)
+        .map((entry) => Number(entry.configValue))
+        .filter((value) => Number.isSafeInteger(value) && value > 0);
+      if (values.length === 0) throw new Error(`the brokers reported no ${MESSAGE_MAX_BYTES}`);
+      return Math.min(...values);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
   /** Drops the current producer (after a failed send) so the next send starts with a new producer id. */
   reset(): void {
     const old = this.producer;
@@ -89,15 +122,12 @@ export class KafkaLane {
   }
 
   private createProducer(): Producer {
-    const { producer: overrides = {} } = this.options.kafka;
+    // The resolved `kafka.producer`: ours (idempotent, one request in flight, bounded retries) merged with the user's.
+    const config = this.options.kafka.producer;
     const producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: true,
-      retry: { retries: 5 },
-      ...overrides,
+      ...config,
       createPartitioner: recordingPartitioner(
-        overrides.createPartitioner ?? memoizedKeyPartitioner(Partitioners.DefaultPartitioner),
+        config.createPartitioner ?? memoizedKeyPartitioner(Partitioners.DefaultPartitioner),
       ),
     });
     producer.on(producer.events.DISCONNECT, () => {

@@ -1,8 +1,12 @@
+import { createRequire } from 'node:module';
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
+import { prepareEvent } from '../events/event-validator.js';
+import { sourceKey } from '../events/event-naming.js';
 import type { PendingEvent } from './pending-group.js';
 import {
   assignedPartition,
   positionsOf,
+  recordBytes,
   recordHeaders,
   recordingPartitioner,
   toTopicMessages,
@@ -25,6 +29,7 @@ const pending = (topic: string, id: string, key: string): PendingEvent => ({
     json: `{"id":"${id}"}`,
     bytes: 10,
   },
+  recordBytes: 100,
 });
 
 const partitions = (n: number): PartitionMetadata[] =>
@@ -35,6 +40,15 @@ const partitions = (n: number): PartitionMetadata[] =>
     replicas: [1],
     isr: [1],
   }));
+/** kafkajs' own v2 record encoder: what `recordBytes` must never underestimate. */
+const encodeRecord = createRequire(import.meta.url)('kafkajs/src/protocol/recordBatch/record/v0') as (record: {
+  offsetDelta: number;
+  timestampDelta: number;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}) => { buffer: Buffer };
+
 /** A recording partitioner that puts every message on `partition`. */
 const toPartition = (partition: number) => recordingPartitioner(() => () => partition)();
 
@@ -48,6 +62,35 @@ describe('kafka records', () => {
       ce_source: 'order/k',
       ce_time: '2026-01-01T00:00:00.000Z',
     });
+  });
+
+  it.each([
+    ['a small event', { type: 'tick', source: { type: 'order', id: 'o-1' }, data: null }],
+    [
+      'unicode ids, user headers and a 100 kB value',
+      {
+        id: 'evt-1',
+        type: 'order.created',
+        source: { type: 'order', id: 'ké-ü-€-𝄞'.repeat(20) },
+        time: '2026-01-01T00:00:00.123456789+01:00',
+        data: { text: 'ü€'.repeat(50_000) },
+        headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 'x-ü': '€'.repeat(300) },
+      },
+    ],
+  ])('sizes the record of %s at or just above what kafkajs encodes', (_label, input) => {
+    const prepared = prepareEvent(input, 10_000_000);
+    const key = sourceKey(prepared.event.source);
+    const estimate = recordBytes({ prepared, key });
+    const headers = recordHeaders({ prepared, key } as PendingEvent);
+    for (const [offsetDelta, timestampDelta] of [
+      [0, 0],
+      [499, 3],
+      [2 ** 31 - 1, 2 ** 40],
+    ]) {
+      const { length } = encodeRecord({ offsetDelta, timestampDelta, key, value: prepared.json, headers }).buffer;
+      expect(estimate).toBeGreaterThanOrEqual(length);
+      expect(estimate - length).toBeLessThanOrEqual(17);
+    }
   });
 
   it('records the partition kafkajs chooses and derives per-message offsets from the base offsets', () => {

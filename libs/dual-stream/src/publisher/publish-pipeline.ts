@@ -1,33 +1,40 @@
-import { performance } from 'node:perf_hooks';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
 import { DurablePublishError } from '../errors/durable-publish.error.js';
 import type { KafkaPosition, PublishReceipt, RealtimeOutcome } from '../interfaces/dual-stream-event.interface.js';
-import { BatchQueue } from './batch-queue.js';
+import { isRetriable } from '../transport/failure-classifier.js';
+import { BatchQueue, type BatchLimits, type BatchSlice, type KafkaBatch } from './batch-queue.js';
+import { DeadlineWatch } from './deadline-watch.js';
 import type { KafkaLane } from './kafka-lane.js';
-import type { PendingEvent, PendingGroup } from './pending-group.js';
+import { LingerTimer } from './linger-timer.js';
+import { PendingGroup, type PendingEvent } from './pending-group.js';
 import { PublishBuffer } from './publish-buffer.js';
 import type { PublisherMetrics } from './publisher-metrics.js';
 import { RateLimitedWarner } from './rate-limited-warner.js';
 import type { RedisLane } from './redis-lane.js';
+import type { RequestSizeLimit } from './request-size-limit.js';
 
-const SKIPPED: RealtimeOutcome = 'skipped';
+/** What the pipeline needs of the Kafka lane (a fake in unit tests). */
+export type KafkaSender = Pick<KafkaLane, 'send' | 'reset'>;
+/** What the pipeline needs of the Redis lane (a fake in unit tests). */
+export type RealtimeAnnouncer = Pick<RedisLane, 'prebuild' | 'announce'>;
 
 /**
- * Buffer -> micro-batches -> Kafka (one batch in flight) -> Redis -> receipts. Every accepted group is
- * answered: with receipts, or with `DurablePublishError` by its deadline (accept time + durable.timeoutMs).
+ * Buffer -> batches -> Kafka (one produce request in flight) -> Redis -> receipts. Every accepted call is
+ * answered by its deadline (accept time + durable.timeoutMs), whatever it is waiting for: with receipts once
+ * Kafka acknowledged all its events (and Redis answered, or `realtime: 'failed'` if Redis had not by then), or
+ * with `DurablePublishError`. One `DeadlineWatch` over every accepted call keeps that promise; the Kafka and
+ * Redis lanes never decide when a caller is answered.
  */
 export class PublishPipeline {
   readonly buffer: PublishBuffer;
   private readonly queue = new BatchQueue();
+  private readonly deadlines = new DeadlineWatch<PendingGroup>((groups) => this.expire(groups));
+  private readonly linger: LingerTimer;
   private readonly durableWarner: RateLimitedWarner;
   private sending = false;
   /** Once set, batches go out at once instead of lingering. */
   private flushing = false;
-  private lingerTimer: NodeJS.Timeout | undefined;
-  private lingerImmediate: NodeJS.Immediate | undefined;
-  private expiryTimer: NodeJS.Timeout | undefined;
-  private expiryAt = Number.POSITIVE_INFINITY;
-  /** Redis announcements still running (receipts not yet answered). */
+  /** Redis announcements still running. */
   private announcing = 0;
   /** Reason of the last failed send, cleared by the next success. */
   kafkaError: string | undefined;
@@ -35,12 +42,14 @@ export class PublishPipeline {
   constructor(
     private readonly options: ResolvedDualStreamOptions,
     private readonly metrics: PublisherMetrics,
-    private readonly kafka: KafkaLane,
-    private readonly redis: RedisLane | undefined,
+    private readonly kafka: KafkaSender,
+    private readonly redis: RealtimeAnnouncer | undefined,
+    private readonly requestLimit: RequestSizeLimit,
   ) {
-    const { buffer } = options;
+    const { buffer, batch, realtime } = options;
     this.buffer = new PublishBuffer(buffer.maxEvents, buffer.maxBytes, buffer.maxBlockMs);
-    this.durableWarner = new RateLimitedWarner(options.logger, options.realtime.warnIntervalMs);
+    this.linger = new LingerTimer(batch.lingerMs, () => void this.pump());
+    this.durableWarner = new RateLimitedWarner(options.logger, realtime.warnIntervalMs);
   }
 
   get isSending(): boolean {
@@ -58,17 +67,13 @@ export class PublishPipeline {
     );
   }
 
-  /** Admits one caller's events (waiting for room up to maxBlockMs); resolves with their receipts in order. */
+  /**
+   * Admits one caller's events (waiting for room up to maxBlockMs); resolves with their receipts in order.
+   * `bytes` is the sum of their record bytes.
+   */
   submit(events: PendingEvent[], bytes: number): Promise<PublishReceipt[]> {
     return new Promise<PublishReceipt[]>((resolve, reject) => {
-      const group: PendingGroup = {
-        events,
-        bytes,
-        deadline: 0,
-        settled: false,
-        resolve: (receipts) => this.settle(group, () => resolve(receipts)),
-        reject: (err) => this.settle(group, () => reject(err)),
-      };
+      const group = new PendingGroup(events, bytes, resolve, reject);
       // Enqueued synchronously when granted, so per-source call order is kept even through backpressure.
       this.buffer.acquire(
         events.length,
@@ -88,41 +93,34 @@ export class PublishPipeline {
     this.schedule(true);
   }
 
-  private settle(group: PendingGroup, answer: () => void): void {
-    if (group.settled) return;
-    group.settled = true;
-    if (!group.holdRoom) this.buffer.release(group.events.length, group.bytes);
-    answer();
+  /** Stops the deadline timer (after shutdown drained everything). */
+  close(): void {
+    this.deadlines.stop();
+    this.linger.cancel();
   }
 
   private enqueue(group: PendingGroup): void {
     group.deadline = performance.now() + this.options.durable.timeoutMs;
     this.queue.push(group);
-    this.armExpiry();
+    this.deadlines.add(group);
     this.schedule(false);
+  }
+
+  private get limits(): BatchLimits {
+    const { maxEvents, maxBytes } = this.options.batch;
+    return { maxEvents, maxBytes, requestBytes: this.requestLimit.recordBytes };
   }
 
   /** Starts a batch now (full batch, or shutting down) or after the linger; never while one is in flight. */
   private schedule(now: boolean): void {
     if (this.sending || this.queue.isEmpty) return;
-    const { batch } = this.options;
-    if (now || this.flushing || this.queue.events >= batch.maxEvents || this.queue.bytes >= batch.maxBytes) {
-      if (this.lingerTimer) clearTimeout(this.lingerTimer);
-      this.lingerTimer = undefined;
+    const { maxEvents, maxBytes, requestBytes } = this.limits;
+    const full = this.queue.events >= maxEvents || this.queue.bytes >= Math.min(maxBytes, requestBytes);
+    if (now || this.flushing || full) {
+      this.linger.cancel();
       void this.pump();
-    } else if (!this.lingerTimer && !this.lingerImmediate) {
-      // lingerMs 0 still gathers every call made in the same turn of the event loop.
-      if (batch.lingerMs <= 0) {
-        this.lingerImmediate = setImmediate(() => {
-          this.lingerImmediate = undefined;
-          void this.pump();
-        });
-      } else {
-        this.lingerTimer = setTimeout(() => {
-          this.lingerTimer = undefined;
-          void this.pump();
-        }, batch.lingerMs);
-      }
+    } else {
+      this.linger.start();
     }
   }
 
@@ -131,161 +129,136 @@ export class PublishPipeline {
     if (this.sending) return;
     this.sending = true;
     try {
-      const { maxEvents, maxBytes } = this.options.batch;
-      for (;;) {
-        const groups = this.queue.take(maxEvents, maxBytes);
-        if (groups.length === 0) break;
-        await this.sendGroups(groups);
+      for (let batch = this.queue.take(this.limits); batch; batch = this.queue.take(this.limits)) {
+        await this.send(batch);
       }
     } finally {
       this.sending = false;
     }
-    // Groups that arrived while the last send settled.
+    // Calls that arrived while the last send settled.
     this.schedule(false);
   }
 
-  /** One Kafka batch. Never throws; answers every group. Returns only once the send settled. */
-  private async sendGroups(groups: PendingGroup[]): Promise<void> {
-    let batch = groups[0].events;
-    if (groups.length > 1) {
-      batch = [];
-      for (const group of groups) for (const pending of group.events) batch.push(pending);
-    }
-    const deadline = groups.reduce((min, g) => Math.min(min, g.deadline), Number.POSITIVE_INFINITY);
+  /**
+   * One produce request. Never throws; returns only once kafkajs settled it, even when its callers were
+   * answered at their deadline before: a second send on the same idempotent producer while this one still
+   * retries would lose data (kafkajs issue 1005). Calls queued meanwhile are answered by their deadline.
+   */
+  private async send(batch: KafkaBatch): Promise<void> {
+    const { slices, events } = batch;
+    for (const { group } of slices) group.inFlight = true;
     const started = performance.now();
-    const send = this.kafka.send(batch);
-    this.redis?.prebuild(batch);
-    let timedOut = false;
-    const timer = setTimeout(
-      () => {
-        timedOut = true;
-        // The callers are answered now, but their room stays taken until the send settles: the buffer bound
-        // covers the batch kafkajs still holds.
-        for (const group of groups) group.holdRoom = true;
-        this.failGroups(
-          groups,
-          new DurablePublishError(
-            `Kafka did not acknowledge ${batch.length} event(s) within durable.timeoutMs ${this.options.durable.timeoutMs} ms; they may or may not be written.`,
-            true,
-          ),
-        );
-      },
-      Math.max(0, deadline - started),
-    );
-    timer.unref();
-    const releaseHeld = () => {
-      for (const group of groups) if (group.holdRoom) this.buffer.release(group.events.length, group.bytes);
-    };
+    const sending = this.kafka.send(events);
+    this.redis?.prebuild(events);
     let positions: KafkaPosition[];
     try {
-      // Even after a timeout the send is awaited: a second send on the same idempotent producer while this
-      // one still retries would lose data (kafkajs issue 1005). Queued groups expire meanwhile.
-      positions = await send;
+      positions = await sending;
     } catch (err) {
-      clearTimeout(timer);
-      releaseHeld();
+      this.landed(slices);
       this.kafka.reset();
+      const reason = `Kafka refused or did not acknowledge ${events.length} event(s): ${(err as Error).message}.`;
       this.kafkaError = (err as Error).message;
       const retriable = isRetriable(err);
-      this.failGroups(
-        groups,
-        new DurablePublishError(
-          `Kafka refused or did not acknowledge ${batch.length} event(s): ${(err as Error).message}.`,
-          retriable,
-          { cause: err },
-        ),
+      this.fail(
+        slices.map((s) => s.group),
+        (group) => new DurablePublishError(reason, retriable, { cause: err, acknowledged: group.acknowledged }),
       );
       return;
     }
-    clearTimeout(timer);
-    releaseHeld();
+    this.landed(slices);
     this.kafkaError = undefined;
-    this.metrics.recordBatch(batch.length, performance.now() - started);
-    this.metrics.eventsPublished += batch.length;
-    // The Redis lane runs while the next Kafka batch is sent; one connection keeps channel order.
-    void this.announce(groups, batch, positions, timedOut);
+    this.metrics.recordBatch(events.length, performance.now() - started);
+    this.metrics.eventsPublished += events.length;
+    // Redis gets the batch first; the receipts are built while its answer is on the way. It runs while the
+    // next Kafka batch is sent; one connection keeps channel order.
+    const outcome = this.redis?.announce(events, positions);
+    let at = 0;
+    for (const { group, from, to } of slices) {
+      group.acknowledge(from, to, positions, at);
+      group.announcing++;
+      at += to - from;
+    }
+    void this.announced(slices, events.length, outcome);
   }
 
-  private async announce(
-    groups: PendingGroup[],
-    batch: PendingEvent[],
-    positions: KafkaPosition[],
-    orphaned: boolean,
+  /** kafkajs settled the request: room of calls answered meanwhile can be reused now. */
+  private landed(slices: readonly BatchSlice[]): void {
+    for (const { group } of slices) {
+      group.inFlight = false;
+      if (group.holdsRoom) {
+        group.holdsRoom = false;
+        this.buffer.release(group.events.length, group.bytes);
+      }
+    }
+  }
+
+  private async announced(
+    slices: readonly BatchSlice[],
+    events: number,
+    outcome: Promise<RealtimeOutcome> | undefined,
   ): Promise<void> {
     this.announcing++;
     try {
-      // Redis gets the batch first; the receipts are built while its answer is on the way.
-      const redisOutcome = this.redis?.announce(batch, positions);
-      if (!this.redis) this.metrics.realtimeSkipped += batch.length;
-      const receipts = orphaned ? [] : groups.map((group) => new Array<PublishReceipt>(group.events.length));
-      let i = 0;
-      for (const list of receipts) {
-        for (let k = 0; k < list.length; k++, i++) {
-          const { topic, partition, offset } = positions[i];
-          list[k] = { id: batch[i].prepared.event.id, topic, partition, offset, realtime: SKIPPED };
-        }
-      }
-      const realtime = redisOutcome ? await redisOutcome : SKIPPED;
-      if (orphaned) return; // callers already got DurablePublishError; the events are durable nonetheless
-      for (let g = 0; g < groups.length; g++) {
-        const list = receipts[g];
-        if (realtime !== SKIPPED) for (const receipt of list) receipt.realtime = realtime;
-        groups[g].resolve(list);
+      if (!outcome) this.metrics.realtimeSkipped += events;
+      const realtime = outcome ? await outcome : 'skipped';
+      for (const { group, from, to } of slices) {
+        group.announced(from, to, realtime);
+        // Answered already when its deadline came first, or failed by a later request of the same call.
+        if (group.isComplete && this.settle(group)) group.resolve();
       }
     } finally {
       this.announcing--;
     }
   }
 
-  private failGroups(groups: PendingGroup[], err: DurablePublishError): void {
-    let failed = 0;
+  /** Marks the group answered and frees its buffer room (later, if kafkajs still holds its events). */
+  private settle(group: PendingGroup): boolean {
+    if (group.settled) return false;
+    group.settled = true;
+    if (group.inFlight) group.holdsRoom = true;
+    else this.buffer.release(group.events.length, group.bytes);
+    return true;
+  }
+
+  /** Deadline passed: answer with what is known now. */
+  private expire(groups: readonly PendingGroup[]): void {
+    const { timeoutMs } = this.options.durable;
+    const unacknowledged: PendingGroup[] = [];
     for (const group of groups) {
-      if (group.settled) continue;
+      // Kafka acknowledged everything and only Redis has not answered: receipts, with `realtime: 'failed'`.
+      if (group.isAcknowledged) {
+        if (this.settle(group)) group.resolve();
+      } else {
+        unacknowledged.push(group);
+      }
+    }
+    this.fail(unacknowledged, (group) =>
+      group.sent === 0
+        ? new DurablePublishError(
+            `Kafka did not acknowledge within durable.timeoutMs ${timeoutMs} ms: ${group.events.length} event(s) waited behind an unacknowledged batch and were not sent.`,
+            true,
+          )
+        : new DurablePublishError(
+            `Kafka did not acknowledge ${group.events.length - group.acknowledged} event(s) within durable.timeoutMs ${timeoutMs} ms; they may or may not be written.`,
+            true,
+            { acknowledged: group.acknowledged },
+          ),
+    );
+    this.queue.dropSettledHead();
+  }
+
+  private fail(groups: readonly PendingGroup[], errorFor: (group: PendingGroup) => DurablePublishError): void {
+    let failed = 0;
+    let first: DurablePublishError | undefined;
+    for (const group of groups) {
+      if (!this.settle(group)) continue;
+      const err = errorFor(group);
+      first ??= err;
       failed += group.events.length;
       group.reject(err);
     }
-    if (failed === 0) return;
+    if (!first) return;
     this.metrics.durableFailures += failed;
-    this.durableWarner.warn(
-      `DualStreamPublisher: ${failed} event(s) not acknowledged by Kafka: ${err.message.split('. Check that')[0]}`,
-    );
+    this.durableWarner.warn(`DualStreamPublisher: ${failed} event(s) not acknowledged by Kafka: ${first.reason}`);
   }
-
-  /** One timer for the oldest queued group: queued groups expire in order (their deadlines grow). */
-  private armExpiry(): void {
-    const next = this.queue.headDeadline;
-    if (next === undefined || next >= this.expiryAt) return;
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    this.expiryAt = next;
-    this.expiryTimer = setTimeout(() => this.expireQueued(), Math.max(0, next - performance.now()) + 1);
-    this.expiryTimer.unref();
-  }
-
-  private expireQueued(): void {
-    this.expiryTimer = undefined;
-    this.expiryAt = Number.POSITIVE_INFINITY;
-    const expired = this.queue.expire(performance.now());
-    if (expired.length > 0) {
-      this.failGroups(
-        expired,
-        new DurablePublishError(
-          `Kafka did not acknowledge within durable.timeoutMs ${this.options.durable.timeoutMs} ms (the event waited behind an unacknowledged batch and was not sent).`,
-          true,
-        ),
-      );
-    }
-    this.armExpiry();
-  }
-}
-
-/**
- * Only a broker that refused the records for good (a protocol error Kafka marks non-retriable: too large,
- * not authorized, invalid topic) makes retrying pointless; connection trouble and exhausted retries do not.
- */
-function isRetriable(err: unknown): boolean {
-  let e = err as { retriable?: boolean; type?: string; cause?: unknown; originalError?: unknown } | undefined;
-  for (let depth = 0; e && depth < 10; depth++, e = (e.cause ?? e.originalError) as typeof e) {
-    if (typeof e.type === 'string' && e.retriable === false) return false;
-  }
-  return true;
 }

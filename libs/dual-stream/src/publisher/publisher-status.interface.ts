@@ -18,4 +18,9 @@ export interface PublisherStatus {
   waitingCallers: number;
   /** True while a Kafka batch is in flight. */
   sending: boolean;
+  /**
+   * The `message.max.bytes` every produce request is kept under, and where it came from: the
+   * `kafka.messageMaxBytes` option, the brokers' config, or Kafka's default (until the brokers answer).
+   */
+  messageMaxBytes: { value: number; source: 'option' | 'broker' | 'default' };
 }

@@ -3,12 +3,12 @@ import { InvalidChannelError } from '../errors/invalid-channel.error.js';
 import { parseChannel } from '../events/channel-parser.js';
 import {
   EVENT_ID_PATTERN,
-  EVENT_TIME_PATTERN,
   EVENT_TYPE_PATTERN,
   isPartition,
   parseOffset,
   sourceIdProblem,
   sourceTypeProblem,
+  timeProblem,
 } from '../events/event-rules.js';
 import { validateTopicName } from '../events/topic-name.js';
 import { rangeGapChannel } from '../events/event-naming.js';
@@ -107,7 +107,7 @@ export class RedisMessageParser {
 function notification(message: Record<string, unknown>, route: RedisRoute & { kind: 'source' }): RedisMessageParse {
   if (typeof message.id !== 'string' || !EVENT_ID_PATTERN.test(message.id)) return malformed('bad id');
   if (typeof message.type !== 'string' || !EVENT_TYPE_PATTERN.test(message.type)) return malformed('bad type');
-  if (typeof message.time !== 'string' || !EVENT_TIME_PATTERN.test(message.time)) return malformed('bad time');
+  if (timeProblem(message.time) !== undefined) return malformed('bad time');
   const source = message.source as Record<string, unknown> | null;
   if (typeof source !== 'object' || source === null) return malformed('source must be an object');
   if (sourceTypeProblem(source.type) ?? sourceIdProblem(source.id)) return malformed('bad source');

@@ -1,7 +1,7 @@
 import { BadRequestException, ServiceUnavailableException } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { NonRetriableError } from '../errors/non-retriable.error.js';
-import { classifyFailure } from './failure-classifier.js';
+import { classifyFailure, isRetriable } from './failure-classifier.js';
 
 describe('classifyFailure', () => {
   const filtered = { status: 'error', message: 'Internal server error' };
@@ -44,5 +44,25 @@ describe('classifyFailure', () => {
       retriable: false,
     });
     expect(classifyFailure(undefined, filtered, false).retriable).toBe(true);
+  });
+
+  it('treats a Kafka error code marked non-retriable as final, anywhere on the cause chain', () => {
+    // The shapes of kafkajs' KafkaJSProtocolError and KafkaJSNumberOfRetriesExceeded (no kafkajs import needed).
+    const tooLarge = Object.assign(new Error('message too large'), { type: 'MESSAGE_TOO_LARGE', retriable: false });
+    const wrapped = Object.assign(new Error('gave up'), { retriable: false, originalError: tooLarge });
+    expect(isRetriable(tooLarge)).toBe(false);
+    expect(isRetriable(wrapped)).toBe(false);
+    expect(isRetriable(new Error('publish failed', { cause: wrapped }))).toBe(false);
+    expect(classifyFailure(wrapped, filtered, true).retriable).toBe(false);
+  });
+
+  it('retries what Kafka may accept later: retriable codes, exhausted retries, lost connections', () => {
+    const notLeader = Object.assign(new Error('not leader'), { type: 'NOT_LEADER_FOR_PARTITION', retriable: true });
+    const exhausted = Object.assign(new Error('retries exhausted'), { retriable: false, originalError: notLeader });
+    const closed = Object.assign(new Error('Connection error: connect ECONNREFUSED'), { retriable: true });
+    for (const error of [notLeader, exhausted, closed, new Error('timeout')]) expect(isRetriable(error)).toBe(true);
+    const cyclic: { cause?: unknown } & Error = new Error('cycle');
+    cyclic.cause = cyclic;
+    expect(isRetriable(cyclic)).toBe(true);
   });
 });

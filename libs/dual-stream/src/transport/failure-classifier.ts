@@ -14,14 +14,7 @@ export interface HandlerFailure {
 const FORBIDDEN_MESSAGE = 'Forbidden resource';
 
 /**
- * The one rule deciding whether retrying can help. Not retried (straight to the dead-letter topic):
- * - `NonRetriableError` (also by name, for copies of the class from another package instance);
- * - an `HttpException` with a 4xx status: what `ValidationPipe` (`BadRequestException`), the `Parse*Pipe`s and
- *   authorization code throw, so the same record would fail again;
- * - an `RpcException`: Nest's deliberate rejection (guards that return false, `ValidationPipe` with an RPC
- *   `exceptionFactory`), also when it arrives already turned into `{ status: 'error', message }` by the
- *   default exception filter before the handler was reached.
- * Everything else is retried with backoff.
+ * Classifies what a handler pipeline threw for the dead-letter headers; whether to retry is `isRetriable`.
  *
  * `original` is what the handler pipeline threw (seen by the capture interceptor), `outcome` what the whole
  * pipeline, exception filters included, finally errored with.
@@ -32,7 +25,22 @@ export function classifyFailure(original: unknown, outcome: unknown, handlerReac
   return { ...described, retriable: isRetriable(cause, handlerReached) };
 }
 
-function isRetriable(error: unknown, handlerReached: boolean): boolean {
+/**
+ * The one rule deciding whether trying again can help, for what a handler threw and for what Kafka answered
+ * the publisher. Not retriable:
+ * - `NonRetriableError` (also by name, for copies of the class from another package instance);
+ * - an `HttpException` with a 4xx status: what `ValidationPipe` (`BadRequestException`), the `Parse*Pipe`s and
+ *   authorization code throw, so the same record would fail again;
+ * - an `RpcException`: Nest's deliberate rejection (guards that return false, `ValidationPipe` with an RPC
+ *   `exceptionFactory`), also when it arrives already turned into `{ status: 'error', message }` by the
+ *   default exception filter before the handler was reached (`handlerReached` false);
+ * - a Kafka error code the protocol marks non-retriable (a kafkajs protocol error: `type` such as
+ *   `MESSAGE_TOO_LARGE`, `TOPIC_AUTHORIZATION_FAILED`, `INVALID_TOPIC_EXCEPTION`, with `retriable: false`),
+ *   found anywhere on the `cause` / `originalError` chain. kafkajs' own `retriable: false` without a `type`
+ *   only means "kafkajs stopped retrying" (retries exhausted, connection lost), which a later attempt may fix.
+ * Everything else is retriable.
+ */
+export function isRetriable(error: unknown, handlerReached = true): boolean {
   if (error instanceof NonRetriableError) return false;
   if (error instanceof Error && error.name === 'NonRetriableError') return false;
   if (error instanceof HttpException) {
@@ -41,7 +49,19 @@ function isRetriable(error: unknown, handlerReached: boolean): boolean {
   }
   if (error instanceof RpcException) return false;
   if (!handlerReached && isFilteredRpcError(error) && error.message === FORBIDDEN_MESSAGE) return false;
-  return true;
+  return !refusedByKafka(error);
+}
+
+/** How deep the cause chain is followed: kafkajs nests a few levels; a cycle must not loop forever. */
+const MAX_CAUSE_DEPTH = 10;
+
+function refusedByKafka(error: unknown): boolean {
+  let e = error as { retriable?: unknown; type?: unknown; cause?: unknown; originalError?: unknown } | undefined;
+  for (let depth = 0; e && typeof e === 'object' && depth < MAX_CAUSE_DEPTH; depth++) {
+    if (typeof e.type === 'string' && e.retriable === false) return true;
+    e = (e.cause ?? e.originalError) as typeof e;
+  }
+  return false;
 }
 
 function isFilteredRpcError(error: unknown): error is { status: string; message: unknown } {
