@@ -3,10 +3,11 @@ import { InvalidEventError, type EventProblem } from '../errors/invalid-event.er
 import type { DualStreamEvent, NormalizedEvent } from '../interfaces/dual-stream-event.interface.js';
 import {
   EVENT_ID_PATTERN as ID_PATTERN,
-  EVENT_TIME_PATTERN as ISO_8601,
   EVENT_TYPE_PATTERN,
+  LONE_SURROGATE,
   sourceIdProblem,
   sourceTypeProblem,
+  timeProblem,
 } from './event-rules.js';
 
 export interface PreparedEvent {
@@ -28,6 +29,13 @@ function nowIso(): string {
     isoText = new Date(now).toISOString();
   }
   return isoText;
+}
+
+/** `{...}` or `Object.create(null)`: what `{ ...headers }` copies exactly (a Map or a Date would copy as `{}`). */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
 }
 
 function problemsOf(input: unknown, index: number | undefined): EventProblem[] {
@@ -56,65 +64,83 @@ function problemsOf(input: unknown, index: number | undefined): EventProblem[] {
     const idProblem = sourceIdProblem(s.id);
     if (idProblem) add('source.id', idProblem);
   }
-  if (
-    e.time !== undefined &&
-    (typeof e.time !== 'string' || !ISO_8601.test(e.time) || Number.isNaN(Date.parse(e.time)))
-  ) {
-    add('time', 'must be an ISO-8601 date-time with a zone, e.g. 2026-01-01T00:00:00.000Z');
+  if (e.time !== undefined) {
+    const problem = timeProblem(e.time);
+    if (problem) add('time', problem);
   }
   if (!('data' in e) || e.data === undefined) add('data', 'is required (use null for no data)');
   if (e.headers !== undefined) {
-    if (typeof e.headers !== 'object' || e.headers === null || Array.isArray(e.headers)) {
-      add('headers', 'must be an object of strings');
+    if (!isPlainObject(e.headers)) {
+      add('headers', 'must be a plain object of strings (a Map, an array or a class instance would lose its entries)');
     } else {
       for (const [k, v] of Object.entries(e.headers)) {
         if (typeof v !== 'string') add(`headers.${k}`, 'must be a string');
         else if (k.startsWith('ce_')) add(`headers.${k}`, 'ce_* headers are reserved for CloudEvents attributes');
+        else if (LONE_SURROGATE.test(k) || LONE_SURROGATE.test(v)) add(`headers.${k}`, LONE_SURROGATE_PROBLEM);
       }
     }
   }
   return problems;
 }
 
-function prepareOne(input: DualStreamEvent, maxEventBytes: number, index?: number): PreparedEvent | EventProblem[] {
-  const problems = problemsOf(input, index);
-  if (problems.length > 0) return problems;
-  const event: NormalizedEvent = {
-    id: input.id ?? uuidv7(),
-    type: input.type,
-    source: { type: input.source.type, id: input.source.id },
-    time: input.time ?? nowIso(),
-    data: input.data,
-    headers: { ...(input.headers ?? {}) },
-  };
+const LONE_SURROGATE_PROBLEM =
+  'name and value must be well-formed Unicode: a lone surrogate (U+D800-U+DFFF) has no UTF-8 form for a Kafka header';
+const NO_JSON_FORM =
+  'has no JSON form (a function, a symbol, or a toJSON() returning undefined): the record would have no data; ' +
+  'use null for no data';
+
+/** Whether `JSON.stringify` keeps `data`: it silently leaves out a key whose value has no JSON form. */
+function hasJsonForm(data: unknown): boolean {
+  if (typeof data === 'function' || typeof data === 'symbol') return false;
+  return typeof (data as { toJSON?: unknown } | null)?.toJSON !== 'function' || JSON.stringify(data) !== undefined;
+}
+
+/** What a thrown value says, whatever it is (`throw null` included). */
+function thrownText(thrown: unknown): string {
+  try {
+    return thrown instanceof Error ? thrown.message : String(thrown);
+  } catch {
+    return typeof thrown;
+  }
+}
+
+/** `read` gives the event: in a batch reading an element may throw too (a getter at that index). */
+function prepareOne(read: () => unknown, maxEventBytes: number, index?: number): PreparedEvent | EventProblem[] {
+  const at = index === undefined ? {} : { index };
+  let event: NormalizedEvent;
+  try {
+    const input = read() as DualStreamEvent;
+    const problems = problemsOf(input, index);
+    if (problems.length > 0) return problems;
+    event = {
+      id: input.id ?? uuidv7(),
+      type: input.type,
+      source: { type: input.source.type, id: input.source.id },
+      time: input.time ?? nowIso(),
+      data: input.data,
+      headers: { ...(input.headers ?? {}) },
+    };
+  } catch (err) {
+    // The caller's object, not the rules: a getter or a Proxy trap threw while it was read.
+    return [{ ...at, path: '', message: `could not be read (${thrownText(err)})` }];
+  }
   let json: string;
   try {
+    if (!hasJsonForm(event.data)) return [{ ...at, path: 'data', message: NO_JSON_FORM }];
     json = JSON.stringify(event);
   } catch (err) {
-    return [
-      {
-        ...(index === undefined ? {} : { index }),
-        path: 'data',
-        message: `is not serializable to JSON (${(err as Error).message})`,
-      },
-    ];
+    return [{ ...at, path: 'data', message: `is not serializable to JSON (${thrownText(err)})` }];
   }
   const bytes = Buffer.byteLength(json);
   if (bytes > maxEventBytes) {
-    return [
-      {
-        ...(index === undefined ? {} : { index }),
-        path: '',
-        message: `serialized event is ${bytes} bytes, over maxEventBytes ${maxEventBytes}`,
-      },
-    ];
+    return [{ ...at, path: '', message: `serialized event is ${bytes} bytes, over maxEventBytes ${maxEventBytes}` }];
   }
   return { event, json, bytes };
 }
 
 /** Validates, fills defaults and serializes one event; throws one `InvalidEventError` listing every problem. */
 export function prepareEvent(input: DualStreamEvent, maxEventBytes: number): PreparedEvent {
-  const result = prepareOne(input, maxEventBytes);
+  const result = prepareOne(() => input, maxEventBytes);
   if (Array.isArray(result)) throw new InvalidEventError(result);
   return result;
 }
@@ -124,11 +150,12 @@ export function prepareBatch(inputs: readonly DualStreamEvent[], maxEventBytes: 
   if (!Array.isArray(inputs)) throw new InvalidEventError([{ path: '', message: 'events must be an array' }]);
   const prepared: PreparedEvent[] = [];
   const problems: EventProblem[] = [];
-  inputs.forEach((input, index) => {
-    const result = prepareOne(input, maxEventBytes, index);
+  // By index, not `forEach`: that skips holes (an event would go missing) and may be an own property of `inputs`.
+  for (let index = 0; index < inputs.length; index++) {
+    const result = prepareOne(() => inputs[index], maxEventBytes, index);
     if (Array.isArray(result)) problems.push(...result);
     else prepared.push(result);
-  });
+  }
   if (problems.length > 0) throw new InvalidEventError(problems);
   return prepared;
 }
