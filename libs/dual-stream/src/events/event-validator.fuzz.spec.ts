@@ -236,7 +236,7 @@ describe('event validator (fuzz)', () => {
           );
         }
       }),
-      fuzzParameters(300),
+      fuzzParameters(250),
     );
   });
 
@@ -245,7 +245,7 @@ describe('event validator (fuzz)', () => {
       fc.property(fc.oneof(hostileValue, eventShaped), maxEventBytes, (input, max) => {
         prepareChecked(input, max);
       }),
-      fuzzParameters(300),
+      fuzzParameters(250),
     );
   });
 

@@ -164,7 +164,7 @@ describe('Redis message parser (fuzz)', () => {
         expect(['event', 'gap']).toContain(result.kind);
         checkAccepted(result, raw, channel, setup);
       }),
-      fuzzParameters(1000),
+      fuzzParameters(800),
     );
   });
 });

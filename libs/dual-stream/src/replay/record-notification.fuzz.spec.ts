@@ -42,7 +42,7 @@ describe('replay record reader (fuzz)', () => {
         });
         expect('data' in notification).toBe(dataFits);
       }),
-      fuzzParameters(1000),
+      fuzzParameters(800),
     );
   });
 });

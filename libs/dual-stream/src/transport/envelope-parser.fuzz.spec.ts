@@ -41,7 +41,7 @@ describe('Kafka envelope parser (fuzz)', () => {
         const parsed = (json as { value: Record<string, unknown> }).value;
         expect(outcome.value).toEqual({ ...parsed, headers: parsed.headers ?? {} });
       }),
-      fuzzParameters(1000),
+      fuzzParameters(800),
     );
   });
 });
