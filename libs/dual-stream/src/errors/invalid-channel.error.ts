@@ -18,4 +18,13 @@ export class InvalidChannelError extends Error {
   ) {
     super(`Invalid ${kind} "${channel.slice(0, 80)}": ${reason}. ${HINTS[kind]}`);
   }
+
+  /**
+   * For a value that is not a string, named by its type: turning it into one could throw (no prototype, a
+   * throwing `toString`) or recurse (an array nested 10,000 deep).
+   */
+  static notAString(value: unknown, kind: 'channel' | 'pattern'): InvalidChannelError {
+    const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+    return new InvalidChannelError(`(${type})`, 'must be a string', kind);
+  }
 }

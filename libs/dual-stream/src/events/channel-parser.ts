@@ -8,7 +8,7 @@ import { sourceIdProblem, sourceTypeProblem } from './event-rules.js';
  * `InvalidChannelError` for anything that could not have been produced by `channelFor`.
  */
 export function parseChannel(channel: unknown): EventSource {
-  if (typeof channel !== 'string') throw new InvalidChannelError(String(channel), 'must be a string');
+  if (typeof channel !== 'string') throw InvalidChannelError.notAString(channel, 'channel');
   if (channel.length > CHANNEL_NAMESPACE.length + 2 + 64 + 256) throw new InvalidChannelError(channel, 'too long');
   const head = `${CHANNEL_NAMESPACE}:`;
   if (!channel.startsWith(head)) throw new InvalidChannelError(channel, `must start with "${head}"`);

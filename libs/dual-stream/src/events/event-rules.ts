@@ -19,8 +19,13 @@ export function isPartition(value: unknown): value is number {
 }
 export const SOURCE_TYPE_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export const SOURCE_ID_MAX_LENGTH = 256;
-/** Glob metacharacters would let a PSUBSCRIBE or a crafted channel reach other sources. */
-const SOURCE_ID_FORBIDDEN = /[*?[\]\\\s\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+/**
+ * Glob metacharacters would let a PSUBSCRIBE or a crafted channel reach other sources. A lone surrogate (Cs) has
+ * no UTF-8 form: Redis and Kafka would get U+FFFD, so two ids would share one channel and one key.
+ */
+const SOURCE_ID_FORBIDDEN = /[*?[\]\\\s\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
+/** A UTF-16 surrogate without its pair: a string holding one cannot be sent as UTF-8 (Kafka keys and headers, Redis). */
+export const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Why a source id is refused, or undefined when it is fine. */
 export function sourceIdProblem(id: unknown): string | undefined {
@@ -30,7 +35,7 @@ export function sourceIdProblem(id: unknown): string | undefined {
   const bad = SOURCE_ID_FORBIDDEN.exec(id);
   if (bad) {
     const code = bad[0].codePointAt(0)!.toString(16).padStart(4, '0');
-    return `must not contain whitespace, control characters or glob metacharacters * ? [ ] \\ (found U+${code} at ${bad.index})`;
+    return `must not contain whitespace, control characters, lone surrogates or glob metacharacters * ? [ ] \\ (found U+${code} at ${bad.index})`;
   }
   return undefined;
 }

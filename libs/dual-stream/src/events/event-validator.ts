@@ -4,6 +4,7 @@ import type { DualStreamEvent, NormalizedEvent } from '../interfaces/dual-stream
 import {
   EVENT_ID_PATTERN as ID_PATTERN,
   EVENT_TYPE_PATTERN,
+  LONE_SURROGATE,
   sourceIdProblem,
   sourceTypeProblem,
   timeProblem,
@@ -33,6 +34,13 @@ function nowIso(): string {
     isoText = new Date(now).toISOString();
   }
   return isoText;
+}
+
+/** `{...}` or `Object.create(null)`: what `{ ...headers }` copies exactly (a Map or a Date would copy as `{}`). */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
 }
 
 function problemsOf(input: unknown, index: number | undefined): EventProblem[] {
@@ -67,20 +75,22 @@ function problemsOf(input: unknown, index: number | undefined): EventProblem[] {
   }
   if (!('data' in e) || e.data === undefined) add('data', 'is required (use null for no data)');
   if (e.headers !== undefined) {
-    if (typeof e.headers !== 'object' || e.headers === null || Array.isArray(e.headers)) {
-      add('headers', 'must be an object of strings');
+    if (!isPlainObject(e.headers)) {
+      add('headers', 'must be a plain object of strings (a Map, an array or a class instance would lose its entries)');
     } else {
       for (const [k, v] of Object.entries(e.headers)) {
         if (typeof v !== 'string') add(`headers.${k}`, 'must be a string');
         else if (RESERVED_HEADER.test(k)) {
           add(`headers.${k}`, 'ce_* headers (any case) are reserved for CloudEvents attributes');
-        }
+        } else if (LONE_SURROGATE.test(k) || LONE_SURROGATE.test(v)) add(`headers.${k}`, LONE_SURROGATE_PROBLEM);
       }
     }
   }
   return problems;
 }
 
+const LONE_SURROGATE_PROBLEM =
+  'name and value must be well-formed Unicode: a lone surrogate (U+D800-U+DFFF) has no UTF-8 form for a Kafka header';
 const DROPPED_DATA_PROBLEM =
   'has no JSON form (a function, a symbol, or a toJSON() returning undefined): JSON.stringify would drop it and ' +
   'the record would have no data; use null for no data';
@@ -103,23 +113,40 @@ function serializeEnvelope(event: NormalizedEvent): string | undefined {
   );
 }
 
-function prepareOne(input: DualStreamEvent, maxEventBytes: number, index?: number): PreparedEvent | EventProblem[] {
-  const problems = problemsOf(input, index);
-  if (problems.length > 0) return problems;
-  const event: NormalizedEvent = {
-    id: input.id ?? uuidv7(),
-    type: input.type,
-    source: { type: input.source.type, id: input.source.id },
-    time: input.time ?? nowIso(),
-    data: input.data,
-    headers: { ...(input.headers ?? {}) },
-  };
+/** What a thrown value says, whatever it is (`throw null` included). */
+function thrownText(thrown: unknown): string {
+  try {
+    return thrown instanceof Error ? thrown.message : String(thrown);
+  } catch {
+    return typeof thrown;
+  }
+}
+
+/** `read` gives the event: in a batch reading an element may throw too (a getter at that index). */
+function prepareOne(read: () => unknown, maxEventBytes: number, index?: number): PreparedEvent | EventProblem[] {
   const at = index === undefined ? {} : { index };
+  let event: NormalizedEvent;
+  try {
+    const input = read() as DualStreamEvent;
+    const problems = problemsOf(input, index);
+    if (problems.length > 0) return problems;
+    event = {
+      id: input.id ?? uuidv7(),
+      type: input.type,
+      source: { type: input.source.type, id: input.source.id },
+      time: input.time ?? nowIso(),
+      data: input.data,
+      headers: { ...(input.headers ?? {}) },
+    };
+  } catch (err) {
+    // The caller's object, not the rules: a getter or a Proxy trap threw while it was read.
+    return [{ ...at, path: '', message: `could not be read (${thrownText(err)})` }];
+  }
   let json: string | undefined;
   try {
     json = serializeEnvelope(event);
   } catch (err) {
-    return [{ ...at, path: 'data', message: `is not serializable to JSON (${(err as Error).message})` }];
+    return [{ ...at, path: 'data', message: `is not serializable to JSON (${thrownText(err)})` }];
   }
   if (json === undefined) {
     return [{ ...at, path: 'data', message: DROPPED_DATA_PROBLEM }];
@@ -133,7 +160,7 @@ function prepareOne(input: DualStreamEvent, maxEventBytes: number, index?: numbe
 
 /** Validates, fills defaults and serializes one event; throws one `InvalidEventError` listing every problem. */
 export function prepareEvent(input: DualStreamEvent, maxEventBytes: number): PreparedEvent {
-  const result = prepareOne(input, maxEventBytes);
+  const result = prepareOne(() => input, maxEventBytes);
   if (Array.isArray(result)) throw new InvalidEventError(result);
   return result;
 }
@@ -143,11 +170,12 @@ export function prepareBatch(inputs: readonly DualStreamEvent[], maxEventBytes: 
   if (!Array.isArray(inputs)) throw new InvalidEventError([{ path: '', message: 'events must be an array' }]);
   const prepared: PreparedEvent[] = [];
   const problems: EventProblem[] = [];
-  inputs.forEach((input, index) => {
-    const result = prepareOne(input, maxEventBytes, index);
+  // By index, not `forEach`: that skips holes (an event would go missing) and may be an own property of `inputs`.
+  for (let index = 0; index < inputs.length; index++) {
+    const result = prepareOne(() => inputs[index], maxEventBytes, index);
     if (Array.isArray(result)) problems.push(...result);
     else prepared.push(result);
-  });
+  }
   if (problems.length > 0) throw new InvalidEventError(problems);
   return prepared;
 }

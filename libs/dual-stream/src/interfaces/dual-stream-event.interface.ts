@@ -2,7 +2,7 @@
 export interface EventSource {
   /** `^[a-z0-9][a-z0-9_-]{0,63}$`, e.g. `order`. */
   type: string;
-  /** 1–256 printable characters; no whitespace, control characters or glob metacharacters `* ? [ ] \`. */
+  /** 1–256 printable characters; no whitespace, control characters, lone surrogates or glob metacharacters `* ? [ ] \`. */
   id: string;
 }
 

@@ -49,6 +49,19 @@ describe('globMatches', () => {
 });
 
 describe('validatePattern / escapeRedisGlob', () => {
+  it('refuses a pattern that is not a string by its type, without turning it into one', () => {
+    const deep = Array.from({ length: 10_000 }).reduce<unknown[]>((inner) => [inner], []);
+    for (const [value, type] of [
+      [deep, '(array)'],
+      [Object.create(null), '(object)'],
+      [7, '(number)'],
+    ] as const) {
+      expect(() => validatePattern(value)).toThrow(
+        expect.objectContaining({ channel: type, reason: 'must be a string', kind: 'pattern' }),
+      );
+    }
+  });
+
   it('accepts a trailing * per segment and refuses the rest', () => {
     for (const good of ['events:order:*', 'events:*', 'events:*:vip-*', 'events:order:o-1', 'events:a.b_c-d*']) {
       expect(validatePattern(good)).toBe(good);

@@ -21,8 +21,8 @@ export function clientChannelSource(channel: unknown): EventSource {
  * run of characters, `:` included, as in Redis; `?`, `[...]` and `\` are refused.
  */
 export function validatePattern(pattern: unknown): string {
-  const refuse = (reason: string) => new InvalidChannelError(String(pattern), reason, 'pattern');
-  if (typeof pattern !== 'string') throw refuse('must be a string');
+  if (typeof pattern !== 'string') throw InvalidChannelError.notAString(pattern, 'pattern');
+  const refuse = (reason: string) => new InvalidChannelError(pattern, reason, 'pattern');
   if (pattern.length > MAX_PATTERN_LENGTH) throw refuse(`longer than ${MAX_PATTERN_LENGTH}`);
   const head = `${CHANNEL_NAMESPACE}:`;
   if (!pattern.startsWith(head)) throw refuse(`must start with "${head}"`);

@@ -17,7 +17,7 @@ const MAX_CACHED_ROUTES = 10_000;
  * gap markers into recoveries (channel subscriptions) or `gap` messages (pattern subscriptions).
  */
 export class HubMessageRouter {
-  private readonly routes = new Map<string, RedisRoute | string>();
+  private readonly routes = new Map<string, RedisRoute>();
 
   constructor(
     private readonly parser: RedisMessageParser,
@@ -44,7 +44,7 @@ export class HubMessageRouter {
     }
     this.counters.gapMarkers++;
     const from = gapStart(parsed.gap, parsed.fromOffset);
-    if (typeof route !== 'string' && route.kind === 'range-gap') {
+    if (route.kind === 'range-gap') {
       void this.onRangeGap(parsed.gap, from, [...subscribers]);
       return;
     }
@@ -101,7 +101,7 @@ export class HubMessageRouter {
     );
   }
 
-  private routeOf(redisChannel: string): RedisRoute | string {
+  private routeOf(redisChannel: string): RedisRoute {
     let route = this.routes.get(redisChannel);
     if (route === undefined) {
       if (this.routes.size >= MAX_CACHED_ROUTES) this.routes.clear();

@@ -58,6 +58,8 @@ describe('RedisMessageParser', () => {
     ['a bad id', { ...note, id: 'a b' }, /id/],
     ['a bad type', { ...note, type: 'Bad' }, /type/],
     ['a bad time', { ...note, time: 'yesterday' }, /time/],
+    ['a time the publisher refuses (day 41)', { ...note, time: '1970-01-41T00:00:00+00:00' }, /time/],
+    ['a time the publisher refuses (month 13)', { ...note, time: '2026-13-01T00:00:00Z' }, /time/],
     ['an unknown kind', { ...note, kind: 'other' }, /kind/],
     ['a gap with fromOffset x', { ...gap, fromOffset: 'x' }, /fromOffset/],
     ['a gap from after to', { ...gap, fromOffset: '43' }, /after/],
@@ -69,6 +71,19 @@ describe('RedisMessageParser', () => {
   it('refuses anything on channels that are not source channels of the prefix', () => {
     expect(problemOf(parse(note, 'other:events:order:o-1'))).toMatch(/prefix/);
     expect(problemOf(parse(note, 'app:events:order'))).toMatch(/not a source channel/);
+  });
+
+  it('drops a payload on a refused route for the route`s own reason (a cached route is not a channel name)', () => {
+    const route = parser.route('other:events:order:o-1');
+    expect(route).toEqual({
+      kind: 'refused',
+      redisChannel: 'other:events:order:o-1',
+      problem: 'channel outside the configured prefix',
+    });
+    expect(parser.parse(JSON.stringify(note), route)).toEqual({
+      kind: 'malformed',
+      problem: 'channel outside the configured prefix',
+    });
   });
 
   it('skips the topic check without a topic resolver (handler apps need not share the publisher`s)', () => {

@@ -24,11 +24,13 @@ export type RedisMessageParse = RedisMessage | { kind: 'malformed'; problem: str
 
 /**
  * Where a payload arrived: a source channel (`{prefix}events:{type}:{id}`, whose source and topic every
- * notification and per-channel marker on it must name) or the range-gap channel (range markers only).
+ * notification and per-channel marker on it must name), the range-gap channel (range markers only), or a
+ * channel nothing may arrive on (`problem` says why).
  */
 export type RedisRoute =
   | { kind: 'source'; redisChannel: string; source: EventSource; topic?: string }
-  | { kind: 'range-gap'; redisChannel: string };
+  | { kind: 'range-gap'; redisChannel: string }
+  | { kind: 'refused'; redisChannel: string; problem: string };
 
 /**
  * The one validating parser for what the library reads from Redis Pub/Sub (docs/protocol.md "Realtime
@@ -49,29 +51,32 @@ export class RedisMessageParser {
   }
 
   /**
-   * The route of a Redis channel, or why nothing may arrive on it. Computed once per channel by callers that
-   * subscribe to it, per message for pattern deliveries.
+   * The route of a Redis channel (`refused` when nothing may arrive on it). Computed once per channel by
+   * callers that subscribe to it, per message for pattern deliveries.
    */
-  route(redisChannel: string): RedisRoute | string {
+  route(redisChannel: string): RedisRoute {
+    const refused = (problem: string): RedisRoute => ({ kind: 'refused', redisChannel, problem });
     if (redisChannel === this.rangeGapChannel) return { kind: 'range-gap', redisChannel };
-    if (!redisChannel.startsWith(this.prefix)) return 'channel outside the configured prefix';
+    if (!redisChannel.startsWith(this.prefix)) return refused('channel outside the configured prefix');
     let source: EventSource;
     try {
       source = parseChannel(redisChannel.slice(this.prefix.length));
     } catch (err) {
-      return err instanceof InvalidChannelError ? `not a source channel (${err.reason})` : 'not a source channel';
+      return refused(
+        err instanceof InvalidChannelError ? `not a source channel (${err.reason})` : 'not a source channel',
+      );
     }
     try {
       return { kind: 'source', redisChannel, source, topic: this.topicOf?.(source) };
     } catch {
-      return 'kafka.topic(event) threw for this source';
+      return refused('kafka.topic(event) threw for this source');
     }
   }
 
   /** Parses `raw` as it arrived on `route` (a `RedisRoute`, or a channel name to route first). */
   parse(raw: string, at: RedisRoute | string): RedisMessageParse {
     const route = typeof at === 'string' ? this.route(at) : at;
-    if (typeof route === 'string') return malformed(route);
+    if (route.kind === 'refused') return malformed(route.problem);
     let value: unknown;
     try {
       value = JSON.parse(raw);

@@ -1,5 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { NormalizedEvent, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
+import { parseEnvelope } from '../transport/envelope-parser.js';
 
 /**
  * The notification the publisher would have sent for this record (docs/protocol.md "Realtime notification"), so replayed and live events look
@@ -14,11 +15,9 @@ export function toNotification(
 ): RealtimeNotification | undefined {
   let envelope: NormalizedEvent;
   try {
-    envelope = JSON.parse(record.value?.toString() ?? 'null') as NormalizedEvent;
+    // The handlers' parser: a record is an envelope for both or for neither (no `source: null` sent to clients).
+    envelope = parseEnvelope(record.value);
   } catch {
-    return undefined;
-  }
-  if (!envelope || typeof envelope.id !== 'string' || typeof envelope.type !== 'string' || !envelope.source) {
     return undefined;
   }
   const notification: RealtimeNotification = {
