@@ -6,7 +6,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', '.infra/**', '**/*.d.ts'] },
+  { ignores: ['node_modules/**', 'dist/**', 'libs/*/dist/**', 'coverage/**', '.infra/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
