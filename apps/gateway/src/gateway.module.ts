@@ -4,6 +4,7 @@ import { ServiceKitModule } from '@app/service-kit';
 import { canSubscribe, canSubscribePattern } from './auth/gateway-principal.js';
 import { JwtTokenVerifier } from './auth/jwt-token.verifier.js';
 import { TokenVerifier } from './auth/token-verifier.js';
+import { ClientBundleController } from './dashboard/client-bundle.controller.js';
 import { DashboardController } from './dashboard/dashboard.controller.js';
 import { DevTokenController } from './dashboard/dev-token.controller.js';
 import { GATEWAY_CONFIG, gatewayConfigFromEnv, type GatewayConfig } from './gateway.config.js';
@@ -24,7 +25,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [ServiceKitModule.forRoot({ service: 'gateway' }), DualStreamModule.forRoot(dualStream)],
-      controllers: [DashboardController, ...(config.devTokens ? [DevTokenController] : [])],
+      controllers: [DashboardController, ClientBundleController, ...(config.devTokens ? [DevTokenController] : [])],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         JwtTokenVerifier,
