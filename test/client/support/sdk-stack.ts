@@ -31,15 +31,21 @@ export class SdkStack {
   readonly prefix = `${uniqueName('sdk')}-`;
   readonly topic = `${this.prefix}events.order`;
   private readonly dbDir = mkdtempSync(path.join(os.tmpdir(), 'sdk-consumer-'));
-  readonly env: Record<string, string> = {
-    KAFKA_BROKERS: kafkaBrokers().join(','),
-    REDIS_URL: redisUrl(),
-    TOPIC_PREFIX: this.prefix,
-    CHANNEL_PREFIX: this.prefix,
-    CONSUMER_DB_PATH: path.join(this.dbDir, 'projection.sqlite'),
-    GATEWAY_JWT_SECRET: STACK_SECRET,
-  };
+  readonly env: Record<string, string>;
   readonly services = new Map<ServiceName, ServiceProcess>();
+
+  /** `extraEnv`: more settings for every service (e.g. `GATEWAY_MAX_QUEUED_MESSAGES`). */
+  constructor(extraEnv: Record<string, string> = {}) {
+    this.env = {
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      REDIS_URL: redisUrl(),
+      TOPIC_PREFIX: this.prefix,
+      CHANNEL_PREFIX: this.prefix,
+      CONSUMER_DB_PATH: path.join(this.dbDir, 'projection.sqlite'),
+      GATEWAY_JWT_SECRET: STACK_SECRET,
+      ...extraEnv,
+    };
+  }
 
   async start(names: ServiceName[]): Promise<void> {
     await createTopic(this.topic, 3);
