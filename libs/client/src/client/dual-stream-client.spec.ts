@@ -428,6 +428,41 @@ describe('DualStreamClient (fake gateway socket)', () => {
     client.close();
   });
 
+  it('resubscribes from the same position when held events overflowed maxHeldEvents', async () => {
+    const { client, socket, offsets, onEvent } = setup({ maxHeldEvents: 2 });
+    client.subscribe(CHANNEL, { from: at(1), onEvent });
+    socket.accept();
+    for (const offset of [2, 3, 4]) socket.push('event', { channel: CHANNEL, event: event(offset) });
+    request(socket).answer(ok(true, 3));
+    await flush();
+    expect(offsets()).toEqual([]);
+    request(socket, 'unsubscribe').answer({ ok: true, channel: CHANNEL });
+    await flush();
+    expect(request(socket).payload).toEqual({ channel: CHANNEL, from: at(1) });
+    for (const offset of [2, 3]) socket.push('event', { channel: CHANNEL, event: event(offset) });
+    request(socket).answer(ok(true, 2));
+    await flush();
+    expect(offsets()).toEqual(['2', '3']);
+    client.close();
+  });
+
+  it('unsubscribe tells the gateway and stops delivery; a closed client refuses new subscriptions', async () => {
+    const { client, socket, offsets, onEvent } = setup();
+    const stop = client.subscribe(CHANNEL, { onEvent });
+    socket.accept();
+    request(socket).answer(ok());
+    await flush();
+    socket.push('event', { channel: CHANNEL, event: event(1) });
+    stop();
+    stop();
+    expect(socket.sent.filter((r) => r.event === 'unsubscribe').map((r) => r.payload)).toEqual([{ channel: CHANNEL }]);
+    socket.push('event', { channel: CHANNEL, event: event(2) });
+    expect(offsets()).toEqual(['1']);
+    client.close();
+    expect(client.status).toBe('offline');
+    expect(() => client.subscribe(CHANNEL, { onEvent })).toThrow(/closed/);
+  });
+
   it('refuses a second subscription to the same channel and a missing onEvent', () => {
     const { client, onEvent } = setup();
     const stop = client.subscribe(CHANNEL, { onEvent });

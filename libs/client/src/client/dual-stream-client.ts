@@ -139,7 +139,7 @@ export class DualStreamClient {
 
   /** Subscribes to a pattern (`events:order:*`): live only, `gap` markers surfaced through `onGap`. */
   subscribePattern<TData = unknown>(pattern: string, options: PatternSubscribeOptions<TData>): Unsubscribe {
-    checkHandler(options);
+    this.checkUsable(options);
     if (this.patterns.has(pattern)) throw new DuplicateSubscriptionError(pattern);
     const subscription = new PatternSubscription(pattern, options as PatternSubscribeOptions, this.host);
     return this.register(this.patterns, pattern, subscription, { pattern });
@@ -164,10 +164,16 @@ export class DualStreamClient {
   }
 
   private addChannel(channel: string, spec: SubscribeOptions & { join?: boolean }): Unsubscribe {
-    if (this.closed) throw new Error('This client is closed: create a new one with connect().');
-    checkHandler(spec);
+    this.checkUsable(spec);
     if (this.channels.has(channel)) throw new DuplicateSubscriptionError(channel);
     return this.register(this.channels, channel, new ChannelSubscription(channel, spec, this.host), { channel });
+  }
+
+  private checkUsable(options: { onEvent?: unknown } | undefined): void {
+    if (this.closed) throw new Error('This client is closed: create a new one with connect().');
+    if (typeof options?.onEvent !== 'function') {
+      throw new TypeError('subscribe options need `onEvent(event, info)`, called once per event in offset order.');
+    }
   }
 
   /** Starts the subscription when connected; the returned function ends it, once. */
@@ -360,11 +366,5 @@ export class DualStreamClient {
     this.listeners.emit(event, value, (err) => {
       if (event !== 'error') this.report(err);
     });
-  }
-}
-
-function checkHandler(options: { onEvent?: unknown } | undefined): void {
-  if (typeof options?.onEvent !== 'function') {
-    throw new TypeError('subscribe options need `onEvent(event, info)`, called once per event in offset order.');
   }
 }
