@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { channelFor, type EventSource } from '@app/dual-stream';
@@ -30,7 +30,8 @@ export interface Receipt {
 export class SdkStack {
   readonly prefix = `${uniqueName('sdk')}-`;
   readonly topic = `${this.prefix}events.order`;
-  private readonly dbDir = mkdtempSync(path.join(os.tmpdir(), 'sdk-consumer-'));
+  // The projection is disposable: on tmpfs its per-record fsync costs nothing, so 150,000 records project in seconds, not minutes.
+  private readonly dbDir = mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'sdk-consumer-'));
   readonly env: Record<string, string>;
   readonly services = new Map<ServiceName, ServiceProcess>();
 
