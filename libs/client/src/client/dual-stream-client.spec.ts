@@ -204,9 +204,11 @@ describe('DualStreamClient (fake gateway socket)', () => {
     client.subscribe(CHANNEL, { from: at(3), onEvent, onReset: (info) => resets.push(info) });
     socket.accept();
     socket.push('event', { channel: CHANNEL, event: event(9) });
-    request(socket).answer(ok(false, 0));
+    request(socket).answer({ ...ok(false, 0), reason: 'scan-limit' });
     await flush();
-    expect(resets).toEqual([{ channel: CHANNEL, reason: 'resume-refused', position: at(3) }]);
+    expect(resets).toEqual([
+      { channel: CHANNEL, reason: 'resume-refused', gatewayReason: 'scan-limit', position: at(3) },
+    ]);
     socket.push('event', { channel: CHANNEL, event: event(10) });
     expect(offsets()).toEqual(['9', '10']);
     client.close();
@@ -364,10 +366,17 @@ describe('DualStreamClient (fake gateway socket)', () => {
     socket.accept();
     for (const r of socket.open('subscribe')) r.answer(ok());
     await flush();
-    socket.push('recovery', { channel: CHANNEL, recovered: false, reason: 'gap-marker' });
-    socket.push('recovery', { channel: 'events:order:o-2', recovered: false, reason: 'redis-reconnect' });
-    expect(gaps).toEqual([{ channel: CHANNEL, reason: 'gap-marker' }]);
-    expect(resets).toEqual([{ channel: 'events:order:o-2', reason: 'gateway-recovery', cause: 'redis-reconnect' }]);
+    socket.push('recovery', { channel: CHANNEL, recovered: false, reason: 'scan-limit', cause: 'gap-marker' });
+    socket.push('recovery', {
+      channel: 'events:order:o-2',
+      recovered: false,
+      reason: 'timeout',
+      cause: 'redis-reconnect',
+    });
+    expect(gaps).toEqual([{ channel: CHANNEL, reason: 'scan-limit', cause: 'gap-marker' }]);
+    expect(resets).toEqual([
+      { channel: 'events:order:o-2', reason: 'gateway-recovery', gatewayReason: 'timeout', cause: 'redis-reconnect' },
+    ]);
     client.close();
   });
 
@@ -443,6 +452,29 @@ describe('DualStreamClient (fake gateway socket)', () => {
     request(socket).answer(ok(true, 2));
     await flush();
     expect(offsets()).toEqual(['2', '3']);
+    client.close();
+  });
+
+  it('retries a resume the gateway answered `busy` (no replay slot) instead of resetting or filling', async () => {
+    const fetchRecent = jest.fn<FetchRecent>(async () => ({ events: [], last: null }));
+    const { client, socket, offsets, onEvent } = setup({ reconnectDelayMs: 100 });
+    const onReset = jest.fn();
+    client.subscribe(CHANNEL, { from: at(7), onEvent, onReset, fetchRecent });
+    socket.accept();
+    socket.push('event', { channel: CHANNEL, event: event(12) });
+    request(socket).answer({ ...ok(false, 0), reason: 'busy' });
+    await flush();
+    expect(socket.open('unsubscribe')).toHaveLength(0);
+    await jest.advanceTimersByTimeAsync(100);
+    request(socket, 'unsubscribe').answer({ ok: true, channel: CHANNEL });
+    await flush();
+    expect(request(socket).payload).toEqual({ channel: CHANNEL, from: at(7) });
+    for (const offset of [8, 12]) socket.push('event', { channel: CHANNEL, event: event(offset) });
+    request(socket).answer(ok(true, 2));
+    await flush();
+    expect(offsets()).toEqual(['8', '12']);
+    expect(onReset).not.toHaveBeenCalled();
+    expect(fetchRecent).not.toHaveBeenCalled();
     client.close();
   });
 

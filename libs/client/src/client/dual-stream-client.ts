@@ -219,7 +219,7 @@ export class DualStreamClient {
     socket.on('recovery', (raw: unknown) => {
       const message = parseRecoveryMessage(raw);
       if (!message) return this.malformed('recovery');
-      this.channels.get(message.channel)?.gatewayHole(message.reason);
+      this.channels.get(message.channel)?.gatewayHole(message.reason, message.cause);
     });
     socket.on('server_disconnect', (raw: unknown) => {
       this.serverReason = parseServerDisconnect(raw);

@@ -48,7 +48,12 @@ export function parseGatewayState(value: unknown): GatewayState | undefined {
 
 export function parseRecoveryMessage(value: unknown): RecoveryMessage | undefined {
   if (!isObject(value) || !isText(value.channel) || value.recovered !== false) return undefined;
-  return { channel: value.channel, recovered: false, reason: isText(value.reason) ? value.reason : 'unknown' };
+  return {
+    channel: value.channel,
+    recovered: false,
+    reason: isText(value.reason) ? value.reason : 'unknown',
+    ...(isText(value.cause) && { cause: value.cause }),
+  };
 }
 
 /** `server_disconnect`'s reason (`slow`, `token-expired`, or a newer one). */
@@ -61,5 +66,5 @@ export function parseSubscribeAck(value: unknown): SubscribeAck | undefined {
   if (value.ok === false) return { ok: false, error: isText(value.error) ? value.error : 'unknown error' };
   if (value.ok !== true || typeof value.recovered !== 'boolean') return undefined;
   const replayed = Number.isInteger(value.replayed) ? (value.replayed as number) : 0;
-  return { ok: true, recovered: value.recovered, replayed };
+  return { ok: true, recovered: value.recovered, replayed, ...(isText(value.reason) && { reason: value.reason }) };
 }

@@ -22,11 +22,13 @@ export type GatewayState = 'live' | 'recovering' | 'degraded';
 export interface RecoveryMessage {
   channel: string;
   recovered: false;
-  /** `gap-marker`, `range-gap-marker`, `redis-reconnect`, `held-overflow`, or a newer cause. */
+  /** Why (`scan-limit`, `timeout`, `retention`, ...); older gateways put the cause here. */
   reason: string;
+  /** What started it: `gap-marker`, `range-gap-marker`, `redis-reconnect`, `held-overflow`. */
+  cause?: string;
 }
 
 /** Subscribe ack (docs/protocol.md "Socket protocol"). */
 export type SubscribeAck =
-  | { ok: true; channel?: string; pattern?: string; recovered: boolean; replayed: number }
+  | { ok: true; channel?: string; pattern?: string; recovered: boolean; replayed: number; reason?: string }
   | { ok: false; channel?: string; pattern?: string; error: string };

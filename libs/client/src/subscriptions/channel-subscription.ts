@@ -22,6 +22,8 @@ export interface ChannelSpec extends SubscribeOptions {
 const MAX_OVERFLOW_PASSES = 5;
 
 type Phase = 'idle' | 'syncing' | 'live' | 'closed';
+/** What the gateway said about a hole it could not close. */
+type GatewayWords = Pick<ResetInfo, 'gatewayReason' | 'cause'>;
 type Current = () => boolean;
 
 /**
@@ -102,16 +104,18 @@ export class ChannelSubscription {
   }
 
   /** The gateway's `recovery`: a recovery of its own left a hole, with events after it already delivered. */
-  gatewayHole(reason: string): void {
+  gatewayHole(reason: string, cause?: string): void {
     if (this.phase !== 'live' && this.phase !== 'syncing') return;
     const onGap = this.spec.onGap;
-    if (onGap) this.call(() => onGap({ channel: this.channel, reason }));
-    else this.reset('gateway-recovery', reason);
+    if (onGap) this.call(() => onGap({ channel: this.channel, reason, ...(cause !== undefined && { cause }) }));
+    else this.reset('gateway-recovery', { gatewayReason: reason, ...(cause !== undefined && { cause }) });
   }
 
   private async sync(current: Current): Promise<void> {
     if (this.needsJoin && !(await this.join(current))) return;
-    const progress = new FillProgress(this.host.settings.fillTimeoutMs, this.host.settings.fillRetryDelayMaxMs);
+    const { fillTimeoutMs, fillRetryDelayMaxMs, reconnectDelayMs } = this.host.settings;
+    const progress = new FillProgress(fillTimeoutMs, fillRetryDelayMaxMs);
+    const busy = new Backoff(reconnectDelayMs, fillRetryDelayMaxMs);
     for (let overflows = 0; ;) {
       this.held.restart();
       const result = await requestSubscribe(this.host, this.subscribePayload(), current);
@@ -120,8 +124,12 @@ export class ChannelSubscription {
       if (result.recovered) {
         if (!this.held.overflowed) return this.goLive();
         if (++overflows >= MAX_OVERFLOW_PASSES) return this.goLive('held-overflow');
+      } else if (result.reason === 'busy') {
+        // The gateway ran out of replay slots and replayed nothing: the same resume, a little later.
+        await this.host.sleep(busy.next());
+        if (!current()) return;
       } else if (!this.spec.fetchRecent) {
-        return this.goLive('resume-refused');
+        return this.goLive('resume-refused', { gatewayReason: result.reason });
       } else {
         const filled = await this.fill(this.spec.fetchRecent, progress, current);
         if (filled === 'stale') return;
@@ -200,8 +208,8 @@ export class ChannelSubscription {
   }
 
   /** Hands over what was held (in position order, deduplicated) and delivers live from now on. */
-  private goLive(reason?: ResetReason): void {
-    if (reason) this.reset(reason);
+  private goLive(reason?: ResetReason, gateway?: GatewayWords): void {
+    if (reason) this.reset(reason, gateway);
     if (this.phase !== 'syncing') return;
     const events = this.held.drain();
     this.phase = 'live';
@@ -225,11 +233,12 @@ export class ChannelSubscription {
   }
 
   /** The position is kept: a later resume from it is refused again rather than silently skipping events. */
-  private reset(reason: ResetReason, cause?: string): void {
+  private reset(reason: ResetReason, gateway: GatewayWords = {}): void {
     const info: ResetInfo = {
       channel: this.channel,
       reason,
-      ...(cause !== undefined && { cause }),
+      ...(gateway.gatewayReason !== undefined && { gatewayReason: gateway.gatewayReason }),
+      ...(gateway.cause !== undefined && { cause: gateway.cause }),
       ...(this.position && { position: this.position }),
     };
     const onReset = this.spec.onReset;

@@ -4,7 +4,8 @@ import { parseSubscribeAck } from '../protocol/server-message.parser.js';
 import type { SubscriptionHost } from './subscription-host.js';
 
 export type SubscribeResult =
-  | { kind: 'ok'; recovered: boolean }
+  /** `reason`: why the gateway could not replay everything (`recovered: false`). */
+  | { kind: 'ok'; recovered: boolean; reason?: string }
   /** The connection dropped, is about to, or the subscription was superseded: a reconnect subscribes again. */
   | { kind: 'stale' }
   | { kind: 'refused'; error: string };
@@ -32,7 +33,7 @@ export async function requestSubscribe(
     }
     if (!current()) return { kind: 'stale' };
     const ack = parseSubscribeAck(raw);
-    if (ack?.ok) return { kind: 'ok', recovered: ack.recovered };
+    if (ack?.ok) return { kind: 'ok', recovered: ack.recovered, ...(ack.reason && { reason: ack.reason }) };
     if (ack && CLOSING(ack.error)) return { kind: 'stale' };
     if (ack && !TRANSIENT.has(ack.error)) return { kind: 'refused', error: ack.error };
     if (!ack) host.report(new MalformedMessageError('subscribe ack'));

@@ -28,7 +28,9 @@ export type ResetReason =
 export interface ResetInfo {
   channel: string;
   reason: ResetReason;
-  /** The gateway's reason for `gateway-recovery` (`gap-marker`, `redis-reconnect`, ...). */
+  /** Why the gateway could not replay (`scan-limit`, `timeout`, `retention`, ...), when it said. */
+  gatewayReason?: string;
+  /** `gateway-recovery`: what started the gateway's recovery (`gap-marker`, `redis-reconnect`, ...). */
   cause?: string;
   /** The last position the SDK had handed over before the hole. */
   position?: Position;
@@ -38,8 +40,10 @@ export interface GapInfo {
   channel: string;
   /** Set for a pattern subscription's gap marker. */
   pattern?: string;
-  /** `gap-marker` for a pattern's marker; the gateway's `recovery` reason for a channel. */
+  /** `gap-marker` for a pattern's marker; for a channel, the gateway's `recovery` reason (`scan-limit`, ...). */
   reason: string;
+  /** For a channel: what started the gateway's recovery (`gap-marker`, `redis-reconnect`, ...). */
+  cause?: string;
   /** The publisher's marker (pattern subscriptions). */
   gap?: GapMarker;
 }
