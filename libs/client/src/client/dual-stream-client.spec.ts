@@ -51,6 +51,16 @@ function request(socket: FakeGatewaySocket, kind = 'subscribe') {
 
 const ok = (recovered = true, replayed = 0) => ({ ok: true, channel: CHANNEL, recovered, replayed });
 
+/** The SDK unsubscribed to subscribe again `from`: answer both, the second with `replay` replayed first. */
+async function resubscribed(socket: FakeGatewaySocket, from: number, replay: number[]) {
+  request(socket, 'unsubscribe').answer({ ok: true, channel: CHANNEL });
+  await flush();
+  expect(request(socket).payload).toEqual({ channel: CHANNEL, from: at(from) });
+  for (const offset of replay) socket.push('event', { channel: CHANNEL, event: event(offset) });
+  request(socket).answer(ok(true, replay.length));
+  await flush();
+}
+
 /** Subscribed and live, one event delivered, then the connection drops and comes back refusing the resume. */
 async function deliverThenRefuseResume(socket: FakeGatewaySocket, delivered: number) {
   socket.accept();
@@ -445,12 +455,7 @@ describe('DualStreamClient (fake gateway socket)', () => {
     request(socket).answer(ok(true, 3));
     await flush();
     expect(offsets()).toEqual([]);
-    request(socket, 'unsubscribe').answer({ ok: true, channel: CHANNEL });
-    await flush();
-    expect(request(socket).payload).toEqual({ channel: CHANNEL, from: at(1) });
-    for (const offset of [2, 3]) socket.push('event', { channel: CHANNEL, event: event(offset) });
-    request(socket).answer(ok(true, 2));
-    await flush();
+    await resubscribed(socket, 1, [2, 3]);
     expect(offsets()).toEqual(['2', '3']);
     client.close();
   });
@@ -466,12 +471,7 @@ describe('DualStreamClient (fake gateway socket)', () => {
     await flush();
     expect(socket.open('unsubscribe')).toHaveLength(0);
     await jest.advanceTimersByTimeAsync(100);
-    request(socket, 'unsubscribe').answer({ ok: true, channel: CHANNEL });
-    await flush();
-    expect(request(socket).payload).toEqual({ channel: CHANNEL, from: at(7) });
-    for (const offset of [8, 12]) socket.push('event', { channel: CHANNEL, event: event(offset) });
-    request(socket).answer(ok(true, 2));
-    await flush();
+    await resubscribed(socket, 7, [8, 12]);
     expect(offsets()).toEqual(['8', '12']);
     expect(onReset).not.toHaveBeenCalled();
     expect(fetchRecent).not.toHaveBeenCalled();
