@@ -1,6 +1,7 @@
 import { openSocketIo } from '../socket/gateway-socket.js';
 import { resolveConnectOptions, type ConnectOptions } from './connect-options.js';
-import { DualStreamClient } from './dual-stream-client.js';
+import type { DualStreamClient } from './dual-stream-client.js';
+import { GatewayClient } from './gateway-client.js';
 
 /**
  * Connects to a dual-stream gateway (socket.io namespace `/events`). Returns at once; subscribe right away:
@@ -12,5 +13,5 @@ import { DualStreamClient } from './dual-stream-client.js';
  * const stop = client.subscribe('events:order:o-1001', { onEvent: (event) => render(event) });
  */
 export function connect(options: ConnectOptions): DualStreamClient {
-  return new DualStreamClient(resolveConnectOptions(options), openSocketIo);
+  return new GatewayClient(resolveConnectOptions(options), openSocketIo);
 }

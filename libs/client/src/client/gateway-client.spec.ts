@@ -7,7 +7,7 @@ import type { ChannelEvent } from '../protocol/channel-event.js';
 import type { DeliveryInfo, ResetInfo } from '../subscriptions/subscription-options.js';
 import { resolveConnectOptions, type ConnectOptions } from './connect-options.js';
 import type { ConnectionStatus } from './connection-status.js';
-import { DualStreamClient } from './dual-stream-client.js';
+import { GatewayClient } from './gateway-client.js';
 
 const CHANNEL = 'events:order:o-1';
 const TOPIC = 'events.order';
@@ -30,7 +30,7 @@ const flush = async () => {
 
 function setup(options: Partial<ConnectOptions> = {}) {
   let socket!: FakeGatewaySocket;
-  const client = new DualStreamClient(
+  const client = new GatewayClient(
     resolveConnectOptions({ url: 'http://gateway.test', token: 'token-1', ...options } as ConnectOptions),
     (settings) => (socket = new FakeGatewaySocket(settings)),
   );
@@ -74,7 +74,7 @@ async function deliverThenRefuseResume(socket: FakeGatewaySocket, delivered: num
   await flush();
 }
 
-describe('DualStreamClient (fake gateway socket)', () => {
+describe('GatewayClient (fake gateway socket)', () => {
   beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] }));
   afterEach(() => jest.useRealTimers());
 
