@@ -248,13 +248,7 @@ describe('GatewayClient (fake gateway socket)', () => {
     expect(got.every((g) => g.origin === 'read-model')).toBe(true);
     // Live events keep coming while the SDK verifies: still held.
     socket.push('event', { channel: CHANNEL, event: event(60) });
-    request(socket, 'unsubscribe').answer({ ok: true, channel: CHANNEL });
-    await flush();
-    expect(request(socket).payload).toEqual({ channel: CHANNEL, from: at(55) });
-    socket.push('event', { channel: CHANNEL, event: event(60) });
-    socket.push('event', { channel: CHANNEL, event: event(65) });
-    request(socket).answer(ok(true, 2));
-    await flush();
+    await resubscribed(socket, 55, [60, 65]);
     expect(offsets()).toEqual(['30', '40', '50', '60', '65', '70']);
     expect(onReset).not.toHaveBeenCalled();
     expect(client.status).toBe('live');
