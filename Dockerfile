@@ -14,6 +14,7 @@ COPY apps ./apps
 # tsc and tsc-alias run with the image's node (node_modules/.bin/node is the skipped devDependency's shim).
 RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json \
  && node node_modules/tsc-alias/dist/bin/index.js -p tsconfig.build.json \
+ && node libs/client/scripts/build.mjs \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:24-bookworm-slim AS runtime
@@ -27,6 +28,7 @@ RUN mkdir -p /data && chown node:node /data
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+COPY --from=build --chown=node:node /app/libs/client/dist/browser ./libs/client/dist/browser
 COPY --chown=node:node scripts/demo/load-generator.mjs scripts/demo/token.mjs ./scripts/demo/
 USER node
 VOLUME ["/data"]

@@ -7,6 +7,7 @@ const common = {
   moduleNameMapper: {
     '^@dual-stream/nestjs$': '<rootDir>/libs/dual-stream/src/index.ts',
     '^@app/service-kit$': '<rootDir>/libs/service-kit/src/index.ts',
+    '^@dual-stream/client$': '<rootDir>/libs/client/src/index.ts',
     // Sources import siblings with a `.js` suffix (NodeNext); map them back to the `.ts` files.
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

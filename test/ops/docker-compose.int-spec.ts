@@ -156,9 +156,10 @@ describe('docker-compose.yml', () => {
 
   it('ships every package the services import at runtime (the image prunes devDependencies)', () => {
     const dependencies = new Set(Object.keys(JSON.parse(read('package.json')).dependencies));
-    const files = [...APPS.map((app) => path.join(ROOT, 'apps', app, 'src')), path.join(ROOT, 'libs')].flatMap(
-      sourceFiles,
-    );
+    // The client SDK (libs/client) is a package of its own that no service imports; its dependencies are in its package.json.
+    const files = [...APPS.map((app) => path.join(ROOT, 'apps', app, 'src')), path.join(ROOT, 'libs')]
+      .flatMap(sourceFiles)
+      .filter((file) => !file.startsWith(path.join(ROOT, 'libs', 'client') + path.sep));
     const missing = new Set<string>();
     const seen = new Set<string>();
     // @app/* and @dual-stream/nestjs are this repository's libraries, compiled into the image from their sources.

@@ -1,22 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ensureBuilt, startService, type ServiceProcess } from '../e2e/support/service-process.js';
+import { launchChromium } from '../support/chromium.js';
 import { createTopic, uniqueName } from '../support/infra.js';
 import { eventually } from './support/realtime-harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts');
-
-/** Fails (never skips) when the browser is missing, saying how to install it. */
-function requireChromium(): string {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\` (or set CHROMIUM_PATH).`,
-    );
-  }
-  return CHROMIUM;
-}
 
 describe('dashboard in a real browser', () => {
   const prefix = `${uniqueName('rt-ui')}:`;
@@ -26,7 +16,6 @@ describe('dashboard in a real browser', () => {
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    const executablePath = requireChromium();
     await ensureBuilt();
     await createTopic(`events.${type}`, 3);
     const env = {
@@ -38,19 +27,7 @@ describe('dashboard in a real browser', () => {
       startService('gateway', env),
       startService('ingester', { CHANNEL_PREFIX: prefix, SOURCE_TYPES: type }),
     ]);
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DualStreamModule } from '@dual-stream/nestjs';
 import { ServiceKitModule, canSubscribe, canSubscribePattern } from '@app/service-kit';
+import { ClientBundleController } from './dashboard/client-bundle.controller.js';
 import { DashboardController } from './dashboard/dashboard.controller.js';
 import { DevTokenController } from './dashboard/dev-token.controller.js';
 import { GATEWAY_CONFIG, gatewayConfigFromEnv, type GatewayConfig } from './gateway.config.js';
@@ -23,7 +24,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [ServiceKitModule.forRoot({ service: 'gateway', auth }), DualStreamModule.forRoot(dualStream)],
-      controllers: [DashboardController, ...(config.devTokens ? [DevTokenController] : [])],
+      controllers: [DashboardController, ClientBundleController, ...(config.devTokens ? [DevTokenController] : [])],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, EventsGateway],
     };
   }

@@ -4,7 +4,7 @@ import type { KafkaPosition } from '../interfaces/dual-stream-event.interface.js
 import type { PendingEvent } from './pending-group.js';
 
 /** CloudEvents Kafka protocol binding attributes (docs/protocol.md "Kafka record") plus the user's headers. */
-export function recordHeaders(pending: PendingEvent): Record<string, string> {
+export function recordHeaders(pending: Pick<PendingEvent, 'prepared'>): Record<string, string> {
   const { event } = pending.prepared;
   return {
     ...event.headers,
