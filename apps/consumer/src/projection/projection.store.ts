@@ -42,8 +42,8 @@ export interface SourcePage {
 /**
  * Recent events per source in SQLite (Node's built-in `node:sqlite`, no native add-on to build).
  *
- * Why SQLite: a write is one local transaction that is on disk (WAL, `synchronous=FULL`) before the handler
- * returns, and the handler returning is what lets the transport commit the Kafka offset. So after a crash
+ * Why SQLite: a batch is one local transaction that is on disk (WAL, `synchronous=FULL`) before the handler
+ * returns, and the handler returning is what lets the transport commit the batch's Kafka offsets. So after a crash
  * every committed offset is in the file, and whatever Kafka redelivers (offsets not yet committed) hits the
  * (source, id) primary key and is ignored: no loss, no duplicate. Delete the file and reset the group to
  * rebuild it from Kafka. Offsets are int64 in SQLite and BigInt / decimal strings in JS, never numbers.
