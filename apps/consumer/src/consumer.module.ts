@@ -11,9 +11,9 @@ import { projectionHandlersFor } from './projection/projection.handlers.js';
 import { Projector } from './projection/projector.service.js';
 
 /**
- * The projection service: one `@OnDurable` handler per `SOURCE_TYPES` topic into SQLite, and the catch-up API
- * behind the gateway's tokens. The partition's projected-up-to position is exact only because each partition's
- * records are applied in order (`consumer.keyConcurrency` 1, the default): keep it so.
+ * The projection service: one `@OnDurable({ batch: true })` handler per `SOURCE_TYPES` topic into SQLite (one
+ * transaction per fetched batch, on the writer thread), and the catch-up API behind the gateway's tokens. The
+ * partition's projected-up-to position is exact only because each partition's batches are applied in order.
  */
 @Module({})
 export class ConsumerModule {

@@ -3,8 +3,8 @@ import { DualStreamModule, DualStreamPublisher } from '@dual-stream/nestjs';
 import { ServiceKitModule, dualStreamOptionsFromEnv } from '@app/service-kit';
 import { INGESTER_CONFIG, type IngesterConfig } from './config/ingester.config.js';
 import { EVENT_PUBLISHER } from './events/event-publisher.js';
-import { EventsController } from './events/events.controller.js';
-import { PublishErrorFilter } from './http/publish-error.filter.js';
+import { IngestService } from './events/ingest.service.js';
+import { PublishErrorResponder } from './http/publish-error.responder.js';
 import { IdempotencyService } from './idempotency/idempotency.service.js';
 import { IngesterMetrics } from './metrics/ingester.metrics.js';
 
@@ -18,13 +18,15 @@ export class IngesterModule {
         ServiceKitModule.forRoot({ service: 'ingester', libraryMetrics: ['publisher'] }),
         DualStreamModule.forRoot(dualStreamOptionsFromEnv('ingester')),
       ],
-      controllers: [EventsController],
+      // The ingest routes are served on the HTTP adapter (`configureIngestHttp`), not by a controller.
+      controllers: [],
       providers: [
         { provide: INGESTER_CONFIG, useValue: config },
         { provide: EVENT_PUBLISHER, useExisting: DualStreamPublisher },
         IngesterMetrics,
         IdempotencyService,
-        PublishErrorFilter,
+        IngestService,
+        PublishErrorResponder,
       ],
     };
   }

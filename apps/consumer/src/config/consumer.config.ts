@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import {
+  ConfigurationError,
   intFromEnv,
   readAuthEnv,
   readServiceEnv,
@@ -13,7 +14,7 @@ export const CONSUMER_CONFIG = Symbol.for('consumer:config');
 export interface ConsumerConfig {
   /** The shared service environment (brokers, prefixes, `SOURCE_TYPES`, topic settings). */
   service: ServiceEnv;
-  /** `CONSUMER_DB_PATH`: the SQLite file of the projection (`:memory:` only for throwaway runs). */
+  /** `CONSUMER_DB_PATH`: the SQLite file of the projection (a file: the writer thread and the API share it). */
   dbPath: string;
   /** `SOURCE_TYPES`: the projection follows one `events.{type}` topic per type, every type the ingester accepts. */
   sourceTypes: string[];
@@ -23,6 +24,8 @@ export interface ConsumerConfig {
   groupId: string;
   /** `CONSUMER_RETENTION`: events kept per source (older ones are pruned; Kafka still has them). */
   retentionPerSource: number;
+  /** `CONSUMER_BATCH_SIZE`: the most records of one partition written in one transaction. @default 500 */
+  batchSize: number;
   /** `CONSUMER_MAX_PAGE`: the largest `limit` the catch-up API accepts. */
   maxPage: number;
   /** `AUTH_JWT_*`: the catch-up API accepts the gateway's tokens. */
@@ -34,13 +37,21 @@ export function readConsumerConfig(env: NodeJS.ProcessEnv = process.env): Consum
   const service = readServiceEnv('consumer', env);
   const auth = readAuthEnv(env);
   for (const warning of auth.warnings) new Logger('Consumer').warn(warning);
+  const dbPath = env.CONSUMER_DB_PATH || '.data/consumer-projection.sqlite';
+  if (dbPath === ':memory:') {
+    throw new ConfigurationError(
+      'CONSUMER_DB_PATH',
+      'CONSUMER_DB_PATH=:memory: cannot work: the projection is written on its own thread and read by the API, which need one file; for a throwaway run use a file in a temporary directory.',
+    );
+  }
   return {
     service,
-    dbPath: env.CONSUMER_DB_PATH || '.data/consumer-projection.sqlite',
+    dbPath,
     sourceTypes: service.sourceTypes,
     topics: sourceTopics(service),
     groupId: env.CONSUMER_GROUP_ID || `${service.topicPrefix}dual-stream-consumer-projection`,
     retentionPerSource: intFromEnv('CONSUMER_RETENTION', 1000, env),
+    batchSize: Math.max(1, intFromEnv('CONSUMER_BATCH_SIZE', 500, env)),
     maxPage: intFromEnv('CONSUMER_MAX_PAGE', 1000, env),
     auth: auth.config,
   };

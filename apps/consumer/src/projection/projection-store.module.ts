@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Module, type OnApplicationShutdown } from '
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { ReadinessCheck } from '@app/service-kit';
 import { CONSUMER_CONFIG, type ConsumerConfig } from '../config/consumer.config.js';
+import { ProjectionWriter } from './projection-writer.js';
 import { ProjectionStore } from './projection.store.js';
 
 /** What readiness knows about the transport: `DualStreamServer.status` as main.ts observes it. */
@@ -10,13 +11,19 @@ export class TransportState {
 }
 
 /**
- * Owns the SQLite file (and provides the consumer's config). It is closed in `onApplicationShutdown`, which
- * Nest runs after the transport stopped consuming, so no handler writes to a closed database.
+ * Owns the SQLite file (and provides the consumer's config): `ProjectionStore` is the main thread's connection,
+ * which reads (catch-up API, readiness) and opens the file first (schema migration); `ProjectionWriter` writes
+ * on its own thread through a second connection (WAL: readers and the writer do not block each other). Both are
+ * closed in `onApplicationShutdown`, which Nest runs after the transport stopped consuming, so no handler writes
+ * to a closed database.
  */
 @Global()
 @Module({})
 export class ProjectionStoreModule implements OnApplicationShutdown {
-  constructor(private readonly store: ProjectionStore) {}
+  constructor(
+    private readonly store: ProjectionStore,
+    private readonly writer: ProjectionWriter,
+  ) {}
 
   static forRoot(config: ConsumerConfig): DynamicModule {
     return {
@@ -25,8 +32,15 @@ export class ProjectionStoreModule implements OnApplicationShutdown {
         { provide: CONSUMER_CONFIG, useValue: config },
         TransportState,
         { provide: ProjectionStore, useFactory: () => new ProjectionStore(config.dbPath, config.retentionPerSource) },
+        {
+          provide: ProjectionWriter,
+          // After the store: the main connection has migrated the file before the writer opens it.
+          inject: [ProjectionStore],
+          useFactory: () =>
+            new ProjectionWriter({ dbPath: config.dbPath, retentionPerSource: config.retentionPerSource }),
+        },
       ],
-      exports: [CONSUMER_CONFIG, ProjectionStore, TransportState],
+      exports: [CONSUMER_CONFIG, ProjectionStore, ProjectionWriter, TransportState],
     };
   }
 
@@ -53,7 +67,8 @@ export class ProjectionStoreModule implements OnApplicationShutdown {
     ],
   };
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
+    await this.writer.close();
     this.store.close();
   }
 }

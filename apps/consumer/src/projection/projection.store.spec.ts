@@ -152,4 +152,36 @@ describe('ProjectionStore', () => {
     expect(reopened.count()).toBe(3);
     reopened.close();
   });
+
+  it('writes a batch in one transaction: outcomes per record, pruned and advanced once, all or nothing', () => {
+    const file = path.join(dir, 'batch.sqlite');
+    const store = new ProjectionStore(file, 2);
+    store.markUnapplied(at(1));
+    const outcomes = store.applyBatch([
+      { event: event('a'), position: at(0) },
+      { event: event('b'), position: at(1) },
+      { event: event('a'), position: at(2) }, // the same id again in the batch
+      { event: event('c'), position: at(3) },
+    ]);
+    expect(outcomes).toEqual(['inserted', 'inserted', 'duplicate', 'inserted']);
+    expect(store.listBySource(s1, p0, -1n, 10)).toMatchObject({ projectedUpTo: '3' });
+    expect(ids(store)).toEqual(['b', 'c']); // retention 2, pruned at the end of the transaction
+    expect(store.listBySource(s1, p0, -1n, 10).unappliedFrom).toBeUndefined();
+
+    // A second connection (the writer thread's) sees nothing of a batch that failed half-way.
+    const reader = new ProjectionStore(file, 2);
+    const broken = { ...event('d'), source: null } as unknown as ReturnType<typeof event>;
+    expect(() =>
+      store.applyBatch([
+        { event: event('e'), position: at(4) },
+        { event: broken, position: at(5) },
+      ]),
+    ).toThrow();
+    expect(reader.listBySource(s1, p0, -1n, 10)).toMatchObject({
+      projectedUpTo: '3',
+      events: [{ id: 'b' }, { id: 'c' }],
+    });
+    reader.close();
+    store.close();
+  });
 });

@@ -18,6 +18,12 @@ interface Row {
   offset: bigint;
 }
 
+/** One record to project: the envelope and where Kafka has it. */
+export interface ProjectionRecord {
+  event: StoredEvent;
+  position: KafkaPosition;
+}
+
 /** One partition of one topic: where a source's events are, and what a catch-up reads. */
 export interface TopicPartition {
   topic: string;
@@ -36,8 +42,8 @@ export interface SourcePage {
 /**
  * Recent events per source in SQLite (Node's built-in `node:sqlite`, no native add-on to build).
  *
- * Why SQLite: a write is one local transaction that is on disk (WAL, `synchronous=FULL`) before the handler
- * returns, and the handler returning is what lets the transport commit the Kafka offset. So after a crash
+ * Why SQLite: a batch is one local transaction that is on disk (WAL, `synchronous=FULL`) before the handler
+ * returns, and the handler returning is what lets the transport commit the batch's Kafka offsets. So after a crash
  * every committed offset is in the file, and whatever Kafka redelivers (offsets not yet committed) hits the
  * (source, id) primary key and is ignored: no loss, no duplicate. Delete the file and reset the group to
  * rebuild it from Kafka. Offsets are int64 in SQLite and BigInt / decimal strings in JS, never numbers.
@@ -50,6 +56,10 @@ export class ProjectionStore {
   private readonly clearFailed: StatementSync;
   private readonly firstFailed: StatementSync;
   private readonly prune: StatementSync;
+  private readonly sourceSize: StatementSync;
+  private readonly anyFailed: StatementSync;
+  /** Events stored per source, as this connection wrote them: a source is pruned only once it is over. */
+  private readonly sizes = new Map<string, number>();
   private readonly bySource: StatementSync;
   private readonly position: StatementSync;
   private readonly byId: StatementSync;
@@ -86,6 +96,8 @@ export class ProjectionStore {
     this.prune = this.db.prepare(`
       DELETE FROM events WHERE source_type = ?1 AND source_id = ?2 AND offset <= (
         SELECT offset FROM events WHERE source_type = ?1 AND source_id = ?2 ORDER BY offset DESC LIMIT 1 OFFSET ?3)`);
+    this.sourceSize = this.db.prepare('SELECT COUNT(*) AS n FROM events WHERE source_type = ? AND source_id = ?');
+    this.anyFailed = this.db.prepare('SELECT 1 AS found FROM unapplied_records LIMIT 1');
     this.bySource = this.db.prepare(`
       SELECT * FROM events
       WHERE source_type = ? AND source_id = ? AND topic = ? AND partition = ? AND offset > ?
@@ -101,30 +113,72 @@ export class ProjectionStore {
    * Either way the partition's projected-up-to position moves to this record, in the same transaction.
    */
   apply(event: StoredEvent, position: KafkaPosition): ApplyOutcome {
-    const offset = BigInt(position.offset);
+    return this.applyBatch([{ event, position }])[0]!;
+  }
+
+  /**
+   * `apply` for many records in ONE transaction, on disk (`synchronous=FULL`) when this returns: one fsync for
+   * the batch instead of one per record. All or nothing: a failure rolls every record back. Each touched
+   * source is pruned once, and each partition's projected-up-to position advanced once, in that transaction.
+   */
+  applyBatch(records: readonly ProjectionRecord[]): ApplyOutcome[] {
+    const outcomes: ApplyOutcome[] = [];
+    const grown = new Map<string, { source: EventSource; added: number }>();
+    const newest = new Map<string, { topic: string; partition: number; offset: bigint }>();
+    const sizes = new Map<string, number>();
     this.db.exec('BEGIN IMMEDIATE');
     try {
-      const { changes } = this.insert.run(
-        event.source.type,
-        event.source.id,
-        event.id,
-        event.type,
-        event.time,
-        JSON.stringify(event.data ?? null),
-        JSON.stringify(event.headers ?? {}),
-        position.topic,
-        position.partition,
-        offset,
-      );
-      if (changes > 0) this.prune.run(event.source.type, event.source.id, this.retentionPerSource);
-      this.advance.run(position.topic, position.partition, offset);
-      this.clearFailed.run(position.topic, position.partition, offset);
+      // Almost always empty: then no record needs its failure mark cleared.
+      const clearFailures = this.anyFailed.get() !== undefined;
+      for (const { event, position } of records) {
+        const offset = BigInt(position.offset);
+        const { changes } = this.insert.run(
+          event.source.type,
+          event.source.id,
+          event.id,
+          event.type,
+          event.time,
+          JSON.stringify(event.data ?? null),
+          JSON.stringify(event.headers ?? {}),
+          position.topic,
+          position.partition,
+          offset,
+        );
+        outcomes.push(changes > 0 ? 'inserted' : 'duplicate');
+        if (changes > 0) {
+          const key = JSON.stringify([event.source.type, event.source.id]);
+          const entry = grown.get(key) ?? { source: event.source, added: 0 };
+          entry.added++;
+          grown.set(key, entry);
+        }
+        const at = `${position.topic}\0${position.partition}`;
+        const known = newest.get(at);
+        if (!known || offset > known.offset) {
+          newest.set(at, { topic: position.topic, partition: position.partition, offset });
+        }
+        if (clearFailures) this.clearFailed.run(position.topic, position.partition, offset);
+      }
+      // After every insert: an old redelivered event is pruned by the transaction that re-inserted it.
+      for (const [key, { source, added }] of grown) sizes.set(key, this.pruned(key, source, added));
+      for (const at of newest.values()) this.advance.run(at.topic, at.partition, at.offset);
       this.db.exec('COMMIT');
-      return changes > 0 ? 'inserted' : 'duplicate';
     } catch (err) {
       this.db.exec('ROLLBACK');
       throw err;
     }
+    if (this.sizes.size > 100_000) this.sizes.clear(); // bounded memory: counted again on next sight
+    for (const [key, size] of sizes) this.sizes.set(key, size);
+    return outcomes;
+  }
+
+  /** Keeps the newest `retentionPerSource` events of a source that grew by `added`; its size afterwards. */
+  private pruned(key: string, source: EventSource, added: number): number {
+    const known = this.sizes.get(key);
+    const size =
+      known === undefined ? Number((this.sourceSize.get(source.type, source.id) as { n: number }).n) : known + added;
+    if (size <= this.retentionPerSource) return size;
+    this.prune.run(source.type, source.id, this.retentionPerSource);
+    return this.retentionPerSource;
   }
 
   /**
@@ -138,9 +192,19 @@ export class ProjectionStore {
   /**
    * Events of one source on one topic-partition after `afterOffset` (exclusive; `-1n` for all), in offset
    * order, with the partition's projected-up-to position and the first unapplied record after the page. The
-   * reads run back to back on the thread that also applies records, so they see one state.
+   * reads share one read transaction (one WAL snapshot), so they see one state even while another connection
+   * (the projection writer's thread) commits.
    */
   listBySource(source: EventSource, at: TopicPartition, afterOffset: bigint, limit: number): SourcePage {
+    this.db.exec('BEGIN');
+    try {
+      return this.readPage(source, at, afterOffset, limit);
+    } finally {
+      this.db.exec('COMMIT');
+    }
+  }
+
+  private readPage(source: EventSource, at: TopicPartition, afterOffset: bigint, limit: number): SourcePage {
     const projected = this.position.get(at.topic, at.partition) as { offset: bigint } | undefined;
     const rows = this.bySource.all(
       source.type,

@@ -1,40 +1,63 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { NonRetriableError, channelFor, parseChannel, type KafkaPosition } from '@dual-stream/nestjs';
+import {
+  NonRetriableError,
+  channelFor,
+  parseChannel,
+  type DurableBatchContext,
+  type DurableRecordInfo,
+  type KafkaPosition,
+} from '@dual-stream/nestjs';
 import { ConsumerMetrics } from '../metrics/consumer.metrics.js';
-import type { ApplyOutcome, StoredEvent } from './projected-event.js';
-import { ProjectionStore } from './projection.store.js';
+import type { StoredEvent } from './projected-event.js';
+import { ProjectionWriter } from './projection-writer.js';
+import type { ProjectionRecord } from './projection.store.js';
 
-/** Applies one Kafka record to the projection. Anything that is not a dual-stream envelope is poison. */
+/**
+ * Applies one fetched batch of a partition to the projection in one SQLite transaction (on the writer's thread).
+ * The handler returns only once that transaction is on disk, and only then does the transport commit the
+ * batch's offsets: after a crash, every committed offset is in the file and the rest is redelivered and
+ * deduplicated. A record that is not a dual-stream envelope is poison: it goes to the dead-letter topic alone.
+ */
 @Injectable()
 export class Projector {
   private readonly logger = new Logger('Projector');
 
   constructor(
-    @Inject(ProjectionStore) private readonly store: ProjectionStore,
+    @Inject(ProjectionWriter) private readonly writer: ProjectionWriter,
     private readonly metrics: ConsumerMetrics,
   ) {}
 
-  project(payload: unknown, position: KafkaPosition): ApplyOutcome {
-    const event = asEnvelope(payload);
-    try {
-      const outcome = this.store.apply(event, position);
-      this.metrics.projected(position.topic, outcome);
-      return outcome;
-    } catch (err) {
-      // A store failure (disk full, locked) is worth retrying: rethrow, the transport backs off and retries.
-      // Until a retry succeeds no catch-up cursor may pass this record (it may end in the dead-letter topic).
-      this.metrics.handlerError(position.topic);
+  async projectBatch(payloads: readonly unknown[], ctx: DurableBatchContext): Promise<void> {
+    const infos = ctx.getRecords();
+    const records: ProjectionRecord[] = [];
+    payloads.forEach((payload, i) => {
       try {
-        this.store.markUnapplied(position);
-      } catch {
-        // The same disk fault: the error below is the one to act on.
+        records.push({ event: asEnvelope(payload), position: positionOf(infos[i]!) });
+      } catch (err) {
+        // Retrying cannot make it an envelope: straight to the dead-letter topic, the rest of the batch goes on.
+        ctx.reject(i, err as Error);
       }
+    });
+    if (records.length === 0) return;
+    const topic = ctx.getTopic();
+    try {
+      const written = await this.writer.apply(records);
+      this.metrics.projected(topic, written.outcomes, written.commitMs);
+    } catch (err) {
+      // A store failure (disk full, locked) is worth retrying: rethrow, the transport backs off and retries the
+      // batch. Until a retry succeeds no catch-up cursor may pass these records (they may end in the DLQ).
+      this.metrics.handlerError(topic);
+      await this.writer.markUnapplied(records.map((r) => r.position)).catch(() => undefined);
       this.logger.error(
-        `cannot store ${position.topic}/${position.partition}@${position.offset}: ${(err as Error).message}`,
+        `cannot store ${topic}/${ctx.getPartition()}@${ctx.getFirstOffset()}..${ctx.getLastOffset()}: ${(err as Error).message}`,
       );
       throw err;
     }
   }
+}
+
+function positionOf(info: DurableRecordInfo): KafkaPosition {
+  return { topic: info.topic, partition: info.partition, offset: info.offset };
 }
 
 /** Non-retriable: retrying a record that is not an envelope cannot help, so it goes to the DLQ at once. */

@@ -108,6 +108,23 @@ describe('BatchModeRunner', () => {
     expect(commits).toEqual(['12', '13']);
   });
 
+  it('dead-letters alone the records a successful handler rejected, before committing the chunk', async () => {
+    const handler = batchHandler(async (call) => {
+      const { ctx } = handler.calls[call - 1];
+      ctx.reject(1, new TypeError('unusable'));
+      // A rejection on an attempt that then fails is forgotten: the retry decides anew.
+      return call === 1 ? { name: 'Error', message: 'disk', stack: '', retriable: true } : undefined;
+    });
+    const { runner, commits, deadLetters } = runnerWith(handler.invoke);
+    await runner.run({ ...route, retry: { attempts: 3, backoffMs: 1, maxBackoffMs: 1 } }, fetch(fetched(1, 2)).payload);
+    expect(handler.calls).toHaveLength(2);
+    expect(deadLetters.map((d) => [d.message.offset, d.attempts, d.failure.name, d.failure.message])).toEqual([
+      ['11', 2, 'TypeError', 'unusable'],
+    ]);
+    expect(commits).toEqual(['12']);
+    expect(() => handler.calls[1].ctx.reject(2, new Error('x'))).toThrow(/records 0 to 1/);
+  });
+
   it('stops at the next chunk once a rebalance made the fetch stale', async () => {
     const handler = batchHandler();
     const { runner, commits } = runnerWith(handler.invoke);

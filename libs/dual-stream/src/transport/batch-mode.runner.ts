@@ -6,6 +6,7 @@ import type { Outcome, RecordPosition } from './delivery.interface.js';
 import { DurableBatchContext } from './durable.context.js';
 import { parseEnvelope } from './envelope-parser.js';
 import type { HandlerAttempts } from './handler-attempts.js';
+import type { HandlerFailure } from './failure-classifier.js';
 import type { DurableRoute } from './handler-registry.js';
 import { recordInfo } from './record-info.js';
 
@@ -70,21 +71,42 @@ export class BatchModeRunner {
       }
     }
     if (parsed.length === 0) return 'done';
-    return this.attempts.run(
+    let context: DurableBatchContext | undefined;
+    let failed = false;
+    const outcome = await this.attempts.run(
       route,
       `batch ${at.topic}[${at.partition}]@${parsed[0].offset}..${parsed[parsed.length - 1].offset}`,
       events,
       (attempt) =>
-        new DurableBatchContext(
+        (context = new DurableBatchContext(
           parsed.map((m) => recordInfo(route, at, m, attempt)),
           this.heartbeat,
-        ),
+        )),
       async (attempts, failure) => {
-        for (const message of parsed) {
-          if ((await this.deadLetters.write(route, at, message, attempts, failure)) === 'abandoned') return 'abandoned';
-        }
-        return 'done';
+        failed = true;
+        return this.deadLetterAll(route, at, parsed, attempts, failure);
       },
     );
+    if (outcome !== 'done' || failed || !context) return outcome;
+    // The handler succeeded: records it rejected go to the dead-letter topic alone, before the chunk is committed.
+    for (const [index, reason] of context.rejections()) {
+      const failure = { name: reason.name, message: reason.message, stack: reason.stack ?? '' };
+      const written = await this.deadLetters.write(route, at, parsed[index], context.getAttempt(), failure);
+      if (written === 'abandoned') return 'abandoned';
+    }
+    return 'done';
+  }
+
+  private async deadLetterAll(
+    route: DurableRoute,
+    at: RecordPosition,
+    messages: KafkaMessage[],
+    attempts: number,
+    failure: HandlerFailure,
+  ): Promise<Outcome> {
+    for (const message of messages) {
+      if ((await this.deadLetters.write(route, at, message, attempts, failure)) === 'abandoned') return 'abandoned';
+    }
+    return 'done';
   }
 }

@@ -92,6 +92,8 @@ export class DurableContext extends DurableDeliveryContext<[DurableRecordInfo]> 
 
 /** `@Ctx()` of a `batch: true` handler: one call per partition batch, all records in offset order. */
 export class DurableBatchContext extends DurableDeliveryContext<[DurableRecordInfo[]]> {
+  private readonly rejected = new Map<number, Error>();
+
   constructor(
     private readonly records: readonly DurableRecordInfo[],
     sendHeartbeat: () => Promise<void>,
@@ -110,5 +112,27 @@ export class DurableBatchContext extends DurableDeliveryContext<[DurableRecordIn
 
   getLastOffset(): string {
     return this.records[this.records.length - 1].offset;
+  }
+
+  /**
+   * Dead-letters the record at `index` (of the payload array) on its own, without a retry, once the handler has
+   * returned: for a record the handler cannot use while the rest of the batch is fine. Has no effect when the
+   * handler throws (then the whole batch is retried, and dead-lettered together if it keeps failing).
+   *
+   * @example
+   * ```ts
+   * events.forEach((event, i) => (isUsable(event) ? usable.push(event) : ctx.reject(i, new Error('no account id'))));
+   * ```
+   */
+  reject(index: number, reason: Error): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.records.length) {
+      throw new RangeError(`reject(${index}): the batch has records 0 to ${this.records.length - 1}`);
+    }
+    this.rejected.set(index, reason);
+  }
+
+  /** The records `reject` was called for, by index, in offset order. @internal */
+  rejections(): [number, Error][] {
+    return [...this.rejected].sort((a, b) => a[0] - b[0]);
   }
 }

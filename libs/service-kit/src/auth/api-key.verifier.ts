@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { bearerToken, MAX_CREDENTIAL_LENGTH } from './bearer-token.js';
 
@@ -9,9 +9,12 @@ import { bearerToken, MAX_CREDENTIAL_LENGTH } from './bearer-token.js';
  */
 export class ApiKeyVerifier {
   private readonly digests: Buffer[];
+  /** The hex identity of each digest, computed once (the ingester asks per request). */
+  private readonly identities: Map<Buffer, string>;
 
   constructor(keys: readonly string[]) {
     this.digests = keys.map(digest);
+    this.identities = new Map(this.digests.map((d) => [d, d.toString('hex')]));
   }
 
   get open(): boolean {
@@ -34,7 +37,7 @@ export class ApiKeyVerifier {
     // Compare against every key so the time taken does not reveal which one matched.
     let found: Buffer | undefined;
     for (const known of this.digests) if (timingSafeEqual(d, known)) found = known;
-    return found?.toString('hex');
+    return found && this.identities.get(found);
   }
 
   verify(headers: IncomingHttpHeaders): boolean {
@@ -42,4 +45,5 @@ export class ApiKeyVerifier {
   }
 }
 
-const digest = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
+// One-shot hash: no Hash object per request.
+const digest = (key: string): Buffer => hash('sha256', key, 'buffer');

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { RateLimitedLog } from '../logging/rate-limited-log.js';
 
 /** One sample read from a library snapshot at scrape time. */
 export interface SnapshotSample<L extends string = string> {
@@ -15,10 +16,17 @@ export interface SnapshotSample<L extends string = string> {
 @Injectable()
 export class ServiceMetrics {
   readonly registry = new Registry();
+  private readonly readFailures: Counter<'metric'>;
+  private readonly log = new RateLimitedLog('Metrics', 30_000);
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry, prefix: 'dual_stream_' });
+    this.readFailures = this.counter(
+      'dual_stream_metrics_read_failures_total',
+      'Scrape-time reads of a snapshot metric that threw (that series is left out of the scrape)',
+      ['metric'],
+    );
   }
 
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
@@ -45,6 +53,7 @@ export class ServiceMetrics {
     labelNames: readonly L[],
     read: () => SnapshotSample<L>[],
   ): Counter<L> {
+    const readSafely = () => this.readOrCount(name, read);
     return new Counter({
       name,
       help,
@@ -52,7 +61,7 @@ export class ServiceMetrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const s of safeReadSync(read)) {
+        for (const s of readSafely() as SnapshotSample<L>[]) {
           if (s.value <= 0) continue;
           if (s.labels) this.inc(s.labels, s.value);
           else this.inc(s.value);
@@ -68,13 +77,14 @@ export class ServiceMetrics {
     labelNames: readonly L[],
     read: () => SnapshotSample<L>[] | Promise<SnapshotSample<L>[]>,
   ): Gauge<L> {
+    const readSafely = () => this.readOrCount(name, read);
     return new Gauge({
       name,
       help,
       labelNames,
       registers: [this.registry],
       async collect() {
-        const samples = await safeRead(read);
+        const samples = await readSafely();
         this.reset();
         for (const s of samples) {
           if (s.labels) this.set(s.labels, s.value);
@@ -84,28 +94,29 @@ export class ServiceMetrics {
     });
   }
 
+  /**
+   * A snapshot that throws (a component not started yet) must not break the whole scrape: its series is left
+   * out, and the failure is counted and logged (rate-limited), never swallowed.
+   */
+  private readOrCount<T>(metric: string, read: () => T[] | Promise<T[]>): T[] | Promise<T[]> {
+    const failed = (err: unknown): T[] => {
+      this.readFailures.inc({ metric });
+      this.log.warn(`reading ${metric} for /metrics failed: ${(err as Error)?.message ?? String(err)}`);
+      return [];
+    };
+    try {
+      const samples = read();
+      return samples instanceof Promise ? samples.then((v) => v ?? [], failed) : (samples ?? []);
+    } catch (err) {
+      return failed(err);
+    }
+  }
+
   contentType(): string {
     return this.registry.contentType;
   }
 
   async render(): Promise<string> {
     return this.registry.metrics();
-  }
-}
-
-/** A snapshot that throws (a component not started yet) must not break the whole scrape. */
-function safeReadSync<T>(read: () => T[]): T[] {
-  try {
-    return read() ?? [];
-  } catch {
-    return [];
-  }
-}
-
-async function safeRead<T>(read: () => T[] | Promise<T[]>): Promise<T[]> {
-  try {
-    return (await read()) ?? [];
-  } catch {
-    return [];
   }
 }

@@ -1,9 +1,8 @@
-import { Body, Controller, HttpCode, Inject, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { DualStreamEvent, PublishReceipt } from '@dual-stream/nestjs';
 import { problem, ProblemException } from '@app/service-kit';
 import { INGESTER_CONFIG, type IngesterConfig } from '../config/ingester.config.js';
 import type { IngestRequest } from '../http/ingest-http.js';
-import { PublishErrorFilter } from '../http/publish-error.filter.js';
 import { derivedEventId } from '../idempotency/derived-event-id.js';
 import { parseIdempotencyKey } from '../idempotency/idempotency-key.parser.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
@@ -11,20 +10,19 @@ import { IngesterMetrics } from '../metrics/ingester.metrics.js';
 import { EVENT_PUBLISHER, type EventPublisher } from './event-publisher.js';
 import { assertAcceptedSourceTypes } from './source-type.check.js';
 
-interface HeaderSink {
+export interface HeaderSink {
   setHeader(name: string, value: string): unknown;
 }
 
 /**
- * The body arrives parsed and size-checked (see `configureIngestHttp`); the source type is checked against
- * `SOURCE_TYPES`, the publisher validates the envelope (every problem at once, unknown fields refused) and
- * answers only after Kafka acknowledged, so a 202 means durable. With an `Idempotency-Key` (or a client-chosen
- * event `id` on `POST /events`) a retry answers the original receipt (`IdempotencyService`). Typed errors
- * become HTTP answers in `PublishErrorFilter`.
+ * `POST /events` and `POST /events/batch` behind the HTTP layer (`configureIngestHttp`): the body arrives parsed
+ * and size-checked; the source type is checked against `SOURCE_TYPES`, the publisher validates the envelope
+ * (every problem at once, unknown fields refused) and answers only after Kafka acknowledged, so a 202 means
+ * durable. With an `Idempotency-Key` (or a client-chosen event `id` on `POST /events`) a retry answers the
+ * original receipt (`IdempotencyService`). What throws becomes an HTTP answer in `PublishErrorResponder`.
  */
-@Controller('events')
-@UseFilters(PublishErrorFilter)
-export class EventsController {
+@Injectable()
+export class IngestService {
   constructor(
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
     @Inject(INGESTER_CONFIG) private readonly config: IngesterConfig,
@@ -32,13 +30,7 @@ export class EventsController {
     private readonly metrics: IngesterMetrics,
   ) {}
 
-  @Post()
-  @HttpCode(202)
-  async publish(
-    @Body() body: unknown,
-    @Req() req: IngestRequest,
-    @Res({ passthrough: true }) res: HeaderSink,
-  ): Promise<PublishReceipt> {
+  async publish(body: unknown, req: IngestRequest, res: HeaderSink): Promise<PublishReceipt> {
     if (Array.isArray(body)) {
       throw new ProblemException(
         problem('invalid_event', 'POST /events takes one event object; send arrays to /events/batch'),
@@ -62,13 +54,7 @@ export class EventsController {
   }
 
   /** All or nothing: one invalid event rejects the batch, with problems listed by `index`. */
-  @Post('batch')
-  @HttpCode(202)
-  async publishBatch(
-    @Body() body: unknown,
-    @Req() req: IngestRequest,
-    @Res({ passthrough: true }) res: HeaderSink,
-  ): Promise<{ receipts: PublishReceipt[] }> {
+  async publishBatch(body: unknown, req: IngestRequest, res: HeaderSink): Promise<{ receipts: PublishReceipt[] }> {
     if (!Array.isArray(body)) {
       throw new ProblemException(problem('invalid_batch', 'POST /events/batch takes a JSON array of events'));
     }

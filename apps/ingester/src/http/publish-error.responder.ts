@@ -1,4 +1,4 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { RateLimitedLog, sendProblem } from '@app/service-kit';
 import { mapPublishError } from './publish-error.mapper.js';
@@ -7,8 +7,7 @@ import { IngesterMetrics } from '../metrics/ingester.metrics.js';
 
 /** Every error of the ingest routes answers in the problem format (400 / 409 / 422 / 503 + Retry-After). */
 @Injectable()
-@Catch()
-export class PublishErrorFilter implements ExceptionFilter {
+export class PublishErrorResponder {
   private readonly log = new RateLimitedLog('Ingester');
 
   constructor(
@@ -16,13 +15,10 @@ export class PublishErrorFilter implements ExceptionFilter {
     private readonly metrics: IngesterMetrics,
   ) {}
 
-  catch(err: unknown, host: ArgumentsHost): void {
-    const http = host.switchToHttp();
-    const res = http.getResponse<ServerResponse>();
-    const req = http.getRequest<{ url?: string; body?: unknown }>();
+  /** `route` is the route's own path (`/events`, `/events/batch`), whatever spelling the client used. */
+  answer(err: unknown, route: string, body: unknown, res: ServerResponse): void {
     const mapped = mapPublishError(err, this.config.retryAfterSeconds);
-    const route = (req.url ?? '').split('?')[0]!.toLowerCase().replace(/\/+$/, '');
-    const events = route.endsWith('/batch') && Array.isArray(req.body) ? req.body.length : 1;
+    const events = route === '/events/batch' && Array.isArray(body) ? body.length : 1;
     this.metrics.rejected(route, mapped.body.error, events);
     if (mapped.serverSide) {
       this.log.warn(`${route}: ${mapped.body.status} ${mapped.body.error}: ${(err as Error)?.message ?? String(err)}`);

@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Admin } from 'kafkajs';
+import { signGatewayToken } from '@app/service-kit';
+import { percentile, round, type BenchRow } from '../support/bench-report.js';
+import { startStack } from './app-stack.js';
+import { ConsumerHttpProbe } from './consumer-probe.js';
+import { batchBodies, runLoad, singleBodies, type LoadOptions } from './ingest-load.js';
+import { ProjectionWatch } from './projection-watch.js';
+
+/** A build of the three apps: the ref given with `--baseline`, or this checkout. */
+export interface Variant {
+  name: 'baseline' | 'current';
+  distDir: string;
+  cwd: string;
+}
+
+export interface RoundSettings {
+  runId: string;
+  workDir: string;
+  preload: string;
+  admin: Admin;
+  durationS: number;
+  drainTimeoutMs: number;
+}
+
+/** The load shapes of the issue: single events at 100 connections, batches of 100 at 20 connections. */
+const PHASES = [
+  { name: 'single', path: '/events', connections: 100, eventsPerRequest: 1, bodies: singleBodies() },
+  { name: 'batch', path: '/events/batch', connections: 20, eventsPerRequest: 100, bodies: batchBodies(100) },
+] as const;
+const SOURCE_TYPES = ['order', 'user', 'sensor'];
+const PROBED_SOURCES = ['order/order-1', 'user/user-2', 'sensor/sensor-3'];
+
+/**
+ * One round of one variant on fresh topics and a fresh projection file: start the three apps, warm up, then per
+ * load shape drive the ingester while following the projection until it has drained, and stop the apps.
+ */
+export async function runRound(variant: Variant, roundNo: number, settings: RoundSettings): Promise<BenchRow[]> {
+  const prefix = `bsv-${settings.runId}-${variant.name[0]}${roundNo}-`;
+  const secret = randomBytes(32).toString('hex');
+  const apiKey = randomBytes(24).toString('hex');
+  const apps = await startStack({
+    distDir: variant.distDir,
+    cwd: variant.cwd,
+    preload: settings.preload,
+    logDir: path.join(settings.workDir, 'logs'),
+    logTag: `${variant.name}-${roundNo}`,
+    env: {
+      TOPIC_PREFIX: prefix,
+      CHANNEL_PREFIX: prefix,
+      SOURCE_TYPES: SOURCE_TYPES.join(','),
+      CONSUMER_DB_PATH: path.join(settings.workDir, `${prefix}projection.sqlite`),
+      AUTH_JWT_SECRET: secret,
+      INGESTER_API_KEYS: apiKey,
+      LOG_FORMAT: 'json',
+    },
+  });
+  const topics = SOURCE_TYPES.map((type) => `${prefix}events.${type}`);
+  const watch = new ProjectionWatch(
+    settings.admin,
+    topics,
+    (topic) => `${prefix}dual-stream-consumer-projection.${topic}`,
+  );
+  const token = await signGatewayToken(secret, { sub: 'bench', channels: ['events:*:*'], patterns: [] }, 3600);
+  const load = (phase: (typeof PHASES)[number], durationS: number, connections = phase.connections) =>
+    runLoad({
+      url: apps.ingester.url,
+      path: phase.path as LoadOptions['path'],
+      connections,
+      durationS,
+      bodies: phase.bodies as unknown as string[],
+      apiKey,
+    });
+  const rows: BenchRow[] = [];
+  try {
+    await load(PHASES[0], 3, 20); // warm-up: JIT, connections, topic metadata
+    await watch.settle(settings.drainTimeoutMs);
+    for (const phase of PHASES) {
+      await Promise.all([apps.ingester.reset(), apps.consumer.reset()]);
+      const probe = new ConsumerHttpProbe(apps.consumer.url, token, PROBED_SOURCES);
+      probe.start();
+      const { result, drain } = await watch.during(async () => {
+        const answered = await load(phase, settings.durationS);
+        return { answered, ingester: await apps.ingester.read() };
+      }, settings.drainTimeoutMs);
+      const http = probe.stop();
+      const consumer = await apps.consumer.read();
+      const { answered, ingester } = result;
+      const ingestRate = (answered.accepted * phase.eventsPerRequest) / answered.durationS;
+      rows.push({
+        id: `ingest-${phase.name}`,
+        label: `POST ${phase.path}, ${phase.connections} connections, ${phase.eventsPerRequest} event(s) per request`,
+        variant: variant.name,
+        eventsPerSec: Math.round(ingestRate),
+        reqPerSec: Math.round(answered.accepted / answered.durationS),
+        cpuUsPerRequest: Math.round(ingester.cpuUs / Math.max(1, answered.accepted)),
+        cpuUsPerEvent: round(ingester.cpuUs / Math.max(1, answered.accepted * phase.eventsPerRequest), 1),
+        p50Ms: answered.p50Ms,
+        p99Ms: answered.p99Ms,
+        rejected: answered.rejected,
+        errors: answered.errors,
+        ingesterLoopLagP99Ms: round(ingester.loopLagP99Ms, 1),
+      });
+      rows.push({
+        id: `projection-${phase.name}`,
+        label: `consumer projection during and after ingest-${phase.name}`,
+        variant: variant.name,
+        eventsPerSec: drain.eventsPerSec,
+        ratio: round(drain.eventsPerSec / ingestRate, 2),
+        drainSeconds: drain.drainSeconds,
+        drained: drain.drained,
+        events: drain.events,
+        maxLag: drain.maxLag,
+        cpuUsPerEvent: round(consumer.cpuUs / Math.max(1, drain.events), 1),
+        loopLagP99Ms: round(consumer.loopLagP99Ms, 1),
+        loopLagMaxMs: round(consumer.loopLagMaxMs, 1),
+        httpP99Ms: percentile(http.catchUpLatenciesMs, 99),
+        metricsP99Ms: percentile(http.metricsLatenciesMs, 99),
+        httpFailures: http.failures,
+        lagSamplesPct: round((100 * http.scrapesWithLag) / Math.max(1, http.scrapes), 1),
+      });
+      console.error(`[bench] ${variant.name} round ${roundNo} ${phase.name}: ${JSON.stringify(rows.slice(-2))}`);
+      await watch.settle(settings.drainTimeoutMs);
+    }
+  } finally {
+    await Promise.all(Object.values(apps).map((app) => app.stop()));
+  }
+  return rows;
+}
