@@ -12,7 +12,7 @@ import { defaultTopic } from '@dual-stream/nestjs';
 import { signGatewayToken } from '@app/service-kit';
 import { infraFromEnv } from '../libs/infra-env/src/infra-env.mjs';
 import { medianOfRounds, percentile, reportResults, round, type BenchRow } from './support/bench-report.js';
-import { createTopicsAndWait } from './support/kafka-topics.js';
+import { createTopicsAndWait } from '../test/support/kafka-topics.js';
 import { startStealMeter } from './support/steal-meter.js';
 import { now } from './realtime/bench-clock.js';
 import { BENCH_SECRET, benchSource } from './realtime/bench-fixtures.js';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // One command to watch events flow: `npm run demo`.
 //   1. builds dist/ (skip with --no-build),
-//   2. uses KAFKA_BROKERS / REDIS_URL, or what answers locally, or starts Kafka and Redis (scripts/infra),
+//   2. uses KAFKA_BROKERS / REDIS_URL, or what answers locally, or starts Kafka and Redis (test/support/local-infra),
 //   3. starts the ingester (3000), gateway (3001) and consumer (3002) as child processes,
 //   4. posts a few events per second from a handful of sources (DEMO_RATE, default 5),
 //   5. prints the dashboard URL. Ctrl-C stops everything it started (DUAL_STREAM_KEEP_INFRA=1 keeps Kafka/Redis).
@@ -10,8 +10,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { canConnect, muteKafkajsTimeoutWarning, REPO_ROOT, sleep } from './infra/proc.mjs';
-import { resolveInfra } from './infra/resolve-infra.mjs';
+import { canConnect, muteKafkajsTimeoutWarning, REPO_ROOT, sleep } from '../test/support/local-infra/proc.mjs';
+import { resolveInfra } from '../test/support/local-infra/resolve-infra.mjs';
 import { startLoad } from './demo/load-generator.mjs';
 
 const { values: args } = parseArgs({

@@ -13,10 +13,14 @@ import {
   redactUrl,
   redisUrlFromEnv,
 } from '../libs/infra-env/src/infra-env.mjs';
-import { isKafkaAnswering, runningKafkaPid, stopKafkaFromPidFile } from './infra/kafka-launcher.mjs';
-import { isRedisAnswering, runningRedis, stopRedisFromPidFile } from './infra/redis-launcher.mjs';
-import { DEFAULT_STATE_DIR, resolveInfra } from './infra/resolve-infra.mjs';
-import { muteKafkajsTimeoutWarning } from './infra/proc.mjs';
+import {
+  isKafkaAnswering,
+  runningKafkaPid,
+  stopKafkaFromPidFile,
+} from '../test/support/local-infra/kafka-launcher.mjs';
+import { isRedisAnswering, runningRedis, stopRedisFromPidFile } from '../test/support/local-infra/redis-launcher.mjs';
+import { DEFAULT_STATE_DIR, resolveInfra } from '../test/support/local-infra/resolve-infra.mjs';
+import { muteKafkajsTimeoutWarning } from '../test/support/local-infra/proc.mjs';
 
 muteKafkajsTimeoutWarning();
 

@@ -1,10 +1,10 @@
 // Builds and packs every publishable package (libs/*/package.json without "private") into a temp directory and
-// fails when a tarball breaks a packaging rule (scripts/package/tarball-rules.mjs). Part of `npm test`.
+// fails when a tarball breaks a packaging rule (test/support/package/tarball-rules.mjs). Part of `npm test`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { packAll } from './package/packages.mjs';
-import { tarballProblems } from './package/tarball-rules.mjs';
+import { packAll } from '../test/support/package/packages.mjs';
+import { tarballProblems } from '../test/support/package/tarball-rules.mjs';
 
 const kB = (bytes) => `${(bytes / 1024).toFixed(1)} kB`;
 

@@ -5,8 +5,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from './infra/proc.mjs';
-import { resolveInfra } from './infra/resolve-infra.mjs';
+import { REPO_ROOT } from '../test/support/local-infra/proc.mjs';
+import { resolveInfra } from '../test/support/local-infra/resolve-infra.mjs';
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {

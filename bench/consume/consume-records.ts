@@ -5,7 +5,7 @@ import { sourceKey } from '@dual-stream/nestjs';
 import { prepareEvent } from '../../libs/dual-stream/src/events/event-validator.js';
 import { ceSource } from '../../libs/dual-stream/src/events/event-naming.js';
 import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
-import { createTopicsAndWait } from '../support/kafka-topics.js';
+import { createTopicsAndWait } from '../../test/support/kafka-topics.js';
 
 export const { kafkaBrokers: brokers } = infraFromEnv();
 export const kafka = new Kafka({ clientId: 'bench-consume', brokers, logLevel: logLevel.NOTHING });

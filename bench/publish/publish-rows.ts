@@ -15,7 +15,7 @@ import {
 import { ceSource } from '../../libs/dual-stream/src/events/event-naming.js';
 import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
 import { percentile, round, type BenchRow } from '../support/bench-report.js';
-import { createTopicsAndWait } from '../support/kafka-topics.js';
+import { createTopicsAndWait } from '../../test/support/kafka-topics.js';
 
 const EVENT_BYTES = 512;
 export const PARTITIONS = 3;

@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { defaultTopic, DualStreamModule, DualStreamPublisher } from '@dual-stream/nestjs';
 import { Kafka, logLevel } from 'kafkajs';
 import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
-import { createTopicsAndWait } from '../support/kafka-topics.js';
+import { createTopicsAndWait } from '../../test/support/kafka-topics.js';
 import { runAtRate } from './bench-clock.js';
 import { benchSource } from './bench-fixtures.js';
 

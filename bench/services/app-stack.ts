@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { freePort } from '../../scripts/infra/proc.mjs';
+import { freePort } from '../../test/support/local-infra/proc.mjs';
 import type { ProbeReading } from './probe-protocol.js';
 
 export type AppName = 'ingester' | 'gateway' | 'consumer';

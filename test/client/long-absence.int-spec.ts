@@ -9,7 +9,7 @@ import {
   type ResetInfo,
 } from '@dual-stream/client';
 import { channelFor, sourcePartition, type EventSource } from '@dual-stream/nestjs';
-import { eventually, testKafka, uniqueName } from '../support/infra.js';
+import { eventually, sleep, testKafka, uniqueName } from '../support/infra.js';
 import { publisherRecord } from '../support/publisher-records.js';
 import { SdkStack, type Receipt } from './support/sdk-stack.js';
 
@@ -124,7 +124,7 @@ describe('@dual-stream/client: a long absence, against the real gateway, consume
     await eventually(() => received.length >= 8 + MISSED && client!.status === 'live', 300_000, 250);
     const after = await stack.publish(source, 3, 'after');
     await eventually(() => received.length >= 8 + MISSED + 3, 30_000);
-    await new Promise((r) => setTimeout(r, 500)); // a duplicate would arrive now
+    await sleep(500); // a duplicate would arrive now
 
     const ids = (receipts: Receipt[]) => receipts.map((r) => r.id);
     expect(received.map((r) => r.id)).toEqual([...ids(first), ...ids(live), ...missed, ...ids(after)]);

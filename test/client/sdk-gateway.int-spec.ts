@@ -3,14 +3,13 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { connect, ConnectionRefusedError, type ChannelEvent, type DualStreamClient } from '@dual-stream/client';
 import { channelFor, type EventSource } from '@dual-stream/nestjs';
-import { REPO_ROOT } from '../../scripts/infra/proc.mjs';
+import { REPO_ROOT } from '../support/local-infra/proc.mjs';
 import { http } from '../e2e/support/service-process.js';
 import { launchChromium } from '../support/chromium.js';
-import { eventually, uniqueName } from '../support/infra.js';
+import { eventually, sleep, uniqueName } from '../support/infra.js';
 import { SdkStack, type Receipt } from './support/sdk-stack.js';
 
 const ids = (receipts: Receipt[]) => receipts.map((r) => r.id);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Per channel, what one SDK client handed over, in order. */
 function collector() {

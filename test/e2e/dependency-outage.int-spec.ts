@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startKafka } from '../../scripts/infra/kafka-launcher.mjs';
+import { startKafka } from '../support/local-infra/kafka-launcher.mjs';
 import { eventually, startOwnRedis, uniqueName } from '../support/infra.js';
 import { ensureBuilt, http, startService, type ServiceProcess } from './support/service-process.js';
 

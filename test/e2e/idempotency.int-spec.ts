@@ -1,5 +1,6 @@
-import { kafkaBrokers, redisUrl, uniqueName, withAdmin } from '../support/infra.js';
-import { ensureBuilt, http, startService, type ServiceProcess } from './support/service-process.js';
+import { uniqueName, withAdmin } from '../support/infra.js';
+import { ingesterFixture } from './support/ingester-fixture.js';
+import { http } from './support/service-process.js';
 
 const KEYS = ['k-idem-alpha-31f0', 'k-idem-beta-77c2'];
 const event = (n: number, id = 'o-idem') => ({ type: 'order.created', source: { type: 'order', id }, data: { n } });
@@ -9,26 +10,14 @@ const recordsIn = (topic: string) =>
   withAdmin(async (admin) => (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0));
 
 describe('ingester: retried POSTs with an Idempotency-Key (or the same event id) publish once', () => {
-  const prefix = `${uniqueName('e2e-idem')}-`;
+  const service = ingesterFixture('e2e-idem', {
+    SOURCE_TYPES: 'order',
+    INGESTER_API_KEYS: KEYS.join(','),
+  });
+  const { prefix } = service;
   const topic = `${prefix}events.order`;
-  let ingester: ServiceProcess;
   const post = (body: unknown, headers: Record<string, string> = {}, route = '/events') =>
-    http(`${ingester.url}${route}`, { body, headers: { 'x-api-key': KEYS[0]!, ...headers } });
-
-  beforeAll(async () => {
-    await ensureBuilt();
-    ingester = await startService('ingester', {
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      REDIS_URL: redisUrl(),
-      TOPIC_PREFIX: prefix,
-      CHANNEL_PREFIX: prefix,
-      SOURCE_TYPES: 'order',
-      INGESTER_API_KEYS: KEYS.join(','),
-    });
-  });
-  afterAll(async () => {
-    await ingester?.stop();
-  });
+    http(`${service.ingester.url}${route}`, { body, headers: { 'x-api-key': KEYS[0]!, ...headers } });
 
   it('a retry returns the original receipt, and Kafka has one record', async () => {
     const before = await recordsIn(topic);
@@ -116,31 +105,22 @@ describe('ingester: retried POSTs with an Idempotency-Key (or the same event id)
 });
 
 describe('ingester: idempotency while Redis is unreachable', () => {
-  const prefix = `${uniqueName('e2e-idem-noredis')}-`;
-  let ingester: ServiceProcess;
-
-  beforeAll(async () => {
-    await ensureBuilt();
-    ingester = await startService('ingester', {
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      REDIS_URL: 'redis://127.0.0.1:1',
-      TOPIC_PREFIX: prefix,
-      SOURCE_TYPES: 'order',
-    });
+  const service = ingesterFixture('e2e-idem-noredis', {
+    REDIS_URL: 'redis://127.0.0.1:1',
+    SOURCE_TYPES: 'order',
   });
-  afterAll(async () => {
-    await ingester?.stop();
-  });
+  const { prefix } = service;
 
   it("falls back to the process's memory: a retry still answers the original receipt, one record in Kafka", async () => {
-    const post = () => http(`${ingester.url}/events`, { body: event(1), headers: { 'idempotency-key': 'no-redis' } });
+    const post = () =>
+      http(`${service.ingester.url}/events`, { body: event(1), headers: { 'idempotency-key': 'no-redis' } });
     const first = await post();
     expect(first.status).toBe(202);
     expect(first.body.realtime).not.toBe('published');
     const again = await post();
     expect(again.body).toEqual(first.body);
     expect(await recordsIn(`${prefix}events.order`)).toBe(1);
-    const metrics = (await http(`${ingester.url}/metrics`)).text;
+    const metrics = (await http(`${service.ingester.url}/metrics`)).text;
     expect(metrics).toMatch(
       /^ingester_idempotent_requests_total\{[^}]*outcome="replayed"[^}]*store="memory"[^}]*\} 1$/m,
     );

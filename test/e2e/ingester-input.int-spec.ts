@@ -1,5 +1,6 @@
-import { kafkaBrokers, redisUrl, uniqueName, withAdmin } from '../support/infra.js';
-import { ensureBuilt, http, startService, type ServiceProcess } from './support/service-process.js';
+import { withAdmin } from '../support/infra.js';
+import { ingesterFixture } from './support/ingester-fixture.js';
+import { http } from './support/service-process.js';
 
 const valid = (over: Record<string, unknown> = {}) => ({
   type: 'order.created',
@@ -201,21 +202,8 @@ const cases: BadCase[] = [
 ];
 
 describe('ingester: bad input is refused with a clear problem list and reaches nothing', () => {
-  const prefix = `${uniqueName('e2e-in')}-`;
-  let ingester: ServiceProcess;
-
-  beforeAll(async () => {
-    await ensureBuilt();
-    ingester = await startService('ingester', {
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      REDIS_URL: redisUrl(),
-      TOPIC_PREFIX: prefix,
-      CHANNEL_PREFIX: prefix,
-    });
-  });
-  afterAll(async () => {
-    await ingester?.stop();
-  });
+  const service = ingesterFixture('e2e-in');
+  const { prefix } = service;
 
   it(`answers ${cases.length} malformed requests with the right 4xx and problems`, async () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);
@@ -223,7 +211,7 @@ describe('ingester: bad input is refused with a clear problem list and reaches n
       const headers: Record<string, string> = {};
       if (c.contentType !== null) headers['content-type'] = c.contentType ?? 'application/json';
       const raw = c.raw ?? JSON.stringify(c.body);
-      const res = await http(`${ingester.url}${c.path ?? '/events'}`, { method: 'POST', raw, headers });
+      const res = await http(`${service.ingester.url}${c.path ?? '/events'}`, { method: 'POST', raw, headers });
       const seen = `${c.name}: ${res.status} ${res.text.slice(0, 300)}`;
       expect({ case: c.name, status: res.status, error: res.body?.error }).toEqual({
         case: c.name,
@@ -239,7 +227,9 @@ describe('ingester: bad input is refused with a clear problem list and reaches n
       }
     }
     // The batch error names the event by index.
-    const batch = await http(`${ingester.url}/events/batch`, { body: [valid(), src('bad*'), valid({ type: 'X' })] });
+    const batch = await http(`${service.ingester.url}/events/batch`, {
+      body: [valid(), src('bad*'), valid({ type: 'X' })],
+    });
     expect(batch.body.problems).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ index: 1, path: 'source.id' }),
@@ -249,8 +239,8 @@ describe('ingester: bad input is refused with a clear problem list and reaches n
   });
 
   it('stays up and published nothing', async () => {
-    expect(ingester.exited).toBe(false);
-    expect((await http(`${ingester.url}/health/live`)).status).toBe(200);
+    expect(service.ingester.exited).toBe(false);
+    expect((await http(`${service.ingester.url}/health/live`)).status).toBe(200);
     const topics = await withAdmin(async (admin) => {
       const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
       const counts = await Promise.all(
@@ -259,13 +249,13 @@ describe('ingester: bad input is refused with a clear problem list and reaches n
       return counts.reduce((a, b) => a + b, 0);
     });
     expect(topics).toBe(0);
-    const metrics = (await http(`${ingester.url}/metrics`)).text;
+    const metrics = (await http(`${service.ingester.url}/metrics`)).text;
     expect(metrics).toMatch(/ingester_requests_total\{[^}]*outcome="invalid_event"[^}]*\} \d+/);
     expect(metrics).not.toMatch(/ingester_events_total\{[^}]*outcome="accepted"/);
   });
 
   it('accepts a valid event afterwards (202 receipt with its Kafka position)', async () => {
-    const res = await http(`${ingester.url}/events`, {
+    const res = await http(`${service.ingester.url}/events`, {
       body: valid({ source: { type: 'order', id: 'after-bad-input' } }),
     });
     expect(res.status).toBe(202);
@@ -279,25 +269,12 @@ describe('ingester: bad input is refused with a clear problem list and reaches n
 });
 
 describe('ingester: API keys', () => {
-  const prefix = `${uniqueName('e2e-key')}-`;
   const keys = ['k-alpha-6f1d2c', 'k-beta-93ab0e'];
-  let ingester: ServiceProcess;
-
-  beforeAll(async () => {
-    await ensureBuilt();
-    ingester = await startService('ingester', {
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      REDIS_URL: redisUrl(),
-      TOPIC_PREFIX: prefix,
-      INGESTER_API_KEYS: keys.join(','),
-    });
-  });
-  afterAll(async () => {
-    await ingester?.stop();
-  });
+  const service = ingesterFixture('e2e-key', { INGESTER_API_KEYS: keys.join(',') });
 
   it('refuses a missing or wrong key with 401 and accepts either configured key', async () => {
-    const post = (headers: Record<string, string>) => http(`${ingester.url}/events`, { body: valid(), headers });
+    const post = (headers: Record<string, string>) =>
+      http(`${service.ingester.url}/events`, { body: valid(), headers });
     const wrong: Record<string, string>[] = [
       {},
       { 'x-api-key': 'nope' },
@@ -313,36 +290,25 @@ describe('ingester: API keys', () => {
         problems: [expect.objectContaining({ message: expect.stringContaining('API key') })],
       });
     }
-    expect((await http(`${ingester.url}/events/batch`, { body: [valid()] })).status).toBe(401);
+    expect((await http(`${service.ingester.url}/events/batch`, { body: [valid()] })).status).toBe(401);
     expect((await post({ 'x-api-key': keys[1]! })).status).toBe(202);
     expect((await post({ authorization: `Bearer ${keys[0]}` })).status).toBe(202);
     // Operational endpoints stay open for probes and scrapers.
-    expect((await http(`${ingester.url}/health/ready`)).status).toBe(200);
-    expect((await http(`${ingester.url}/metrics`)).status).toBe(200);
+    expect((await http(`${service.ingester.url}/health/ready`)).status).toBe(200);
+    expect((await http(`${service.ingester.url}/metrics`)).status).toBe(200);
   });
 
   it('never logs a key', () => {
-    for (const key of keys) expect(ingester.output()).not.toContain(key);
+    for (const key of keys) expect(service.ingester.output()).not.toContain(key);
   });
 });
 
 describe('ingester: only SOURCE_TYPES are accepted, and their topics exist before the first event', () => {
-  const prefix = `${uniqueName('e2e-types')}-`;
-  let ingester: ServiceProcess;
-
-  beforeAll(async () => {
-    await ensureBuilt();
-    ingester = await startService('ingester', {
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      REDIS_URL: redisUrl(),
-      TOPIC_PREFIX: prefix,
-      SOURCE_TYPES: 'order,user',
-      KAFKA_TOPIC_PARTITIONS: '2',
-    });
+  const service = ingesterFixture('e2e-types', {
+    SOURCE_TYPES: 'order,user',
+    KAFKA_TOPIC_PARTITIONS: '2',
   });
-  afterAll(async () => {
-    await ingester?.stop();
-  });
+  const { prefix } = service;
 
   it('created the topic of every accepted type at startup, with KAFKA_TOPIC_PARTITIONS partitions', async () => {
     const partitions = await withAdmin(async (admin) => {
@@ -353,7 +319,9 @@ describe('ingester: only SOURCE_TYPES are accepted, and their topics exist befor
   });
 
   it('an unknown source type: 400 naming the accepted types, nothing published, no topic created', async () => {
-    const one = await http(`${ingester.url}/events`, { body: valid({ source: { type: 'invoice', id: 'i-1' } }) });
+    const one = await http(`${service.ingester.url}/events`, {
+      body: valid({ source: { type: 'invoice', id: 'i-1' } }),
+    });
     expect(one.status).toBe(400);
     expect(one.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(one.body).toMatchObject({
@@ -363,7 +331,7 @@ describe('ingester: only SOURCE_TYPES are accepted, and their topics exist befor
       detail: expect.stringContaining('order, user'),
       problems: [{ path: 'source.type', message: expect.stringContaining('order, user') }],
     });
-    const batch = await http(`${ingester.url}/events/batch`, {
+    const batch = await http(`${service.ingester.url}/events/batch`, {
       body: [
         valid(),
         valid({ source: { type: 'x-spam-1', id: 'a' } }),

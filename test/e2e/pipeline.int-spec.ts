@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sourcePartition } from '@dual-stream/nestjs';
+import { sourcePartition, type KafkaPosition } from '@dual-stream/nestjs';
 import { signGatewayToken } from '@app/service-kit';
-import { eventually, kafkaBrokers, redisUrl, testKafka, uniqueName, withAdmin } from '../support/infra.js';
-import { connectSocket, type TestSocket } from './support/socket-client.js';
+import { eventually, sleep, testKafka, uniqueName, withAdmin } from '../support/infra.js';
+import { collect, connectClient, subscribe, type ClientSocket } from '../support/socket-client.js';
 import { ensureBuilt, http, startService, type ServiceProcess } from './support/service-process.js';
 
 interface Receipt {
@@ -27,8 +27,6 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
   const prefix = `${uniqueName('e2e-pipe')}-`;
   const dbDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-consumer-'));
   const env = {
-    KAFKA_BROKERS: kafkaBrokers().join(','),
-    REDIS_URL: redisUrl(),
     TOPIC_PREFIX: prefix,
     CHANNEL_PREFIX: prefix,
     SOURCE_TYPES: 'order,user',
@@ -40,7 +38,7 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
   let ingester: ServiceProcess;
   let consumer: ServiceProcess;
   let gateway: ServiceProcess;
-  const sockets: TestSocket[] = [];
+  const sockets: ClientSocket[] = [];
 
   const post = async (body: unknown): Promise<Receipt> => {
     const res = await http(`${ingester.url}/events`, { body });
@@ -59,11 +57,14 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
         asReader(),
       )
     ).body;
-  const socket = async () => {
+  /** A socket subscribed to `channel`: the ack, and what arrived on the channel so far. */
+  const subscribed = async (channel: string, from?: KafkaPosition) => {
     const token = await signGatewayToken(SECRET, { sub: 'e2e', channels: ['events:*'], patterns: [] });
-    const s = await connectSocket(gateway.url, token);
-    sockets.push(s);
-    return s;
+    const client = await connectClient(gateway.url, token);
+    sockets.push(client);
+    const received = collect(client);
+    const ack = await subscribe(client, { channel, from });
+    return { ack, events: () => received.get(channel) ?? [] };
   };
 
   beforeAll(async () => {
@@ -85,15 +86,14 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
   }, 60_000);
 
   it('an event POSTed to the ingester reaches the consumer projection and a subscribed socket', async () => {
-    const client = await socket();
-    const ack = await client.subscribe({ channel: 'events:order:first' });
+    const { ack, events } = await subscribed('events:order:first');
     expect(ack).toMatchObject({ ok: true, channel: 'events:order:first' });
 
     const receipt = await post(event('order', 'first', 1));
     expect(receipt).toMatchObject({ topic: `${prefix}events.order`, realtime: 'published' });
 
-    const live = await eventually(() => client.received.find((m) => m.event.id === receipt.id), 30_000);
-    expect(live!.event).toMatchObject({
+    const live = await eventually(() => events().find((e) => e.id === receipt.id), 30_000);
+    expect(live).toMatchObject({
       topic: receipt.topic,
       partition: receipt.partition,
       offset: receipt.offset,
@@ -162,18 +162,17 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
 
     // Published after the catch-up read and before the subscription: only Kafka replay can fill this gap.
     const gap = await postBatch(Array.from({ length: 10 }, (_, i) => event('order', id, 20 + i)));
-    const client = await socket();
-    const ack = await client.subscribe({ channel: `events:order:${id}`, from: page.cursor });
+    const { ack, events } = await subscribed(`events:order:${id}`, page.cursor);
     expect(ack).toMatchObject({ ok: true, recovered: true });
     const live: Receipt[] = [];
     for (let i = 0; i < 10; i++) live.push(await post(event('order', id, 30 + i)));
 
     const expected = [...first, ...gap, ...live].map((r) => r.id);
-    await eventually(() => page.events.length + client.received.length >= expected.length, 30_000);
-    await new Promise((r) => setTimeout(r, 300)); // anything extra (a duplicate) would arrive now
-    const got = [...page.events.map((e: { id: string }) => e.id), ...client.received.map((m) => m.event.id)];
+    await eventually(() => page.events.length + events().length >= expected.length, 30_000);
+    await sleep(300); // anything extra (a duplicate) would arrive now
+    const got = [...page.events.map((e: { id: string }) => e.id), ...events().map((e) => e.id)];
     expect(got).toEqual(expected);
-    const offsets = client.received.map((m) => BigInt(m.event.offset));
+    const offsets = events().map((e) => BigInt(e.offset));
     expect(offsets.every((o, i) => i === 0 || o > offsets[i - 1]!)).toBe(true);
   });
 
@@ -201,13 +200,12 @@ describe('end to end: ingester -> Kafka/Redis -> consumer projection and gateway
 
     // Published after the read and before the subscription: replayed from Kafka because of the cursor.
     const gap = await postBatch(Array.from({ length: 5 }, (_, i) => event('order', id, i)));
-    const client = await socket();
-    const ack = await client.subscribe({ channel: `events:order:${id}`, from: page.cursor });
+    const { ack, events } = await subscribed(`events:order:${id}`, page.cursor);
     expect(ack).toMatchObject({ ok: true, recovered: true, replayed: 5 });
     const live = await post(event('order', id, 5));
     const expected = [...gap, live].map((r) => r.id);
-    await eventually(() => client.received.length >= expected.length, 30_000);
-    expect(client.received.map((m) => m.event.id)).toEqual(expected);
+    await eventually(() => events().length >= expected.length, 30_000);
+    expect(events().map((e) => e.id)).toEqual(expected);
   });
 
   it('two sources with the same event id are both projected (ids are unique per source)', async () => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { signGatewayToken } from '@app/service-kit';
-import { eventually, kafkaBrokers, redisUrl, uniqueName, withAdmin } from '../support/infra.js';
+import { eventually, uniqueName, withAdmin } from '../support/infra.js';
 import { ensureBuilt, http, startService, type ServiceProcess } from './support/service-process.js';
 
 const SECRET = 'e2e-projection-crash-secret-0123456789ab';
@@ -21,8 +21,6 @@ describe('batched projection: SIGKILL mid-batch', () => {
   const dbPath = path.join(dbDir, 'projection.sqlite');
   const topic = `${prefix}events.user`;
   const env = {
-    KAFKA_BROKERS: kafkaBrokers().join(','),
-    REDIS_URL: redisUrl(),
     TOPIC_PREFIX: prefix,
     CHANNEL_PREFIX: prefix,
     SOURCE_TYPES: 'user',

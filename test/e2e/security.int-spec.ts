@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { signGatewayToken } from '@app/service-kit';
-import { eventually, kafkaBrokers, redisUrl, uniqueName } from '../support/infra.js';
+import { eventually, uniqueName } from '../support/infra.js';
 import { ensureBuilt, http, runUntilExit, startService, type ServiceProcess } from './support/service-process.js';
 
 const SECRET = 'e2e-security-secret-0123456789abcdef-0123';
@@ -32,8 +32,6 @@ describe('security of the HTTP APIs', () => {
   const prefix = `${uniqueName('e2e-sec')}-`;
   const dbDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-sec-'));
   const env = {
-    KAFKA_BROKERS: kafkaBrokers().join(','),
-    REDIS_URL: redisUrl(),
     TOPIC_PREFIX: prefix,
     CHANNEL_PREFIX: prefix,
     SOURCE_TYPES: 'user,order',
@@ -182,8 +180,6 @@ describe('services refuse to start in production with unsafe settings', () => {
     const ingester = await startService('ingester', {
       NODE_ENV: 'production',
       INGESTER_ALLOW_ANONYMOUS: '1',
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      REDIS_URL: redisUrl(),
       TOPIC_PREFIX: `${uniqueName('e2e-anon')}-`,
     });
     try {

@@ -1,4 +1,4 @@
-import { kafkaBrokers, redisUrl, uniqueName, withAdmin } from '../support/infra.js';
+import { sleep, uniqueName, withAdmin } from '../support/infra.js';
 import { ensureBuilt, http, startService } from './support/service-process.js';
 
 const event = (n: number) => ({ type: 'order.created', source: { type: 'order', id: `s-${n % 5}` }, data: { n } });
@@ -9,8 +9,6 @@ describe('graceful shutdown on SIGTERM', () => {
   it('the ingester answers what it accepted, everything acknowledged is in Kafka, and it exits by itself', async () => {
     const prefix = `${uniqueName('e2e-term')}-`;
     const ingester = await startService('ingester', {
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      REDIS_URL: redisUrl(),
       TOPIC_PREFIX: prefix,
     });
     expect((await http(`${ingester.url}/events`, { body: event(0) })).status).toBe(202);
@@ -22,7 +20,7 @@ describe('graceful shutdown on SIGTERM', () => {
         () => 0,
       ),
     );
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     const exit = ingester.stop('SIGTERM');
     const statuses = await Promise.all(inflight);
     expect(await exit).toEqual(expect.anything());

@@ -1,6 +1,15 @@
 import { Redis } from 'ioredis';
 import type { Consumer, EachMessagePayload } from 'kafkajs';
-import { createTopic, eventually, kafkaBrokers, redisUrl, testKafka, uniqueName, withAdmin } from '../support/infra.js';
+import {
+  createTopic,
+  eventually,
+  kafkaBrokers,
+  redisUrl,
+  sleep,
+  testKafka,
+  uniqueName,
+  withAdmin,
+} from '../support/infra.js';
 
 /** Proves the test infrastructure is a real Kafka broker and a real Redis, as kafkajs 2.2.4 sees them. */
 describe('infrastructure: real Kafka broker', () => {
@@ -64,7 +73,7 @@ describe('infrastructure: real Kafka broker', () => {
 
     const secondRound: EachMessagePayload[] = [];
     const restarted = await consumeUntil(keys.length, secondRound);
-    await new Promise((r) => setTimeout(r, 500)); // would surface redelivered records, if any
+    await sleep(500); // would surface redelivered records, if any
     await restarted.disconnect();
 
     // Resumed after the committed offsets: only the second batch, nothing of the first.

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { canConnect, freePort } from '../../scripts/infra/proc.mjs';
+import { canConnect, freePort } from '../support/local-infra/proc.mjs';
 import { eventually, kafkaBrokers, redisUrl, uniqueName } from '../support/infra.js';
 import { E2E_DIST, ensureBuilt } from '../e2e/support/service-process.js';
 

@@ -1,11 +1,11 @@
-// The pack check's rules (scripts/package/tarball-rules.mjs) on small packages written here: each rule must
+// The pack check's rules (test/support/package/tarball-rules.mjs) on small packages written here: each rule must
 // fire on what it forbids, and a well-formed package must pass. `npm test` runs them on the real packages.
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { filesUnder, type PackageManifest, type PackedPackage } from '../../scripts/package/packages.mjs';
-import { MAX_FILE_BYTES, tarballProblems } from '../../scripts/package/tarball-rules.mjs';
+import { filesUnder, type PackageManifest, type PackedPackage } from '../support/package/packages.mjs';
+import { MAX_FILE_BYTES, tarballProblems } from '../support/package/tarball-rules.mjs';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'dual-stream-tarball-rules-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,11 +1,6 @@
-import { createTopic, eventually, redisUrl, uniqueName } from '../support/infra.js';
-import {
-  ChannelRecorder,
-  consumeTopic,
-  startPublisherApp,
-  uniqueSourceType,
-  type PublisherApp,
-} from '../support/publisher-fixtures.js';
+import { createTopic, eventually, redisUrl, uniqueName, uniqueSourceType } from '../support/infra.js';
+import { ChannelRecorder, startPublisherApp, type PublisherApp } from '../support/publisher-fixtures.js';
+import { readRecords } from '../support/kafka-records.js';
 
 describe('DualStreamPublisher: one event, Kafka first then Redis', () => {
   const prefix = `${uniqueName('p')}:`;
@@ -44,7 +39,7 @@ describe('DualStreamPublisher: one event, Kafka first then Redis', () => {
       realtime: 'published',
     });
 
-    const [record] = await consumeTopic(`events.${type}`, 1);
+    const [record] = await readRecords(`events.${type}`, 1, { settleMs: 500 });
     expect(record.key).toBe(`${type}:o-1`);
     expect(record.partition).toBe(receipt.partition);
     expect(record.offset).toBe(receipt.offset);
@@ -107,7 +102,7 @@ describe('DualStreamPublisher: one event, Kafka first then Redis', () => {
       data: { i },
     }));
     const receipts = await plain.publisher.publishBatch(events);
-    const records = await consumeTopic(topic, 60);
+    const records = await readRecords(topic, 60, { settleMs: 500 });
     expect(records).toHaveLength(60);
     const byPosition = new Map(records.map((r) => [`${r.partition}:${r.offset}`, JSON.parse(r.value).id]));
     for (const receipt of receipts) expect(byPosition.get(`${receipt.partition}:${receipt.offset}`)).toBe(receipt.id);

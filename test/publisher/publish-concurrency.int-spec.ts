@@ -1,5 +1,6 @@
-import { createTopic, redisUrl, uniqueName } from '../support/infra.js';
-import { consumeTopic, startPublisherApp, uniqueSourceType, type PublisherApp } from '../support/publisher-fixtures.js';
+import { createTopic, redisUrl, uniqueName, uniqueSourceType } from '../support/infra.js';
+import { startPublisherApp, type PublisherApp } from '../support/publisher-fixtures.js';
+import { readRecords } from '../support/kafka-records.js';
 
 describe('DualStreamPublisher: 10,000 concurrent publish() calls', () => {
   let pub: PublisherApp;
@@ -29,7 +30,7 @@ describe('DualStreamPublisher: 10,000 concurrent publish() calls', () => {
     expect(receipts).toHaveLength(total);
     expect(new Set(receipts.map((r) => r.id)).size).toBe(total);
 
-    const records = await consumeTopic(topic, total);
+    const records = await readRecords(topic, total, { settleMs: 500 });
     expect(records).toHaveLength(total);
     const envelopes = records.map((r) => ({ record: r, event: JSON.parse(r.value) }));
     expect(new Set(envelopes.map((e) => e.event.id)).size).toBe(total);

@@ -1,8 +1,15 @@
 import { DurablePublishError, type PublishReceipt } from '@dual-stream/nestjs';
-import { createTopic, redisUrl, startOwnKafka, uniqueName, withAdmin } from '../support/infra.js';
-import { consumeTopic, startPublisherApp, uniqueSourceType, type PublisherApp } from '../support/publisher-fixtures.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import {
+  createTopic,
+  redisUrl,
+  sleep,
+  startOwnKafka,
+  uniqueName,
+  withAdmin,
+  uniqueSourceType,
+} from '../support/infra.js';
+import { startPublisherApp, type PublisherApp } from '../support/publisher-fixtures.js';
+import { readRecords } from '../support/kafka-records.js';
 
 /** The contract under test: every call is answered by its accept time + durable.timeoutMs. */
 const TIMEOUT_MS = 3_000;
@@ -121,7 +128,7 @@ describe('DualStreamPublisher: the Kafka broker is SIGKILLed with calls in fligh
       async (admin) => (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0),
       kafka.brokers,
     );
-    const records = await consumeTopic(topic, total, 60_000, kafka.brokers);
+    const records = await readRecords(topic, total, { brokers: kafka.brokers, settleMs: 500 });
     const ids = records.map((r) => JSON.parse(r.value).id as string);
     expect(new Set(ids).size).toBe(ids.length);
     const idAt = new Map(records.map((r, i) => [`${r.partition}:${r.offset}`, ids[i]]));

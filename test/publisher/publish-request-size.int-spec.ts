@@ -1,6 +1,7 @@
 import { InvalidEventError, type PublishReceipt } from '@dual-stream/nestjs';
-import { kafkaBrokers, withAdmin } from '../support/infra.js';
-import { consumeTopic, startPublisherApp, uniqueSourceType, type PublisherApp } from '../support/publisher-fixtures.js';
+import { kafkaBrokers, withAdmin, uniqueSourceType } from '../support/infra.js';
+import { startPublisherApp, type PublisherApp } from '../support/publisher-fixtures.js';
+import { readRecords } from '../support/kafka-records.js';
 
 /** An event whose envelope is about 0.9 kB (the size of the tracker's failing batch). */
 const event = (type: string, i: number, source = 'one') => ({
@@ -18,7 +19,7 @@ async function recordCount(topic: string): Promise<number> {
 
 /** Every receipt points at its own event in Kafka, each event is there once, per-source order is call order. */
 async function expectReadBack(topic: string, receipts: PublishReceipt[]): Promise<void> {
-  const records = await consumeTopic(topic, receipts.length);
+  const records = await readRecords(topic, receipts.length, { settleMs: 500 });
   expect(records).toHaveLength(receipts.length);
   const byPosition = new Map(records.map((r) => [`${r.partition}:${r.offset}`, JSON.parse(r.value).id as string]));
   for (const receipt of receipts) expect(byPosition.get(`${receipt.partition}:${receipt.offset}`)).toBe(receipt.id);

@@ -1,5 +1,6 @@
-import { createTopic, redisUrl, uniqueName } from '../support/infra.js';
-import { consumeTopic, startPublisherApp, uniqueSourceType } from '../support/publisher-fixtures.js';
+import { createTopic, redisUrl, uniqueName, uniqueSourceType } from '../support/infra.js';
+import { startPublisherApp } from '../support/publisher-fixtures.js';
+import { readRecords } from '../support/kafka-records.js';
 
 describe('DualStreamPublisher: shutdown flushes what is buffered', () => {
   it('writes every accepted event to Kafka and resolves every call before close() returns', async () => {
@@ -26,7 +27,7 @@ describe('DualStreamPublisher: shutdown flushes what is buffered', () => {
     await Promise.all(calls);
     expect(pub.publisher.status.state).toBe('closed');
 
-    const records = await consumeTopic(topic, n);
+    const records = await readRecords(topic, n, { settleMs: 500 });
     expect(records).toHaveLength(n);
     expect(new Set(records.map((r) => JSON.parse(r.value).data.i)).size).toBe(n);
   });

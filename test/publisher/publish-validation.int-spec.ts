@@ -1,6 +1,6 @@
 import { InvalidEventError, PublisherClosedError } from '@dual-stream/nestjs';
-import { createTopic, kafkaBrokers, redisUrl, uniqueName, withAdmin } from '../support/infra.js';
-import { startPublisherApp, uniqueSourceType, type PublisherApp } from '../support/publisher-fixtures.js';
+import { createTopic, kafkaBrokers, redisUrl, uniqueName, withAdmin, uniqueSourceType } from '../support/infra.js';
+import { startPublisherApp, type PublisherApp } from '../support/publisher-fixtures.js';
 
 async function recordCount(topic: string): Promise<number> {
   return withAdmin(async (admin) => {

@@ -3,14 +3,13 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { ensureBuilt, startService, type ServiceProcess } from '../e2e/support/service-process.js';
 import { launchChromium } from '../support/chromium.js';
-import { createTopic, uniqueName } from '../support/infra.js';
-import { eventually } from './support/realtime-harness.js';
+import { createTopic, eventually, uniqueName, uniqueSourceType } from '../support/infra.js';
 
 const ARTIFACTS = path.resolve('test-artifacts');
 
 describe('dashboard in a real browser', () => {
   const prefix = `${uniqueName('rt-ui')}:`;
-  const type = uniqueName('ui').replace(/-/g, '_');
+  const type = uniqueSourceType('ui');
   let gateway: ServiceProcess;
   let ingester: ServiceProcess;
   let browser: Browser | undefined;

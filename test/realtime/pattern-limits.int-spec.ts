@@ -1,13 +1,6 @@
-import type { Socket as ClientSocket } from 'socket.io-client';
-import {
-  connectClient,
-  eventually,
-  startGateway,
-  subscribe,
-  token,
-  uniqueName,
-  type GatewayInstance,
-} from './support/realtime-harness.js';
+import { eventually } from '../support/infra.js';
+import { realtimeStack } from '../support/realtime-stack.js';
+import { subscribe, type ClientSocket } from '../support/socket-client.js';
 
 /**
  * Every PSUBSCRIBE makes Redis match each PUBLISH against it: patterns have a simple grammar (a `*` only at
@@ -15,23 +8,13 @@ import {
  * "Socket protocol").
  */
 describe('pattern subscriptions are bounded', () => {
-  const prefix = `${uniqueName('rt-pat')}:`;
-  let gateway: GatewayInstance;
+  const stack = realtimeStack('rt-pat', { gateways: [{ hub: { maxPatternsPerConnection: 2, maxPatterns: 3 } }] });
   const clients: ClientSocket[] = [];
   const connect = async () => {
-    const client = await connectClient(gateway.url, await token([], ['events:*']));
+    const client = await stack.connectWith([], ['events:*']);
     clients.push(client);
     return client;
   };
-
-  beforeAll(async () => {
-    gateway = await startGateway({ prefix, hub: { maxPatternsPerConnection: 2, maxPatterns: 3 } });
-  });
-
-  afterAll(async () => {
-    for (const c of clients) c.close();
-    await gateway?.app.close();
-  });
 
   it('refuses patterns outside the grammar', async () => {
     const client = await connect();
@@ -52,7 +35,7 @@ describe('pattern subscriptions are bounded', () => {
       const ack = await subscribe(client, { pattern });
       expect(ack).toMatchObject({ ok: false, error: expect.stringMatching(/Invalid pattern/) });
     }
-    expect(gateway.hub.metrics().redisPatterns).toBe(0);
+    expect(stack.gateway.hub.metrics().redisPatterns).toBe(0);
     for (const pattern of ['events:order:*', 'events:*:vip-*']) {
       expect(await subscribe(client, { pattern })).toMatchObject({ ok: true, pattern });
     }
@@ -72,9 +55,9 @@ describe('pattern subscriptions are bounded', () => {
       error: expect.stringMatching(/gateway holds 3 distinct patterns/),
     });
     expect(await subscribe(b, { pattern: 'events:order:*' })).toMatchObject({ ok: true });
-    expect(gateway.hub.metrics().redisPatterns).toBe(3);
+    expect(stack.gateway.hub.metrics().redisPatterns).toBe(3);
     for (const client of [...clients]) client.close();
-    await eventually(() => gateway.hub.metrics().connections === 0, 20_000);
-    expect(gateway.hub.metrics()).toMatchObject({ redisPatterns: 0, patternSubscriptions: 0 });
+    await eventually(() => stack.gateway.hub.metrics().connections === 0, 20_000);
+    expect(stack.gateway.hub.metrics()).toMatchObject({ redisPatterns: 0, patternSubscriptions: 0 });
   });
 });

@@ -1,43 +1,18 @@
-import type { Socket as ClientSocket } from 'socket.io-client';
 import type { StatusMessage } from '@dual-stream/nestjs';
-import { startOwnRedis } from '../support/infra.js';
-import {
-  channelOf,
-  collect,
-  connectClient,
-  eventually,
-  freshSourceType,
-  idsOf,
-  publishContinuously,
-  sleep,
-  startGateway,
-  startPublisher,
-  subscribe,
-  token,
-  uniqueName,
-  type GatewayInstance,
-  type PublisherHandle,
-} from './support/realtime-harness.js';
+import { eventually, sleep, startOwnRedis } from '../support/infra.js';
+import { channelOf, freshSourceType, idsOf, publishContinuously } from '../support/realtime-publishing.js';
+import { realtimeStack } from '../support/realtime-stack.js';
+import { collect, subscribe } from '../support/socket-client.js';
 
 describe('Redis outage while a client stays connected', () => {
-  const prefix = `${uniqueName('rt-outage')}:`;
   let redis: Awaited<ReturnType<typeof startOwnRedis>>;
-  let gateway: GatewayInstance;
-  let pub: PublisherHandle;
-  let client: ClientSocket;
-
   beforeAll(async () => {
     redis = await startOwnRedis();
-    [gateway, pub] = await Promise.all([
-      startGateway({ prefix, redisUrl: redis.url }),
-      startPublisher(prefix, redis.url),
-    ]);
   });
-
-  afterAll(async () => {
-    client?.close();
-    await Promise.all([gateway?.app.close(), pub?.app.close()]);
-    await redis?.stop();
+  const stack = realtimeStack('rt-outage', {
+    publisher: true,
+    redisUrl: () => redis.url,
+    afterClose: () => redis?.stop(),
   });
 
   it('ends with every event of its channels in order and no duplicate after 5 s without Redis', async () => {
@@ -46,7 +21,7 @@ describe('Redis outage while a client stays connected', () => {
       { type, id: 'a' },
       { type, id: 'b' },
     ];
-    client = await connectClient(gateway.url, await token([`events:${type}:*`]));
+    const client = await stack.connectWith([`events:${type}:*`]);
     const received = collect(client);
     const states: string[] = [];
     client.on('status', (s: StatusMessage) => states.push(s.state));
@@ -54,7 +29,7 @@ describe('Redis outage while a client stays connected', () => {
       expect(await subscribe(client, { channel: channelOf(source) })).toMatchObject({ ok: true });
     }
 
-    const run = publishContinuously(pub.publisher, sources, { perTick: 4, tickMs: 20 });
+    const run = publishContinuously(stack.publisher, sources, { perTick: 4, tickMs: 20 });
     await eventually(() => (received.get(channelOf(sources[0]))?.length ?? 0) > 20, 20_000);
     const atKill = run.receipts.length;
     await redis.kill();
@@ -74,7 +49,7 @@ describe('Redis outage while a client stays connected', () => {
           const got = new Set(received.get(channelOf(source))?.map((e) => e.id));
           const missing = expected.filter((id) => !got.has(id));
           throw new Error(
-            `${err.message}: ${missing.length} of ${expected.length} missing, hub ${JSON.stringify(gateway.hub.metrics())}`,
+            `${err.message}: ${missing.length} of ${expected.length} missing, hub ${JSON.stringify(stack.gateway.hub.metrics())}`,
           );
         },
       );
@@ -83,7 +58,7 @@ describe('Redis outage while a client stays connected', () => {
     }
     expect(states).toContain('degraded');
     await eventually(() => states.at(-1) === 'live', 10_000);
-    const metrics = gateway.hub.metrics();
+    const metrics = stack.gateway.hub.metrics();
     expect(metrics.recoveries).toBeGreaterThan(0);
     expect(metrics.redisUp).toBe(true);
   });

@@ -1,5 +1,4 @@
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
-import type { Socket as ClientSocket } from 'socket.io-client';
 import {
   KafkaReplayService,
   sourceKey,
@@ -7,22 +6,10 @@ import {
   type KafkaPosition,
   type SubscribeAck,
 } from '@dual-stream/nestjs';
-import {
-  channelOf,
-  collect,
-  connectClient,
-  eventually,
-  freshSourceType,
-  positionOf,
-  publishOne,
-  startGateway,
-  startPublisher,
-  stopReading,
-  token,
-  uniqueName,
-  type GatewayInstance,
-  type PublisherHandle,
-} from './support/realtime-harness.js';
+import { eventually } from '../support/infra.js';
+import { channelOf, freshSourceType, positionOf, publishOne } from '../support/realtime-publishing.js';
+import { realtimeStack, startGateway, token, type GatewayInstance } from '../support/realtime-stack.js';
+import { collect, stopReading, type ClientSocket } from '../support/socket-client.js';
 
 /**
  * Replays must not be starved by a client that stops reading (docs/protocol.md "Positions and cursors"):
@@ -75,9 +62,8 @@ function ackOf(socket: ClientSocket, request: object): Promise<SubscribeAck> {
 }
 
 describe('replay isolation from clients that stop reading', () => {
-  const prefix = `${uniqueName('rt-iso')}:`;
-  const clients: ClientSocket[] = [];
-  let pub: PublisherHandle;
+  // Gateways are started per test, each with its own replay settings.
+  const stack = realtimeStack('rt-iso', { gateways: [], publisher: true });
   let type: string;
   let big: EventSource;
   let near: EventSource;
@@ -89,7 +75,6 @@ describe('replay isolation from clients that stop reading', () => {
   let auth: string;
 
   beforeAll(async () => {
-    pub = await startPublisher(prefix);
     type = await freshSourceType();
     big = { type, id: 'big' };
     const partition = partitionOf(`events.${type}`, big);
@@ -97,12 +82,12 @@ describe('replay isolation from clients that stop reading', () => {
     far = sourceOn(type, partition, 'far', true);
     auth = await token([`events:${type}:*`]);
 
-    bigFrom = positionOf(await publishOne(pub.publisher, big, -1));
+    bigFrom = positionOf(await publishOne(stack.publisher, big, -1));
     // 200 at a time: a full 1 MiB publisher batch of these records exceeds the broker's default record-batch limit.
     for (let i = 0; i < BIG_EVENTS; i += 200) {
       await Promise.all(
         Array.from({ length: 200 }, (_, j) =>
-          pub.publisher.publish({ type: 'test.big', source: big, data: { n: i + j, pad: PAYLOAD } }),
+          stack.publisher.publish({ type: 'test.big', source: big, data: { n: i + j, pad: PAYLOAD } }),
         ),
       );
     }
@@ -110,21 +95,16 @@ describe('replay isolation from clients that stop reading', () => {
     const nearSent = [];
     const farSent = [];
     for (let i = 0; i < 3; i++) {
-      nearSent.push(await publishOne(pub.publisher, near, i));
-      farSent.push(await publishOne(pub.publisher, far, i));
+      nearSent.push(await publishOne(stack.publisher, near, i));
+      farSent.push(await publishOne(stack.publisher, far, i));
     }
     nearFrom = positionOf(nearSent[0]);
     farFrom = positionOf(farSent[0]);
   }, 120_000);
 
-  afterAll(async () => {
-    for (const c of clients) c.close();
-    await pub?.app.close();
-  });
-
   async function gatewayWith(replay: object): Promise<GatewayInstance> {
     return startGateway({
-      prefix,
+      prefix: stack.prefix,
       replay,
       hub: { maxQueuedBytes: MAX_QUEUED_BYTES },
       realtime: { inlineData: true, maxInlineBytes: 4096 },
@@ -132,9 +112,7 @@ describe('replay isolation from clients that stop reading', () => {
   }
 
   async function client(gateway: GatewayInstance): Promise<ClientSocket> {
-    const socket = await connectClient(gateway.url, auth);
-    clients.push(socket);
-    return socket;
+    return stack.connect(auth, gateway);
   }
 
   /** A client that asks for the 8,000-event replay and then stops reading; its ack is kept, not awaited. */
@@ -184,8 +162,8 @@ describe('replay isolation from clients that stop reading', () => {
       expect(gateway.hub.metrics().slowDisconnects).toBe(0);
       expect(replays(gateway).activeReplays).toBe(1);
 
-      const liveNear = await publishOne(pub.publisher, near, 100);
-      const liveFar = await publishOne(pub.publisher, far, 100);
+      const liveNear = await publishOne(stack.publisher, near, 100);
+      const liveFar = await publishOne(stack.publisher, far, 100);
       await eventually(() => got2.get(channelOf(near))?.some((e) => e.id === liveNear.id), 20_000);
       await eventually(() => got3.get(channelOf(far))?.some((e) => e.id === liveFar.id), 20_000);
       expect(got2.get(channelOf(near))!.map((e) => e.offset)).toHaveLength(3);
@@ -252,7 +230,7 @@ describe('replay isolation from clients that stop reading', () => {
       const ack = await ackOf(excess, { channel: channelOf(near), from: nearFrom });
       expect(ack).toEqual({ ok: true, channel: channelOf(near), recovered: false, replayed: 0, reason: 'busy' });
       // Refused replay, live subscription all the same.
-      const live = await publishOne(pub.publisher, near, 200);
+      const live = await publishOne(stack.publisher, near, 200);
       await eventually(() => gotExcess.get(channelOf(near))?.some((e) => e.id === live.id), 20_000);
 
       for (const h of holders) h.resume();

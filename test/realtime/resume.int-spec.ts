@@ -1,47 +1,24 @@
-import type { Socket as ClientSocket } from 'socket.io-client';
+import { eventually } from '../support/infra.js';
 import {
   channelOf,
-  collect,
-  connectClient,
-  eventually,
   freshSourceType,
   idsOf,
   positionOf,
   publishContinuously,
   publishOne,
-  startGateway,
-  startPublisher,
-  subscribe,
-  token,
-  uniqueName,
-  type GatewayInstance,
-  type PublisherHandle,
   type SentEvent,
-} from './support/realtime-harness.js';
+} from '../support/realtime-publishing.js';
+import { realtimeStack, token } from '../support/realtime-stack.js';
+import { collect, subscribe } from '../support/socket-client.js';
 
 describe('resume on another gateway instance', () => {
-  const prefix = `${uniqueName('rt-resume')}:`;
-  let gatewayA: GatewayInstance;
-  let gatewayB: GatewayInstance;
-  let bounded: GatewayInstance;
-  let pub: PublisherHandle;
-  const clients: ClientSocket[] = [];
-
-  beforeAll(async () => {
-    [gatewayA, gatewayB, bounded, pub] = await Promise.all([
-      startGateway({ prefix }),
-      startGateway({ prefix }),
-      startGateway({ prefix, replay: { maxRecordsScanned: 100 } }),
-      startPublisher(prefix),
-    ]);
-  });
-
-  afterAll(async () => {
-    for (const c of clients) c.close();
-    await Promise.all([gatewayA?.app.close(), gatewayB?.app.close(), bounded?.app.close(), pub?.app.close()]);
+  const stack = realtimeStack('rt-resume', {
+    gateways: [{}, {}, { replay: { maxRecordsScanned: 100 } }],
+    publisher: true,
   });
 
   it('delivers exactly the 500 missed events in order, then live ones, without duplicates', async () => {
+    const [a, b] = stack.gateways;
     const type = await freshSourceType();
     const source = { type, id: 'o-1' };
     // A second source on the same topic (likely the same partition too): replay must skip its records.
@@ -49,29 +26,27 @@ describe('resume on another gateway instance', () => {
     const channel = channelOf(source);
     const auth = await token([`events:${type}:*`]);
 
-    const first = await connectClient(gatewayA.url, auth);
-    clients.push(first);
+    const first = await stack.connect(auth, a);
     const before = collect(first);
     expect(await subscribe(first, { channel })).toEqual({ ok: true, channel, recovered: true, replayed: 0 });
 
     const sent: SentEvent[] = [];
-    for (let i = 0; i < 50; i++) sent.push({ ...(await publishOne(pub.publisher, source, i)), source });
+    for (let i = 0; i < 50; i++) sent.push({ ...(await publishOne(stack.publisher, source, i)), source });
     await eventually(() => before.get(channel)?.length === 50, 20_000);
     expect(before.get(channel)!.map((e) => e.id)).toEqual(idsOf(sent, source));
     const last = before.get(channel)!.at(-1)!;
     first.close();
 
     // 500 events of this source (interleaved with 500 of another) while the client is away.
-    const missed = publishContinuously(pub.publisher, [source, other], { perTick: 100, tickMs: 10, total: 1000 });
+    const missed = publishContinuously(stack.publisher, [source, other], { perTick: 100, tickMs: 10, total: 1000 });
     await missed.done;
     expect(missed.errors).toEqual([]);
     const missedIds = idsOf(missed.receipts, source);
     expect(missedIds).toHaveLength(500);
 
     // Reconnect to the other instance while publishing goes on: replay and live overlap.
-    const live = publishContinuously(pub.publisher, [source], { perTick: 5, tickMs: 10, total: 200 });
-    const second = await connectClient(gatewayB.url, auth);
-    clients.push(second);
+    const live = publishContinuously(stack.publisher, [source], { perTick: 5, tickMs: 10, total: 200 });
+    const second = await stack.connect(auth, b);
     const after = collect(second);
     const ack = await subscribe(second, { channel, from: positionOf(last) });
     await live.done;
@@ -86,7 +61,7 @@ describe('resume on another gateway instance', () => {
     expect(new Set(got).size).toBe(got.length);
     expect(got.slice(0, 500)).toEqual(missedIds);
     expect(after.get(channel)!.every((e) => e.source.id === 'o-1')).toBe(true);
-    const metrics = gatewayB.hub.metrics();
+    const metrics = b.hub.metrics();
     expect(metrics.replaysRecovered).toBeGreaterThanOrEqual(1);
     expect(metrics.subscriptions).toBe(1);
     // One SUBSCRIBE for the source's channel, plus the shared range-gap channel `{prefix}events:gaps`.
@@ -94,15 +69,15 @@ describe('resume on another gateway instance', () => {
   });
 
   it('says recovered: false when the replay hits its bound, and still goes live', async () => {
+    const bounded = stack.gateways[2];
     const type = await freshSourceType();
     const source = { type, id: 'o-1' };
     const channel = channelOf(source);
-    const first = await publishOne(pub.publisher, source, 0);
-    const missed = publishContinuously(pub.publisher, [source], { perTick: 100, tickMs: 10, total: 300 });
+    const first = await publishOne(stack.publisher, source, 0);
+    const missed = publishContinuously(stack.publisher, [source], { perTick: 100, tickMs: 10, total: 300 });
     await missed.done;
 
-    const client = await connectClient(bounded.url, await token([channel]));
-    clients.push(client);
+    const client = await stack.connect(await token([channel]), bounded);
     const received = collect(client);
     const ack = await subscribe(client, { channel, from: positionOf(first) });
     expect(ack).toMatchObject({ ok: true, channel, recovered: false });
@@ -111,7 +86,7 @@ describe('resume on another gateway instance', () => {
     // What was replayed is the start of the gap, in order: the client knows to fetch the rest elsewhere.
     expect(replayedIds).toEqual(idsOf(missed.receipts, source).slice(0, replayedIds.length));
 
-    const live = { ...(await publishOne(pub.publisher, source, 999)), source };
+    const live = { ...(await publishOne(stack.publisher, source, 999)), source };
     await eventually(() => received.get(channel)?.at(-1)?.id === live.id, 20_000);
     expect(bounded.hub.metrics().replaysNotRecovered).toBe(1);
   });

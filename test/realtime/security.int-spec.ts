@@ -1,48 +1,22 @@
-import type { Socket as ClientSocket } from 'socket.io-client';
 import { signGatewayToken } from '@app/service-kit';
-import {
-  connectClient,
-  startGateway,
-  subscribe,
-  token,
-  uniqueName,
-  type GatewayInstance,
-} from './support/realtime-harness.js';
+import { realtimeStack, TEST_SECRET, token } from '../support/realtime-stack.js';
+import { connectClient, subscribe } from '../support/socket-client.js';
 
 describe('gateway security', () => {
-  const prefix = `${uniqueName('rt-sec')}:`;
-  let gateway: GatewayInstance;
-  const clients: ClientSocket[] = [];
-  const connect = async (auth?: string) => {
-    const c = await connectClient(gateway.url, auth);
-    clients.push(c);
-    return c;
-  };
-
-  beforeAll(async () => {
-    gateway = await startGateway({ prefix, hub: { maxSubscriptionsPerConnection: 3 } });
-  });
-
-  afterAll(async () => {
-    for (const c of clients) c.close();
-    await gateway?.app.close();
-  });
+  const stack = realtimeStack('rt-sec', { gateways: [{ hub: { maxSubscriptionsPerConnection: 3 } }] });
+  const connect = (auth?: string) => stack.connect(auth);
 
   it('refuses a handshake without a token, with a bad signature or an expired token', async () => {
-    await expect(connectClient(gateway.url)).rejects.toThrow(/unauthorized/);
-    await expect(connectClient(gateway.url, 'not-a-jwt')).rejects.toThrow(/unauthorized/);
+    await expect(connectClient(stack.gateway.url)).rejects.toThrow(/unauthorized/);
+    await expect(connectClient(stack.gateway.url, 'not-a-jwt')).rejects.toThrow(/unauthorized/);
     const forged = await signGatewayToken('another-secret-0123456789abcdefghijkl', {
       sub: 'x',
       channels: ['events:*'],
       patterns: [],
     });
-    await expect(connectClient(gateway.url, forged)).rejects.toThrow(/unauthorized/);
-    const expired = await signGatewayToken(
-      'realtime-test-secret-0123456789abcdef',
-      { sub: 'x', channels: ['events:*'], patterns: [] },
-      -60,
-    );
-    await expect(connectClient(gateway.url, expired)).rejects.toThrow(/unauthorized/);
+    await expect(connectClient(stack.gateway.url, forged)).rejects.toThrow(/unauthorized/);
+    const expired = await signGatewayToken(TEST_SECRET, { sub: 'x', channels: ['events:*'], patterns: [] }, -60);
+    await expect(connectClient(stack.gateway.url, expired)).rejects.toThrow(/unauthorized/);
   });
 
   it('answers { ok: false } for channels the token does not allow', async () => {
@@ -54,7 +28,7 @@ describe('gateway security', () => {
       error: 'forbidden',
     });
     expect(await subscribe(client, { pattern: 'events:order:*' })).toMatchObject({ ok: false, error: 'forbidden' });
-    expect(gateway.hub.metrics().subscriptions).toBe(1);
+    expect(stack.gateway.hub.metrics().subscriptions).toBe(1);
   });
 
   it('refuses glob characters, over-long and malformed channels, and foreign replay topics', async () => {
@@ -90,7 +64,7 @@ describe('gateway security', () => {
       from: { topic: 'events.order', partition: 0, offset: '-5' },
     });
     expect(badOffset).toMatchObject({ ok: false });
-    expect(gateway.hub.metrics().redisPatterns).toBe(1);
+    expect(stack.gateway.hub.metrics().redisPatterns).toBe(1);
   });
 
   it('enforces the subscription cap per connection', async () => {

@@ -1,20 +1,8 @@
 import type { EventMessage } from '@dual-stream/nestjs';
-import type { Socket as ClientSocket } from 'socket.io-client';
-import {
-  channelOf,
-  connectClient,
-  eventually,
-  freshSourceType,
-  idsOf,
-  publishContinuously,
-  startGateway,
-  startPublisher,
-  subscribe,
-  token,
-  uniqueName,
-  type GatewayInstance,
-  type PublisherHandle,
-} from './support/realtime-harness.js';
+import { eventually } from '../support/infra.js';
+import { channelOf, freshSourceType, idsOf, publishContinuously } from '../support/realtime-publishing.js';
+import { realtimeStack, token } from '../support/realtime-stack.js';
+import { subscribe, type ClientSocket } from '../support/socket-client.js';
 
 /** Every `event` message a client received, whole (channel, pattern and notification). */
 function record(socket: ClientSocket): EventMessage[] {
@@ -24,19 +12,7 @@ function record(socket: ClientSocket): EventMessage[] {
 }
 
 describe('fan-out of one encoded message to many sockets (hub write path)', () => {
-  const prefix = `${uniqueName('rt-fan')}:`;
-  let gateway: GatewayInstance;
-  let pub: PublisherHandle;
-  const clients: ClientSocket[] = [];
-
-  beforeAll(async () => {
-    [gateway, pub] = await Promise.all([startGateway({ prefix }), startPublisher(prefix)]);
-  });
-
-  afterAll(async () => {
-    for (const c of clients) c.close();
-    await Promise.all([gateway?.app.close(), pub?.app.close()]);
-  });
+  const stack = realtimeStack('rt-fan', { publisher: true });
 
   it('websocket and polling subscribers of a channel, and a pattern subscriber, each get every event once, in order', async () => {
     const type = await freshSourceType();
@@ -46,11 +22,7 @@ describe('fan-out of one encoded message to many sockets (hub write path)', () =
     ];
     const pattern = `events:${type}:*`;
     const auth = await token([channelOf(a), channelOf(b)], [pattern]);
-    const connect = async (transports: ('websocket' | 'polling')[]) => {
-      const socket = await connectClient(gateway.url, auth, transports);
-      clients.push(socket);
-      return socket;
-    };
+    const connect = (transports: ('websocket' | 'polling')[]) => stack.connect(auth, stack.gateway, transports);
     const [ws1, ws2, polling, watcher] = await Promise.all([
       connect(['websocket']),
       connect(['websocket']),
@@ -63,7 +35,7 @@ describe('fan-out of one encoded message to many sockets (hub write path)', () =
     }
     expect(await subscribe(watcher, { pattern })).toMatchObject({ ok: true, pattern });
 
-    const run = publishContinuously(pub.publisher, [a, b], { perTick: 20, tickMs: 10, total: 400 });
+    const run = publishContinuously(stack.publisher, [a, b], { perTick: 20, tickMs: 10, total: 400 });
     await run.done;
     expect(run.errors).toEqual([]);
     const idsA = idsOf(run.receipts, a);

@@ -1,23 +1,8 @@
-import { Redis } from 'ioredis';
-import type { Socket as ClientSocket } from 'socket.io-client';
 import type { GapMarker, PublishReceipt, RecoveryMessage } from '@dual-stream/nestjs';
-import { redisUrl } from '../support/infra.js';
-import { startSilentPublisher, type SilentPublisher } from './support/silent-publisher.js';
-import {
-  channelOf,
-  collect,
-  connectClient,
-  eventually,
-  freshSourceType,
-  publishOne,
-  startGateway,
-  startPublisher,
-  subscribe,
-  token,
-  uniqueName,
-  type GatewayInstance,
-  type PublisherHandle,
-} from './support/realtime-harness.js';
+import { eventually } from '../support/infra.js';
+import { channelOf, freshSourceType, publishOne } from '../support/realtime-publishing.js';
+import { realtimeStack } from '../support/realtime-stack.js';
+import { collect, subscribe } from '../support/socket-client.js';
 
 const INT64_MAX = '9223372036854775807';
 
@@ -27,17 +12,12 @@ const INT64_MAX = '9223372036854775807';
  * dropped, forged positions cannot hide real events, and nothing on a channel can take the gateway down.
  */
 describe('messages from Redis are untrusted', () => {
-  const prefix = `${uniqueName('rt-untrusted')}:`;
-  let gateway: GatewayInstance;
-  let pub: PublisherHandle;
-  let silent: SilentPublisher;
-  let redis: Redis;
-  const clients: ClientSocket[] = [];
-  const connect = async (channels: string[]) => {
-    const client = await connectClient(gateway.url, await token(channels));
-    clients.push(client);
-    return client;
-  };
+  const stack = realtimeStack('rt-untrusted', {
+    gateways: [{ replay: { maxRecordsScanned: 5 } }],
+    publisher: true,
+    silentPublisher: true,
+  });
+  const connect = (channels: string[]) => stack.connectWith(channels);
 
   /** A client subscribed to a fresh source's channel that already received one real event. */
   async function liveSubscriber(id: string) {
@@ -47,25 +27,10 @@ describe('messages from Redis are untrusted', () => {
     const client = await connect([channel]);
     const received = collect(client);
     expect(await subscribe(client, { channel })).toMatchObject({ ok: true });
-    const first = await publishOne(pub.publisher, source, 0);
+    const first = await publishOne(stack.publisher, source, 0);
     await eventually(() => received.get(channel)?.length === 1, 20_000);
     return { source, channel, client, received, first };
   }
-
-  beforeAll(async () => {
-    [gateway, pub] = await Promise.all([
-      startGateway({ prefix, replay: { maxRecordsScanned: 5 } }),
-      startPublisher(prefix),
-    ]);
-    redis = new Redis(redisUrl());
-    silent = await startSilentPublisher();
-  });
-
-  afterAll(async () => {
-    for (const c of clients) c.close();
-    redis?.disconnect();
-    await Promise.all([gateway?.app.close(), pub?.app.close(), silent?.close()]);
-  });
 
   it('counts and drops malformed notifications and gap markers; real events still arrive exactly once', async () => {
     const { source, channel, received, first } = await liveSubscriber('m-1');
@@ -83,7 +48,7 @@ describe('messages from Redis are untrusted', () => {
     };
     const gap: GapMarker = {
       kind: 'gap',
-      channel: `${prefix}${channel}`,
+      channel: `${stack.prefix}${channel}`,
       topic: first.topic,
       partition: first.partition,
       fromOffset: '1',
@@ -112,25 +77,25 @@ describe('messages from Redis are untrusted', () => {
       JSON.stringify({ ...gap, fromOffset: 'x' }),
       JSON.stringify({ ...gap, fromOffset: '3', toOffset: '2' }),
       JSON.stringify({ ...gap, partition: -1 }),
-      JSON.stringify({ ...gap, channel: `${prefix}events:other:x` }),
+      JSON.stringify({ ...gap, channel: `${stack.prefix}events:other:x` }),
       JSON.stringify({ ...gap, skipped: 'many' }),
     ];
     const onRangeGap = [
       'not json',
-      JSON.stringify({ ...gap, channel: `${prefix}events:gaps`, fromOffset: 'x' }),
-      JSON.stringify({ ...gap, channel: `${prefix}events:gaps`, topic: '../etc' }),
+      JSON.stringify({ ...gap, channel: `${stack.prefix}events:gaps`, fromOffset: 'x' }),
+      JSON.stringify({ ...gap, channel: `${stack.prefix}events:gaps`, topic: '../etc' }),
       JSON.stringify({ ...valid }),
     ];
-    for (const raw of onChannel) await redis.publish(`${prefix}${channel}`, raw);
-    for (const raw of onRangeGap) await redis.publish(`${prefix}events:gaps`, raw);
+    for (const raw of onChannel) await stack.redis.publish(`${stack.prefix}${channel}`, raw);
+    for (const raw of onRangeGap) await stack.redis.publish(`${stack.prefix}events:gaps`, raw);
     const expected = onChannel.length + onRangeGap.length;
-    await eventually(() => gateway.hub.metrics().malformedMessages === expected, 20_000);
+    await eventually(() => stack.gateway.hub.metrics().malformedMessages === expected, 20_000);
 
     const later = [];
-    for (let n = 1; n <= 3; n++) later.push(await publishOne(pub.publisher, source, n));
+    for (let n = 1; n <= 3; n++) later.push(await publishOne(stack.publisher, source, n));
     await eventually(() => received.get(channel)?.length === 4, 20_000);
     expect(received.get(channel)!.map((e) => e.id)).toEqual([first, ...later].map((r) => r.id));
-    expect(gateway.hub.metrics()).toMatchObject({ malformedMessages: expected, gapMarkers: 0, connections: 1 });
+    expect(stack.gateway.hub.metrics()).toMatchObject({ malformedMessages: expected, gapMarkers: 0, connections: 1 });
     // Still serving new connections.
     const other = await connect([channel]);
     expect(await subscribe(other, { channel })).toMatchObject({ ok: true });
@@ -138,7 +103,7 @@ describe('messages from Redis are untrusted', () => {
 
   it('a forged notification with a huge offset does not make later real events count as duplicates', async () => {
     const { source, channel, received, first } = await liveSubscriber('f-1');
-    const before = gateway.hub.metrics().forgedPositions;
+    const before = stack.gateway.hub.metrics().forgedPositions;
 
     const forged = {
       kind: 'event',
@@ -150,15 +115,15 @@ describe('messages from Redis are untrusted', () => {
       partition: first.partition,
       offset: '9223372036854775806',
     };
-    await redis.publish(`${prefix}${channel}`, JSON.stringify(forged));
+    await stack.redis.publish(`${stack.prefix}${channel}`, JSON.stringify(forged));
     await eventually(() => received.get(channel)?.length === 2, 20_000);
 
     const later: PublishReceipt[] = [];
-    for (let n = 1; n <= 5; n++) later.push(await publishOne(pub.publisher, source, n));
+    for (let n = 1; n <= 5; n++) later.push(await publishOne(stack.publisher, source, n));
     await eventually(() => received.get(channel)!.length === 7, 20_000);
     const real = received.get(channel)!.filter((e) => e.id !== forged.id);
     expect(real.map((e) => e.id)).toEqual([first, ...later].map((r) => r.id));
-    expect(gateway.hub.metrics().forgedPositions).toBe(before + 1);
+    expect(stack.gateway.hub.metrics().forgedPositions).toBe(before + 1);
   });
 
   it('well-formed but forged gap markers with huge ranges crash nothing and cost at most a bounded replay', async () => {
@@ -166,7 +131,7 @@ describe('messages from Redis are untrusted', () => {
     const markers: GapMarker[] = [
       {
         kind: 'gap',
-        channel: `${prefix}${channel}`,
+        channel: `${stack.prefix}${channel}`,
         topic: first.topic,
         partition: first.partition,
         fromOffset: INT64_MAX,
@@ -175,7 +140,7 @@ describe('messages from Redis are untrusted', () => {
       },
       {
         kind: 'gap',
-        channel: `${prefix}${channel}`,
+        channel: `${stack.prefix}${channel}`,
         topic: first.topic,
         partition: 999,
         fromOffset: '0',
@@ -184,7 +149,7 @@ describe('messages from Redis are untrusted', () => {
       },
       {
         kind: 'gap',
-        channel: `${prefix}events:gaps`,
+        channel: `${stack.prefix}events:gaps`,
         topic: first.topic,
         partition: first.partition,
         fromOffset: '0',
@@ -193,7 +158,7 @@ describe('messages from Redis are untrusted', () => {
       },
       {
         kind: 'gap',
-        channel: `${prefix}events:gaps`,
+        channel: `${stack.prefix}events:gaps`,
         topic: 'no.such.topic',
         partition: 0,
         fromOffset: '0',
@@ -202,12 +167,12 @@ describe('messages from Redis are untrusted', () => {
       },
     ];
     for (const marker of markers) {
-      await redis.publish(marker.channel, JSON.stringify(marker));
+      await stack.redis.publish(marker.channel, JSON.stringify(marker));
     }
-    const later = await publishOne(pub.publisher, source, 1);
+    const later = await publishOne(stack.publisher, source, 1);
     await eventually(() => received.get(channel)?.some((e) => e.id === later.id), 20_000);
     expect(received.get(channel)!.map((e) => e.id)).toEqual([first.id, later.id]);
-    expect(gateway.hub.metrics().connections).toBeGreaterThan(0);
+    expect(stack.gateway.hub.metrics().connections).toBeGreaterThan(0);
   });
 
   it('tells the client when a background recovery could not close the gap', async () => {
@@ -218,18 +183,18 @@ describe('messages from Redis are untrusted', () => {
     // More records than the gateway's replay may scan (maxRecordsScanned: 5), never announced.
     const skipped = [];
     for (let n = 1; n <= 8; n++) {
-      skipped.push(await silent.publisher.publish({ type: 'test.event', source, data: { n } }));
+      skipped.push(await stack.silent.publish({ type: 'test.event', source, data: { n } }));
     }
     const marker: GapMarker = {
       kind: 'gap',
-      channel: `${prefix}${channel}`,
+      channel: `${stack.prefix}${channel}`,
       topic: first.topic,
       partition: first.partition,
       fromOffset: skipped[0].offset,
       toOffset: skipped[skipped.length - 1].offset,
       skipped: skipped.length,
     };
-    await redis.publish(marker.channel, JSON.stringify(marker));
+    await stack.redis.publish(marker.channel, JSON.stringify(marker));
     await eventually(() => notices.length === 1, 20_000);
     expect(notices[0]).toMatchObject({ channel, recovered: false, cause: 'gap-marker' });
     expect(typeof notices[0].reason).toBe('string');

@@ -3,7 +3,7 @@
 //   2. testcontainers (Kafka + Redis modules) when a Docker engine answers;
 //   3. the project's own launcher: a broker/redis already answering locally, else one started from Maven jars.
 // Whatever is started here is recorded on globalThis and stopped by global-teardown.mjs.
-import { resolveInfra } from '../../scripts/infra/resolve-infra.mjs';
+import { resolveInfra } from '../support/local-infra/resolve-infra.mjs';
 import { dockerAvailable, startContainers } from './containers.mjs';
 
 const log = (line) => process.stderr.write(`[infra] ${line}\n`);

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { createTopicsAndWait } from '../../bench/support/kafka-topics.js';
-import { startRedis } from '../../scripts/infra/redis-launcher.mjs';
-import { startKafka } from '../../scripts/infra/kafka-launcher.mjs';
+import { createTopicsAndWait } from './kafka-topics.js';
+import { startRedis } from './local-infra/redis-launcher.mjs';
+import { startKafka } from './local-infra/kafka-launcher.mjs';
+import { sleep } from './local-infra/proc.mjs';
+
+export { sleep };
 
 /** Brokers chosen by the global setup (environment, testcontainers or the local launcher). */
 export function kafkaBrokers(): string[] {
@@ -21,6 +24,9 @@ export function redisUrl(): string {
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
+
+/** A `source.type` (and so a fresh topic `events.{type}`) unique to this run. */
+export const uniqueSourceType = (prefix = 't'): string => uniqueName(prefix).replace(/-/g, '_');
 
 export function testKafka(brokers = kafkaBrokers()): Kafka {
   return new Kafka({ clientId: uniqueName('test'), brokers, logLevel: logLevel.NOTHING });
@@ -68,6 +74,6 @@ export async function eventually<T>(
     if (Date.now() > deadline) {
       throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
     }
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await sleep(intervalMs);
   }
 }

@@ -1,9 +1,8 @@
 import { Test } from '@nestjs/testing';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import type { IHeaders } from 'kafkajs';
 import { DualStreamModule, DualStreamPublisher, type DualStreamModuleOptions } from '@dual-stream/nestjs';
-import { eventually, kafkaBrokers, redisUrl, testKafka, uniqueName } from './infra.js';
+import { kafkaBrokers, redisUrl, uniqueName } from './infra.js';
 
 export interface PublisherApp {
   app: INestApplicationContext;
@@ -23,63 +22,6 @@ export async function startPublisherApp(options: Partial<DualStreamModuleOptions
   }).compile();
   const app = await moduleRef.init();
   return { app, publisher: app.get(DualStreamPublisher) };
-}
-
-/** A `source.type` (and so a fresh topic `events.{type}`) unique to this run. */
-export const uniqueSourceType = (prefix = 't'): string => uniqueName(prefix).replace(/-/g, '_');
-
-export interface ConsumedRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: string;
-  value: string;
-  headers: Record<string, string>;
-}
-
-/** Reads a topic from the beginning with a throw-away group until `count` records arrived. */
-export async function consumeTopic(
-  topic: string,
-  count: number,
-  timeoutMs = 60_000,
-  brokers = kafkaBrokers(),
-): Promise<ConsumedRecord[]> {
-  const consumer = testKafka(brokers).consumer({
-    groupId: uniqueName('g'),
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
-  });
-  const records: ConsumedRecord[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) {
-          records.push({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: m.offset,
-            key: String(m.key),
-            value: String(m.value),
-            headers: headersOf(m.headers),
-          });
-        }
-      },
-    });
-    await eventually(() => records.length >= count, timeoutMs);
-    // Anything beyond `count` would be a duplicate: give strays a moment to show up.
-    await new Promise((r) => setTimeout(r, 500));
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
-}
-
-function headersOf(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) out[k] = String(v);
-  return out;
 }
 
 /** Collects every message published on channels matching `pattern` (tests only; apps SUBSCRIBE). */

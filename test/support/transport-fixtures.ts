@@ -1,13 +1,13 @@
 import { Module, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { IHeaders } from 'kafkajs';
 import {
   DualStreamModule,
   DualStreamPublisher,
   DualStreamServer,
   type DualStreamModuleOptions,
 } from '@dual-stream/nestjs';
-import { eventually, kafkaBrokers, redisUrl, testKafka, uniqueName, withAdmin } from './infra.js';
+import { kafkaBrokers, redisUrl, testKafka, uniqueName, withAdmin } from './infra.js';
 
 export interface HandlerApp {
   app: INestApplication;
@@ -78,30 +78,6 @@ export async function produceRaw(
   }
 }
 
-export interface RawRecord {
-  partition: number;
-  message: KafkaMessage;
-}
-
-/** Reads `count` records of a topic from the beginning with a throw-away group. */
-export async function readRecords(topic: string, count: number, timeoutMs = 60_000): Promise<RawRecord[]> {
-  const consumer = testKafka().consumer({
-    groupId: uniqueName('reader'),
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
-  });
-  const records: RawRecord[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ partition, message }) => void records.push({ partition, message }) });
-    await eventually(() => records.length >= count, timeoutMs);
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
-}
-
 /** The group's committed offsets (next offset to read) per partition; -1 = nothing committed. */
 export async function committedOffsets(groupId: string, topic: string): Promise<Map<number, bigint>> {
   return withAdmin(async (admin) => {
@@ -109,8 +85,6 @@ export async function committedOffsets(groupId: string, topic: string): Promise<
     return new Map(result.partitions.map((p) => [p.partition, BigInt(p.offset)]));
   });
 }
-
-export const sleepMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A promise with its resolver, for handlers the test releases by hand. */
 export function gate(): { promise: Promise<void>; open: () => void } {

@@ -7,13 +7,13 @@ import {
   OnRealtime,
   type DualStreamEvent,
 } from '@dual-stream/nestjs';
-import { createTopic, eventually, uniqueName } from '../support/infra.js';
+import { createTopic, eventually, uniqueName, uniqueSourceType } from '../support/infra.js';
 import { committedOffsets, startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
 
 type Envelope = DualStreamEvent<{ n: number }> & { id: string };
 
 describe('batch handlers', () => {
-  const sourceType = uniqueName('bulk').replace(/-/g, '_');
+  const sourceType = uniqueSourceType('bulk');
   const topic = `events.${sourceType}`;
   const groupId = uniqueName('bulk-group');
   const calls: { ns: number[]; ctx: DurableBatchContext }[] = [];
@@ -58,7 +58,7 @@ describe('batch handlers', () => {
 
 describe('misconfigured handlers fail at startup', () => {
   it('refuses the same topic twice in one group, with a message that says how to fix it', async () => {
-    const topic = `events.${uniqueName('dup').replace(/-/g, '_')}`;
+    const topic = `events.${uniqueSourceType('dup')}`;
     @Controller()
     class First {
       @OnDurable(topic)

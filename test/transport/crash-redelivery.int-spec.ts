@@ -1,13 +1,13 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { DurableContext, OnDurable, type DualStreamEvent, type PublishReceipt } from '@dual-stream/nestjs';
-import { createTopic, eventually, uniqueName } from '../support/infra.js';
+import { createTopic, eventually, uniqueName, uniqueSourceType } from '../support/infra.js';
 import { gate, startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
 
 type Envelope = DualStreamEvent<{ n: number }> & { id: string };
 
 describe('crash mid-handler', () => {
-  const sourceType = uniqueName('crash').replace(/-/g, '_');
+  const sourceType = uniqueSourceType('crash');
   const topic = `events.${sourceType}`;
   const groupId = uniqueName('crash-group');
   const handled = new Map<string, number>();

@@ -9,12 +9,12 @@ import {
   type PublishReceipt,
   type RealtimeNotification,
 } from '@dual-stream/nestjs';
-import { createTopic, eventually, uniqueName } from '../support/infra.js';
-import { sleepMs, startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
+import { createTopic, eventually, sleep, uniqueName, uniqueSourceType } from '../support/infra.js';
+import { startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
 
 describe('@OnDurable and @OnRealtime deliver exactly what was published', () => {
-  const orderType = uniqueName('order').replace(/-/g, '_');
-  const userType = uniqueName('user').replace(/-/g, '_');
+  const orderType = uniqueSourceType('order');
+  const userType = uniqueSourceType('user');
   const orderTopic = `events.${orderType}`;
   const userTopic = `events.${userType}`;
   const channel = `events:${orderType}:o-1`;
@@ -32,7 +32,7 @@ describe('@OnDurable and @OnRealtime deliver exactly what was published', () => 
 
     @OnDurable({ topic: userTopic, keyConcurrency: 4 })
     async onUser(@Payload() event: NormalizedEvent, @Ctx() ctx: DurableContext) {
-      await sleepMs(1);
+      await sleep(1);
       durable.push({ event, ctx });
     }
 
@@ -69,7 +69,7 @@ describe('@OnDurable and @OnRealtime deliver exactly what was published', () => 
       );
     }
     await eventually(() => durable.length >= receipts.length, 60_000);
-    await sleepMs(1000);
+    await sleep(1000);
     expect(durable).toHaveLength(receipts.length);
 
     const byId = new Map(receipts.map((r) => [r.id, r]));
@@ -107,7 +107,7 @@ describe('@OnDurable and @OnRealtime deliver exactly what was published', () => 
       (r) => durable.find((d) => d.event.id === r.id)!.event.source.id === 'o-1' && r.topic === orderTopic,
     );
     await eventually(() => realtime.length >= expectedLive.length, 10_000);
-    await sleepMs(300);
+    await sleep(300);
     expect(realtime.map((r) => r.note.id)).toEqual(expectedLive.map((r) => r.id));
     for (const { note, ctx } of realtime) {
       expect(ctx).toBeInstanceOf(RealtimeContext);

@@ -1,12 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { OnDurable, type DualStreamEvent } from '@dual-stream/nestjs';
-import { eventually, uniqueName } from '../support/infra.js';
+import { eventually, uniqueSourceType } from '../support/infra.js';
 import { startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
 
 /** Consumers often start before anything was published: a topic that does not exist yet must not crash the app. */
 describe('a handler whose topic does not exist yet', () => {
-  const sourceType = uniqueName('later').replace(/-/g, '_');
+  const sourceType = uniqueSourceType('later');
   const topic = `events.${sourceType}`;
   const seen: string[] = [];
   let harness: HandlerApp;

@@ -15,8 +15,9 @@ import {
 import { Payload } from '@nestjs/microservices';
 import { type Observable, tap, throwError } from 'rxjs';
 import { DurableContext, OnDurable, type DualStreamEvent } from '@dual-stream/nestjs';
-import { createTopic, eventually, uniqueName } from '../support/infra.js';
-import { readRecords, startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
+import { createTopic, eventually, uniqueSourceType } from '../support/infra.js';
+import { readRecords } from '../support/kafka-records.js';
+import { startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
 
 type Envelope = DualStreamEvent<{ n: number; deny?: boolean; fail?: boolean }> & { id: string };
 const log: string[] = [];
@@ -56,7 +57,7 @@ class RecordingFilter implements ExceptionFilter {
 }
 
 describe('guards, interceptors and exception filters', () => {
-  const sourceType = uniqueName('guarded').replace(/-/g, '_');
+  const sourceType = uniqueSourceType('guarded');
   const topic = `events.${sourceType}`;
   const handled: number[] = [];
   let harness: HandlerApp;
@@ -109,10 +110,10 @@ describe('guards, interceptors and exception filters', () => {
     expect(log).toContain('filter rpc Forbidden resource true');
 
     const dead = await readRecords(`${topic}.dlq`, 2);
-    const byOffset = new Map(dead.map((d) => [d.message.headers!.dlq_original_offset!.toString(), d.message.headers!]));
-    expect(String(byOffset.get(denied.offset)!.dlq_error_message)).toBe('Forbidden resource');
-    expect(String(byOffset.get(denied.offset)!.dlq_attempts)).toBe('1');
-    expect(String(byOffset.get(failing.offset)!.dlq_error_message)).toBe('failed 3');
-    expect(String(byOffset.get(failing.offset)!.dlq_attempts)).toBe('2');
+    const byOffset = new Map(dead.map((d) => [d.headers.dlq_original_offset, d.headers]));
+    expect(byOffset.get(denied.offset)!.dlq_error_message).toBe('Forbidden resource');
+    expect(byOffset.get(denied.offset)!.dlq_attempts).toBe('1');
+    expect(byOffset.get(failing.offset)!.dlq_error_message).toBe('failed 3');
+    expect(byOffset.get(failing.offset)!.dlq_attempts).toBe('2');
   });
 });

@@ -2,11 +2,11 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { Redis } from 'ioredis';
 import { OnRealtime, RealtimeContext, type RealtimeNotification } from '@dual-stream/nestjs';
-import { eventually, startOwnRedis, uniqueName } from '../support/infra.js';
+import { eventually, sleep, startOwnRedis, uniqueSourceType } from '../support/infra.js';
 import { startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
 
 describe('@OnRealtime across a Redis restart', () => {
-  const sourceType = uniqueName('live').replace(/-/g, '_');
+  const sourceType = uniqueSourceType('live');
   const channel = `events:${sourceType}:a`;
   const received: { id: string; channel: string; pattern: string | undefined }[] = [];
   let redisServer: Awaited<ReturnType<typeof startOwnRedis>>;
@@ -77,7 +77,7 @@ describe('@OnRealtime across a Redis restart', () => {
     });
 
     await redisServer.kill();
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     await redisServer.restart();
     await publishUntilReceived('after');
     await eventually(() => received.some((r) => r.id === 'after' && r.pattern !== undefined), 10_000);

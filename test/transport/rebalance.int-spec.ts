@@ -1,13 +1,13 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { DurableContext, OnDurable, type DualStreamEvent, type PublishReceipt } from '@dual-stream/nestjs';
-import { createTopic, eventually, uniqueName } from '../support/infra.js';
-import { sleepMs, startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
+import { createTopic, eventually, sleep, uniqueName, uniqueSourceType } from '../support/infra.js';
+import { startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
 
 type Envelope = DualStreamEvent<{ n: number }> & { id: string };
 
 describe('a second instance joining and the first leaving (rebalances)', () => {
-  const sourceType = uniqueName('rebal').replace(/-/g, '_');
+  const sourceType = uniqueSourceType('rebal');
   const topic = `events.${sourceType}`;
   const groupId = uniqueName('rebal-group');
   const handledBy = new Map<string, Set<string>>();
@@ -24,7 +24,7 @@ describe('a second instance joining and the first leaving (rebalances)', () => {
         const slot = `${name}|${ctx.getKey()}`;
         if (inFlight.has(slot)) overlaps.push(slot); // one instance must never run two records of a key at once
         inFlight.set(slot, event.id);
-        await sleepMs(3);
+        await sleep(3);
         inFlight.delete(slot);
         handledBy.set(event.id, (handledBy.get(event.id) ?? new Set()).add(name));
       }

@@ -3,15 +3,9 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import { Type } from 'class-transformer';
 import { IsInt, IsString, ValidateNested } from 'class-validator';
 import { DurableContext, OnDurable, type DualStreamEvent, type PublishReceipt } from '@dual-stream/nestjs';
-import { createTopic, eventually, uniqueName } from '../support/infra.js';
-import {
-  committedOffsets,
-  produceRaw,
-  readRecords,
-  sleepMs,
-  startHandlerApp,
-  type HandlerApp,
-} from '../support/transport-fixtures.js';
+import { createTopic, eventually, sleep, uniqueSourceType } from '../support/infra.js';
+import { readRecords } from '../support/kafka-records.js';
+import { committedOffsets, produceRaw, startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
 
 type Envelope = DualStreamEvent<{ n: number; fail?: number | 'always' }> & { id: string };
 
@@ -28,13 +22,11 @@ class OrderEnvelope {
   data!: OrderData;
 }
 
-const sourceType = (p: string) => uniqueName(p).replace(/-/g, '_');
-
 describe('retries, dead letters and poison records', () => {
-  const flaky = sourceType('flaky');
-  const poison = sourceType('poison');
-  const raw = sourceType('raw');
-  const validated = sourceType('valid');
+  const flaky = uniqueSourceType('flaky');
+  const poison = uniqueSourceType('poison');
+  const raw = uniqueSourceType('raw');
+  const validated = uniqueSourceType('valid');
   const topics = {
     flaky: `events.${flaky}`,
     poison: `events.${poison}`,
@@ -67,7 +59,7 @@ describe('retries, dead letters and poison records', () => {
         track(event, ctx, false);
         throw new Error(`flaky attempt ${ctx.getAttempt()}`);
       }
-      if (event.data.fail !== undefined) await sleepMs(200); // a slow success must not let the commit run ahead
+      if (event.data.fail !== undefined) await sleep(200); // a slow success must not let the commit run ahead
       track(event, ctx, true);
       successAt.set(event.id, successAt.size);
       successTime.set(event.id, Date.now());
@@ -162,9 +154,9 @@ describe('retries, dead letters and poison records', () => {
     expect(calls.filter((c) => c.id === bad.id).map((c) => c.attempt)).toEqual([1, 2, 3]);
 
     const [dead] = await readRecords(`${topics.poison}.dlq`, 1);
-    const h = Object.fromEntries(Object.entries(dead.message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-    expect(dead.message.key?.toString()).toBe(`${poison}:p-1`);
-    expect(JSON.parse(dead.message.value!.toString()).id).toBe(bad.id);
+    const h = dead.headers;
+    expect(dead.key).toBe(`${poison}:p-1`);
+    expect(JSON.parse(dead.value).id).toBe(bad.id);
     expect(h).toMatchObject({
       dlq_error_name: 'TypeError',
       dlq_error_message: `poison ${bad.id}`,
@@ -191,8 +183,8 @@ describe('retries, dead letters and poison records', () => {
     await eventually(() => calls.some((c) => c.id === good.id), 30_000);
     expect(calls.filter((c) => c.topic === topics.raw)).toHaveLength(1);
     const [dead] = await readRecords(`${topics.raw}.dlq`, 1);
-    const h = Object.fromEntries(Object.entries(dead.message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-    expect(dead.message.value!.toString()).toBe('this is {not json');
+    const h = dead.headers;
+    expect(dead.value).toBe('this is {not json');
     expect(h).toMatchObject({
       dlq_error_name: 'UnparseableRecordError',
       dlq_attempts: '0',
@@ -207,7 +199,7 @@ describe('retries, dead letters and poison records', () => {
     const valid = await publish(validated, 'v-2', { total: 3 });
     await eventually(() => calls.some((c) => c.id === valid.id), 30_000);
     const [dead] = await readRecords(`${topics.validated}.dlq`, 1);
-    const h = Object.fromEntries(Object.entries(dead.message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+    const h = dead.headers;
     expect(h).toMatchObject({
       dlq_error_name: 'BadRequestException',
       dlq_attempts: '1',

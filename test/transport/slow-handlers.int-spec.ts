@@ -1,16 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { DurableContext, OnDurable, type DualStreamEvent } from '@dual-stream/nestjs';
-import { createTopic, eventually, uniqueName } from '../support/infra.js';
-import { gate, sleepMs, startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
+import { createTopic, eventually, sleep, uniqueSourceType } from '../support/infra.js';
+import { gate, startHandlerApp, type HandlerApp } from '../support/transport-fixtures.js';
 
 type Envelope = DualStreamEvent<{ n: number; slowMs?: number }> & { id: string };
-const sourceType = (p: string) => uniqueName(p).replace(/-/g, '_');
 
 describe('slow handlers', () => {
-  const slowType = sourceType('slow');
-  const stalledType = sourceType('stalled');
-  const fastType = sourceType('fast');
+  const slowType = uniqueSourceType('slow');
+  const stalledType = uniqueSourceType('stalled');
+  const fastType = uniqueSourceType('fast');
   const topics = { slow: `events.${slowType}`, stalled: `events.${stalledType}`, fast: `events.${fastType}` };
   const SESSION_TIMEOUT_MS = 6_000; // the broker's minimum (group.min.session.timeout.ms)
   const deliveries: { topic: string; id: string; attempt: number }[] = [];
@@ -22,7 +21,7 @@ describe('slow handlers', () => {
     @OnDurable(topics.slow)
     async onSlow(@Payload() event: Envelope, @Ctx() ctx: DurableContext) {
       deliveries.push({ topic: ctx.getTopic(), id: event.id, attempt: ctx.getAttempt() });
-      await sleepMs(event.data.slowMs ?? 0);
+      await sleep(event.data.slowMs ?? 0);
     }
 
     @OnDurable(topics.stalled)
@@ -62,7 +61,7 @@ describe('slow handlers', () => {
       data: { n: 2 },
     });
     await eventually(() => deliveries.some((d) => d.id === after.id), 60_000);
-    await sleepMs(SESSION_TIMEOUT_MS); // a lost membership would show up as a rejoin within one more session
+    await sleep(SESSION_TIMEOUT_MS); // a lost membership would show up as a rejoin within one more session
     expect(harness.groupJoins.get(group)).toBe(1);
     expect(deliveries.filter((d) => d.id === slow.id)).toEqual([{ topic: topics.slow, id: slow.id, attempt: 1 }]);
     expect(deliveries.filter((d) => d.id === after.id)).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, withLock } from '../../../scripts/infra/proc.mjs';
+import { REPO_ROOT, withLock } from '../../support/local-infra/proc.mjs';
 
 export const CLIENT_BUNDLE = path.join(REPO_ROOT, 'libs', 'client', 'dist', 'browser', 'dual-stream-client.js');
 const SOURCES = path.join(REPO_ROOT, 'libs', 'client', 'src');

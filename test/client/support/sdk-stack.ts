@@ -10,7 +10,7 @@ import {
   type ServiceName,
   type ServiceProcess,
 } from '../../e2e/support/service-process.js';
-import { createTopic, eventually, kafkaBrokers, redisUrl, uniqueName } from '../../support/infra.js';
+import { createTopic, eventually, uniqueName } from '../../support/infra.js';
 import { ensureClientBundle } from './client-bundle.js';
 
 export const STACK_SECRET = 'client-sdk-test-secret-0123456789abcdef';
@@ -38,8 +38,6 @@ export class SdkStack {
   /** `extraEnv`: more settings for every service (e.g. `GATEWAY_MAX_QUEUED_MESSAGES`). */
   constructor(extraEnv: Record<string, string> = {}) {
     this.env = {
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      REDIS_URL: redisUrl(),
       TOPIC_PREFIX: this.prefix,
       CHANNEL_PREFIX: this.prefix,
       CONSUMER_DB_PATH: path.join(this.dbDir, 'projection.sqlite'),

@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, REPO_ROOT, withLock } from '../../../scripts/infra/proc.mjs';
+import { kafkaBrokers, redisUrl } from '../../support/infra.js';
+import { freePort, REPO_ROOT, sleep, withLock } from '../../support/local-infra/proc.mjs';
 
 export type ServiceName = 'ingester' | 'consumer' | 'gateway';
 
@@ -67,7 +68,10 @@ export async function ensureBuilt(): Promise<void> {
   });
 }
 
-/** One service process on `port` with the test environment, its stdout and stderr going to `onOutput`. */
+/**
+ * One service process on `port` with the test environment (the shared Kafka and Redis unless `env` names others),
+ * its stdout and stderr going to `onOutput`.
+ */
 function spawnService(
   name: ServiceName,
   env: Record<string, string>,
@@ -76,7 +80,16 @@ function spawnService(
 ): ChildProcess {
   const child = spawn(NODE, [mainOf(name)], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', LOG_FORMAT: 'json', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      LOG_FORMAT: 'json',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      REDIS_URL: redisUrl(),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => onOutput(String(d)));
@@ -128,7 +141,7 @@ export async function startService(
       await service.stop('SIGKILL');
       throw new Error(`${name} did not answer /health/live within 60 s:\n${out.slice(-4000)}`);
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
 }
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { REPO_ROOT, sleep } from '../../../scripts/infra/proc.mjs';
+import { REPO_ROOT, sleep } from '../../support/local-infra/proc.mjs';
 
 /** The project's Node 24 (the `node` devDependency), whatever `node` the shell has. */
 export const NODE = path.join(REPO_ROOT, 'node_modules', '.bin', 'node');

@@ -1,4 +1,5 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
+import { sleep } from './local-infra/proc.mjs';
 
 /**
  * `createTopics({ waitForLeaders: true })` retries only LEADER_NOT_AVAILABLE, but a KRaft broker answers
@@ -20,6 +21,6 @@ export async function createTopicsAndWait(admin: Admin, topics: ITopicConfig[], 
       if ((err as { retriable?: boolean }).retriable !== true || Date.now() > deadline) throw err;
     }
     if (Date.now() > deadline) throw new Error(`topics ${names.join(', ')} have no leaders after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
 }

@@ -1,5 +1,6 @@
 // Decides where Kafka and Redis come from, starting them only when nothing usable
-// is already there. Shared by `node scripts/infra.mjs up` and Jest globalSetup.
+// is already there. Shared by `node scripts/infra.mjs up` and Jest globalSetup; it lives in test/support because
+// scripts may use test support, never the reverse.
 import path from 'node:path';
 import {
   kafkaBrokersFromEnv,
@@ -7,7 +8,7 @@ import {
   localKafkaPort,
   localRedisUrl,
   redisUrlFromEnv,
-} from '../../libs/infra-env/src/infra-env.mjs';
+} from '../../../libs/infra-env/src/infra-env.mjs';
 import { isKafkaAnswering, runningKafkaPid, startKafka, stopKafkaFromPidFile } from './kafka-launcher.mjs';
 import { isRedisAnswering, runningRedis, startRedis } from './redis-launcher.mjs';
 import { REPO_ROOT, silentLog, sleep, withLock } from './proc.mjs';

@@ -15,10 +15,14 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Repo root = parent of scripts/ (independent of the caller's cwd). */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Repo root = three levels above test/support/local-infra (independent of the caller's cwd). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** @param {number} ms */
+/**
+ * The one `sleep` of the tests and scripts (test/support/infra.ts re-exports it).
+ * @param {number} ms
+ * @returns {Promise<void>}
+ */
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**

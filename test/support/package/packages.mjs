@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, withLock } from '../infra/proc.mjs';
+import { REPO_ROOT, withLock } from '../local-infra/proc.mjs';
 
 /**
  * @typedef {object} PackageManifest
