@@ -89,6 +89,8 @@ export class DashboardModel {
   /**
    * Applies one transport event; returns what the view shows for it: `{ row }` for an event (with its
    * latency and colour), `{ notice }` for something worth a line in "Stream notices", or nothing.
+   * @param {{ kind: string, [field: string]: any }} e a transport event (transports.js)
+   * @returns {{ row?: any, notice?: { kind: string, text: string } } | undefined}
    */
   apply(e) {
     switch (e.kind) {
