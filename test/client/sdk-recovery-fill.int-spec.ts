@@ -12,21 +12,11 @@ import {
 } from '@dual-stream/client';
 import { sourcePartition, type EventSource, type GapMarker, type PublishReceipt } from '@dual-stream/nestjs';
 import { ensureBuilt, startService, type ServiceProcess } from '../e2e/support/service-process.js';
-import { redisUrl } from '../support/infra.js';
+import { eventually, redisUrl, uniqueName } from '../support/infra.js';
 import { startSilentPublisher, type SilentPublisher } from '../realtime/support/silent-publisher.js';
-import {
-  channelOf,
-  eventually,
-  freshSourceType,
-  publishOne,
-  startGateway,
-  startPublisher,
-  TEST_SECRET,
-  token,
-  uniqueName,
-  type GatewayInstance,
-  type PublisherHandle,
-} from '../realtime/support/realtime-harness.js';
+import * as harness from '../realtime/support/realtime-harness.js';
+
+const { channelOf, freshSourceType, publishOne, startGateway, startPublisher, TEST_SECRET, token } = harness;
 
 /** The gateway's replay gives up after this many records of the partition (all keys): a small hole beats it. */
 const SCAN_LIMIT = 20;
@@ -41,8 +31,8 @@ describe('@dual-stream/client fills a gateway recovery hole from the read model'
   const dbDir = mkdtempSync(path.join(os.tmpdir(), 'recovery-fill-'));
   const redis = new Redis(redisUrl());
   let type: string;
-  let gateway: GatewayInstance;
-  let pub: PublisherHandle;
+  let gateway: harness.GatewayInstance;
+  let pub: harness.PublisherHandle;
   let silent: SilentPublisher;
   let consumer: ServiceProcess;
   let client: DualStreamClient | undefined;
