@@ -29,6 +29,7 @@ COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/libs/client/dist/browser ./libs/client/dist/browser
+COPY --from=build --chown=node:node /app/apps/gateway/public ./apps/gateway/public
 COPY --chown=node:node scripts/demo/load-generator.mjs scripts/demo/token.mjs ./scripts/demo/
 USER node
 VOLUME ["/data"]

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // One command to watch events flow: `npm run demo`.
-//   1. builds dist/ (skip with --no-build),
+//   1. builds dist/ and the SDK's browser build the dashboard runs on (skip with --no-build),
 //   2. uses KAFKA_BROKERS / REDIS_URL, or what answers locally, or starts Kafka and Redis (test/support/local-infra),
 //   3. starts the ingester (3000), gateway (3001) and consumer (3002) as child processes,
 //   4. posts a few events per second from a handful of sources (DEMO_RATE, default 5),
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { canConnect, muteKafkajsTimeoutWarning, REPO_ROOT, sleep } from '../test/support/local-infra/proc.mjs';
 import { resolveInfra } from '../test/support/local-infra/resolve-infra.mjs';
-import { startLoad } from './demo/load-generator.mjs';
+import { demoSources, startLoad } from './demo/load-generator.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -72,6 +72,12 @@ async function main() {
     // One secret for the gateway and the consumer: the catch-up API accepts the gateway's tokens.
     AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET ?? process.env.GATEWAY_JWT_SECRET ?? randomBytes(32).toString('hex'),
     GATEWAY_DEV_TOKENS: process.env.GATEWAY_DEV_TOKENS ?? '1',
+    // The dashboard opens on the load generator's sources, so events flow on it at once.
+    GATEWAY_DASHBOARD_CHANNELS:
+      process.env.GATEWAY_DASHBOARD_CHANNELS ??
+      demoSources()
+        .map((s) => `events:${s.type}:${s.id}`)
+        .join(','),
   };
   for (const name of ['consumer', 'gateway', 'ingester']) start(name, { ...env, PORT: String(ports[name]) });
   await Promise.all(Object.entries(ports).map(([name, port]) => waitReady(name, port)));
@@ -86,7 +92,7 @@ async function main() {
   });
 
   console.log(`
-  \x1b[1mDashboard\x1b[0m      http://127.0.0.1:${ports.gateway}/
+  \x1b[1mDashboard\x1b[0m      http://127.0.0.1:${ports.gateway}/   (opens on the load's sources: events/s, latency, connection status)
   Ingest         curl -XPOST http://127.0.0.1:${ports.ingester}/events -H 'content-type: application/json' \\
                    -d '{"type":"order.created","source":{"type":"order","id":"o-1001"},"data":{"total":42}}'
   Token          curl -s http://127.0.0.1:${ports.gateway}/dev/token    (dev tokens; the dashboard fetches its own)
@@ -131,6 +137,12 @@ function build() {
     { cwd: REPO_ROOT, encoding: 'utf8' },
   );
   if (alias.status !== 0) throw new Error(`tsc-alias failed:\n${alias.stdout}${alias.stderr}`);
+  // The dashboard runs on the SDK's browser build, which the gateway serves at /client.js.
+  const client = spawnSync(NODE, [path.join(REPO_ROOT, 'libs/client/scripts/build.mjs')], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
+  if (client.status !== 0) throw new Error(`the client build failed:\n${client.stdout}${client.stderr}`);
 }
 
 function start(name, env) {

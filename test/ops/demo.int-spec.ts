@@ -5,6 +5,8 @@ import path from 'node:path';
 import { canConnect, freePort } from '../support/local-infra/proc.mjs';
 import { eventually, kafkaBrokers, redisUrl, uniqueName } from '../support/infra.js';
 import { E2E_DIST, ensureBuilt } from '../e2e/support/service-process.js';
+import { ensureClientBundle } from '../client/support/client-bundle.js';
+import { launchChromium } from '../support/chromium.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -12,8 +14,8 @@ describe('npm run demo', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'demo-test-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('starts the three services and the load, prints the dashboard URL, and Ctrl-C stops everything it started', async () => {
-    await ensureBuilt();
+  it('starts the three services and the load, prints the dashboard URL, the page shows the load at once, and Ctrl-C stops everything it started', async () => {
+    await Promise.all([ensureBuilt(), ensureClientBundle()]);
     const [ingester, gateway, consumer] = [await freePort(), await freePort(), await freePort()];
     const demo = spawn(
       path.join(ROOT, 'node_modules', '.bin', 'node'),
@@ -57,6 +59,22 @@ describe('npm run demo', () => {
       );
       expect(page!.events.length).toBeGreaterThan(0);
       expect((await fetch(`http://127.0.0.1:${gateway}/`)).status).toBe(200);
+
+      // Opened as a new user would: no typing, the load's sources are subscribed and their events show up.
+      const browser = await launchChromium();
+      try {
+        const tab = await browser.newPage();
+        await tab.goto(`http://127.0.0.1:${gateway}/`);
+        await eventually(async () => (await tab.$$('#channels tr[data-target]')).length === 5, 30_000);
+        const targets = await tab.$$eval('#channels tr[data-target]', (rows) =>
+          rows.map((r) => (r as HTMLElement).dataset.target),
+        );
+        expect(targets).toEqual(expect.arrayContaining(['events:order:o-1001', 'events:sensor:greenhouse-1']));
+        await eventually(async () => (await tab.$$('#events tr[data-id]')).length >= 3, 30_000);
+        await eventually(async () => (await tab.getAttribute('body', 'data-state')) === 'live', 20_000);
+      } finally {
+        await browser.close();
+      }
     } finally {
       demo.kill('SIGINT');
     }

@@ -25,4 +25,22 @@ describe('gatewayConfigFromEnv', () => {
     ).toThrow(ConfigurationError);
     expect(() => gatewayConfigFromEnv({})).toThrow(/AUTH_JWT_SECRET is not set/);
   });
+
+  it('dashboard channels: listed, deduplicated, each a valid channel', () => {
+    const env = { AUTH_JWT_SECRET: SECRET };
+    expect(gatewayConfigFromEnv(env).dashboardChannels).toEqual([]);
+    expect(
+      gatewayConfigFromEnv({
+        ...env,
+        GATEWAY_DASHBOARD_CHANNELS: ' events:order:o-1, events:user:u-2,events:order:o-1',
+      }).dashboardChannels,
+    ).toEqual(['events:order:o-1', 'events:user:u-2']);
+    for (const bad of ['order:o-1', 'events:order', 'events:Order:o-1', 'events:order:*']) {
+      expect(() => gatewayConfigFromEnv({ ...env, GATEWAY_DASHBOARD_CHANNELS: bad })).toThrow(
+        /GATEWAY_DASHBOARD_CHANNELS: .*events:\{source.type\}:\{source.id\}/,
+      );
+    }
+    const many = Array.from({ length: 51 }, (_, i) => `events:order:o-${i}`).join(',');
+    expect(() => gatewayConfigFromEnv({ ...env, GATEWAY_DASHBOARD_CHANNELS: many })).toThrow(/at most 50/);
+  });
 });

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import type { DualStreamModuleOptions } from '@dual-stream/nestjs';
+import { parseChannel, type DualStreamModuleOptions } from '@dual-stream/nestjs';
 import {
   ConfigurationError,
   dualStreamOptionsFromEnv,
   flagFromEnv,
   intFromEnv,
   isProduction,
+  listFromEnv,
   readAuthEnv,
 } from '@app/service-kit';
 
@@ -22,6 +23,37 @@ export interface GatewayConfig {
   jwtIssuer?: string;
   /** `GATEWAY_DEV_TOKENS=1`: `GET /dev/token` hands out an all-access token (refused with NODE_ENV=production). */
   devTokens: boolean;
+  /**
+   * `GATEWAY_DASHBOARD_CHANNELS`: channels (`events:{type}:{id}`, comma-separated) the dashboard subscribes to
+   * when it opens (`npm run demo` sets the load generator's sources). Served at `GET /dashboard/config`.
+   * @default [] (the dashboard starts with no subscription)
+   */
+  dashboardChannels?: string[];
+}
+
+/** More would be more subscriptions than one dashboard connection may hold (`GATEWAY_MAX_SUBSCRIPTIONS`). */
+const MAX_DASHBOARD_CHANNELS = 50;
+
+/** `GATEWAY_DASHBOARD_CHANNELS`, each a channel the gateway could serve, at most MAX_DASHBOARD_CHANNELS, no repeats. */
+function dashboardChannelsFromEnv(env: NodeJS.ProcessEnv): string[] {
+  const channels = [...new Set(listFromEnv('GATEWAY_DASHBOARD_CHANNELS', env))];
+  for (const channel of channels) {
+    try {
+      parseChannel(channel);
+    } catch (err) {
+      throw new ConfigurationError(
+        'GATEWAY_DASHBOARD_CHANNELS',
+        `GATEWAY_DASHBOARD_CHANNELS: ${(err as Error).message}; list channels as events:{source.type}:{source.id}, comma-separated (e.g. events:order:o-1001,events:user:octocat).`,
+      );
+    }
+  }
+  if (channels.length > MAX_DASHBOARD_CHANNELS) {
+    throw new ConfigurationError(
+      'GATEWAY_DASHBOARD_CHANNELS',
+      `GATEWAY_DASHBOARD_CHANNELS lists ${channels.length} channels: list at most ${MAX_DASHBOARD_CHANNELS} (the dashboard subscribes to each).`,
+    );
+  }
+  return channels;
 }
 
 export const GATEWAY_CONFIG = Symbol('gateway:config');
@@ -53,5 +85,6 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     ...(auth.config.audience && { jwtAudience: auth.config.audience }),
     ...(auth.config.issuer && { jwtIssuer: auth.config.issuer }),
     devTokens,
+    dashboardChannels: dashboardChannelsFromEnv(env),
   };
 }

@@ -384,6 +384,68 @@ describe('GatewayClient (fake gateway socket)', () => {
     client.close();
   });
 
+  it("fills the hole of the gateway's recovery notice from the read model, holding the live events after it", async () => {
+    const requests: unknown[] = [];
+    const fetchRecent: FetchRecent = async (request) => {
+      requests.push(request);
+      return { events: [10, 11, 12, 13].map((o) => event(o)), last: at(13), cursor: at(14) };
+    };
+    const { client, socket, offsets, onEvent } = setup();
+    const onGap = jest.fn();
+    const onReset = jest.fn();
+    client.subscribe(CHANNEL, { onEvent, onGap, onReset, fetchRecent });
+    socket.accept();
+    request(socket).answer(ok());
+    await flush();
+    socket.push('event', { channel: CHANNEL, event: event(10) });
+    // The gateway's own recovery (a gap marker) could not replay 11..16; its notice comes before event 17.
+    socket.push('recovery', { channel: CHANNEL, recovered: false, reason: 'scan-limit', cause: 'gap-marker' });
+    expect(client.status).toBe('recovering');
+    socket.push('event', { channel: CHANNEL, event: event(17) });
+    await flush();
+    expect(requests).toEqual([{ channel: CHANNEL, after: at(9) }]);
+    expect(offsets()).toEqual(['10', '11', '12', '13']);
+    await resubscribed(socket, 14, [15, 16, 17]);
+    socket.push('event', { channel: CHANNEL, event: event(18) });
+    expect(offsets()).toEqual(['10', '11', '12', '13', '15', '16', '17', '18']);
+    expect(onGap).not.toHaveBeenCalled();
+    expect(onReset).not.toHaveBeenCalled();
+    expect(client.status).toBe('live');
+    client.close();
+  });
+
+  it("reports a recovery notice's hole the read model cannot fill before the events after it", async () => {
+    const fetchRecent: FetchRecent = async () => ({ events: [event(900)], last: at(900), cursor: at(900) });
+    const { client, socket, offsets, onEvent } = setup();
+    const seen: string[] = [];
+    const resets: ResetInfo[] = [];
+    client.subscribe(CHANNEL, {
+      onEvent: (e, info) => (seen.push(e.offset), onEvent(e, info)),
+      onReset: (info) => (seen.push('reset'), resets.push(info)),
+      fetchRecent,
+    });
+    socket.accept();
+    request(socket).answer(ok());
+    await flush();
+    socket.push('event', { channel: CHANNEL, event: event(10) });
+    socket.push('recovery', { channel: CHANNEL, recovered: false, reason: 'retention', cause: 'redis-reconnect' });
+    socket.push('event', { channel: CHANNEL, event: event(950) });
+    await flush();
+    expect(resets).toEqual([
+      {
+        channel: CHANNEL,
+        reason: 'read-model-pruned',
+        gatewayReason: 'retention',
+        cause: 'redis-reconnect',
+        position: at(10),
+      },
+    ]);
+    expect(seen).toEqual(['10', 'reset', '950']);
+    expect(offsets()).toEqual(['10', '950']);
+    expect(client.status).toBe('live');
+    client.close();
+  });
+
   it('pattern subscriptions: live events and gap markers, subscribed again after a reconnect', async () => {
     const { client, socket } = setup({ reconnectDelayMs: 100 });
     const seen: string[] = [];

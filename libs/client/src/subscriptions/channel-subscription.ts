@@ -73,12 +73,17 @@ export class ChannelSubscription {
   /** Subscribes on the current connection (after connect or reconnect). */
   start(): void {
     if (this.phase === 'closed') return;
+    this.begin();
+  }
+
+  /** A new flow: holds what arrives until it went live. `hole`: the gateway reported one, fill it first. */
+  private begin(hole?: GatewayWords): void {
     const run = ++this.run;
     this.phase = 'syncing';
     this.held.clear();
     this.host.statusChanged();
     const current: Current = () => run === this.run && this.phase === 'syncing';
-    this.sync(current).catch((err: unknown) => {
+    this.sync(current, hole).catch((err: unknown) => {
       if (current()) this.report(err);
     });
   }
@@ -103,19 +108,41 @@ export class ChannelSubscription {
     else if (this.phase === 'syncing') this.held.push(event);
   }
 
-  /** The gateway's `recovery`: a recovery of its own left a hole, with events after it already delivered. */
+  /**
+   * The gateway's `recovery`: a recovery of its own left a hole. The gateway sends it before any live event
+   * past the hole, so with a read model the SDK holds what comes next, fills the hole after the last
+   * delivered event, and subscribes again from where the read model is complete (as for a refused resume).
+   */
   gatewayHole(reason: string, cause?: string): void {
     if (this.phase !== 'live' && this.phase !== 'syncing') return;
-    const onGap = this.spec.onGap;
-    if (onGap) this.call(() => onGap({ channel: this.channel, reason, ...(cause !== undefined && { cause }) }));
-    else this.reset('gateway-recovery', { gatewayReason: reason, ...(cause !== undefined && { cause }) });
+    const words: GatewayWords = { gatewayReason: reason, ...(cause !== undefined && { cause }) };
+    if (this.spec.fetchRecent) {
+      // While syncing, the flow in progress only goes live on a subscribe the gateway answered `recovered: true`.
+      if (this.phase === 'live') this.begin(words);
+      return;
+    }
+    this.unfilledHole('gateway-recovery', words);
   }
 
-  private async sync(current: Current): Promise<void> {
+  /** A gateway hole nothing could fill: `onGap` when given, else `onReset` with why. */
+  private unfilledHole(reason: ResetReason, words: GatewayWords): void {
+    const onGap = this.spec.onGap;
+    if (!onGap) return this.reset(reason, words);
+    const { gatewayReason = reason, cause } = words;
+    this.call(() => onGap({ channel: this.channel, reason: gatewayReason, ...(cause !== undefined && { cause }) }));
+  }
+
+  private async sync(current: Current, hole?: GatewayWords): Promise<void> {
     if (this.needsJoin && !(await this.join(current))) return;
     const { fillTimeoutMs, fillRetryDelayMaxMs, reconnectDelayMs } = this.host.settings;
     const progress = new FillProgress(fillTimeoutMs, fillRetryDelayMaxMs);
     const busy = new Backoff(reconnectDelayMs, fillRetryDelayMaxMs);
+    if (hole) {
+      const filled = await this.fill(this.spec.fetchRecent!, progress, current);
+      if (filled === 'stale') return;
+      if (filled !== 'verify') return this.goLive(() => this.unfilledHole(filled, hole));
+      if (!(await this.resubscribeNext(current))) return;
+    }
     for (let overflows = 0; ;) {
       this.held.restart();
       const result = await requestSubscribe(this.host, this.subscribePayload(), current);
@@ -123,27 +150,33 @@ export class ChannelSubscription {
       if (result.kind === 'refused') return this.refused(result.error);
       if (result.recovered) {
         if (!this.held.overflowed) return this.goLive();
-        if (++overflows >= MAX_OVERFLOW_PASSES) return this.goLive('held-overflow');
+        if (++overflows >= MAX_OVERFLOW_PASSES) return this.goLive(() => this.reset('held-overflow'));
       } else if (result.reason === 'busy') {
         // The gateway ran out of replay slots and replayed nothing: the same resume, a little later.
         await this.host.sleep(busy.next());
         if (!current()) return;
       } else if (!this.spec.fetchRecent) {
-        return this.goLive('resume-refused', { gatewayReason: result.reason });
+        return this.goLive(() => this.reset('resume-refused', { gatewayReason: result.reason }));
       } else {
         const filled = await this.fill(this.spec.fetchRecent, progress, current);
         if (filled === 'stale') return;
-        if (filled !== 'verify') return this.goLive(filled);
+        if (filled !== 'verify') return this.goLive(() => this.reset(filled));
       }
-      // The gateway keeps its own position per subscription and would not re-send anything older, so the
-      // next subscribe (from the new position) needs a fresh subscription.
-      try {
-        await this.host.request('unsubscribe', { channel: this.channel });
-      } catch {
-        return;
-      }
-      if (!current()) return;
+      if (!(await this.resubscribeNext(current))) return;
     }
+  }
+
+  /**
+   * The gateway keeps its own position per subscription and would not re-send anything older, so the next
+   * subscribe (from the new position) needs a fresh subscription. False when the flow is over.
+   */
+  private async resubscribeNext(current: Current): Promise<boolean> {
+    try {
+      await this.host.request('unsubscribe', { channel: this.channel });
+    } catch {
+      return false;
+    }
+    return current();
   }
 
   /** `joinMidStream`: the read model's events first, then subscribe from where it is complete. */
@@ -207,9 +240,12 @@ export class ChannelSubscription {
     };
   }
 
-  /** Hands over what was held (in position order, deduplicated) and delivers live from now on. */
-  private goLive(reason?: ResetReason, gateway?: GatewayWords): void {
-    if (reason) this.reset(reason, gateway);
+  /**
+   * Hands over what was held (in position order, deduplicated) and delivers live from now on. `hole` tells
+   * the app of a hole first: everything held is after it.
+   */
+  private goLive(hole?: () => void): void {
+    hole?.();
     if (this.phase !== 'syncing') return;
     const events = this.held.drain();
     this.phase = 'live';

@@ -19,8 +19,8 @@ export interface DeliveryInfo {
  * - `read-model-pruned`: neither could the read model (it no longer holds the last delivered event);
  * - `read-model-stalled`: the read model stayed behind (or kept failing) for `fillTimeoutMs`;
  * - `held-overflow`: live events kept overflowing `maxHeldEvents` while the subscription resubscribed;
- * - `gateway-recovery`: the gateway reported a hole from a recovery of its own (`recovery` message) and
- *   no `onGap` was given.
+ * - `gateway-recovery`: the gateway reported a hole from a recovery of its own (`recovery` message), and
+ *   neither `fetchRecent` nor `onGap` was given.
  */
 export type ResetReason =
   'resume-refused' | 'read-model-pruned' | 'read-model-stalled' | 'held-overflow' | 'gateway-recovery';
@@ -59,7 +59,8 @@ export interface ChannelHandlers<TData = unknown> {
   onReset?(info: ResetInfo): void;
   /**
    * The gateway reported that one of its own recoveries (after a publisher's gap marker or a Redis restart)
-   * left a hole; events before and after it were delivered. @default undefined (onReset is called instead)
+   * left a hole that `fetchRecent` could not fill (or none was given); called before any event after the hole.
+   * @default undefined (onReset is called instead)
    */
   onGap?(info: GapInfo): void;
   /** A refused subscribe, a failing `fetchRecent`, a throwing handler. @default the client's `error` event */
@@ -78,8 +79,8 @@ export interface SubscribeOptions<TData = unknown> extends ChannelHandlers<TData
    */
   from?: Position;
   /**
-   * The app's read model: when the gateway refuses a resume (`recovered: false`), the SDK fills the hole from
-   * it, then continues live. @default undefined (onReset instead)
+   * The app's read model: when the gateway refuses a resume (`recovered: false`) or reports a hole of its own
+   * (`recovery`), the SDK fills the hole from it, then continues live. @default undefined (onReset/onGap instead)
    */
   fetchRecent?: FetchRecent;
 }

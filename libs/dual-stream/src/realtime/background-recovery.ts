@@ -9,8 +9,6 @@ import type { RecoveryResult, RecoveryRunner, RecoveryStart } from './recovery-r
  * protocol"), once per recovery however many triggers joined it.
  */
 export class BackgroundRecovery {
-  private readonly watched = new WeakSet<Promise<RecoveryResult>>();
-
   constructor(
     private readonly runner: RecoveryRunner,
     private readonly counters: HubCounters,
@@ -18,22 +16,20 @@ export class BackgroundRecovery {
 
   start(sub: ChannelSubscription, from: RecoveryStart, cause: RecoveryCause): void {
     this.counters.recoveries++;
-    const running = this.runner.run(sub, from);
-    if (this.watched.has(running)) return;
-    this.watched.add(running);
-    running.then(
-      (result) => {
-        if (result.recovered || sub.closed || sub.connection.closed) return;
-        this.counters.recoveryNotices++;
-        const notice: RecoveryMessage = {
-          channel: sub.channel,
-          recovered: false,
-          reason: result.reason ?? 'error',
-          cause,
-        };
-        sub.connection.send('recovery', JSON.stringify(notice));
-      },
-      () => undefined,
-    );
+    // A trigger that joins a running recovery adds a pass to it; the notice is the first trigger's (once).
+    void this.runner.run(sub, from, (result) => this.notify(sub, result, cause)).catch(() => undefined);
+  }
+
+  /** Queued before the flush of the live events after the hole (see `RecoveryRunner`), so they follow it. */
+  private notify(sub: ChannelSubscription, result: RecoveryResult, cause: RecoveryCause): void {
+    if (result.recovered || sub.closed || sub.connection.closed) return;
+    this.counters.recoveryNotices++;
+    const notice: RecoveryMessage = {
+      channel: sub.channel,
+      recovered: false,
+      reason: result.reason ?? 'error',
+      cause,
+    };
+    sub.connection.send('recovery', JSON.stringify(notice));
   }
 }

@@ -241,4 +241,26 @@ describe('RealtimeHub (fakes at the ioredis and socket boundaries)', () => {
       { channel: CHANNEL, recovered: false, reason: 'scan-limit', cause: 'gap-marker' },
     ]);
   });
+
+  it('queues the recovery notice before the live events buffered during that recovery (they are after the hole)', async () => {
+    const { replay, connect, subscribe } = setup();
+    const socket = connect();
+    await subscribe(socket, { channel: CHANNEL, from: { topic: 'events.order', partition: 0, offset: '2' } });
+    // While the gap marker's replay runs, live events 10 and 11 arrive (buffered); the replay then gives up.
+    replay.replay.mockImplementation(async () => {
+      redis.deliver(`${PREFIX}${CHANNEL}`, note(10));
+      redis.deliver(`${PREFIX}${CHANNEL}`, note(11));
+      return { recovered: false, replayed: 0, scanned: 5, reason: 'scan-limit' };
+    });
+    const gap = { kind: 'gap', channel: `${PREFIX}${CHANNEL}`, topic: 'events.order', partition: 0 };
+    redis.deliver(`${PREFIX}${CHANNEL}`, JSON.stringify({ ...gap, fromOffset: '3', toOffset: '9', skipped: 7 }));
+    for (let i = 0; i < 50 && offsetsOf(socket).length < 2; i++) await flush();
+    const order = socket.written
+      .filter(([event]) => event === 'recovery' || event === 'event')
+      .map(([event, payload]) => (event === 'event' ? (payload as EventMessage).event.offset : event));
+    expect(order).toEqual(['recovery', '10', '11']);
+    redis.deliver(`${PREFIX}${CHANNEL}`, note(12)); // live afterwards, and one notice only
+    expect(offsetsOf(socket)).toEqual(['10', '11', '12']);
+    expect(socket.eventsNamed('recovery')).toHaveLength(1);
+  });
 });

@@ -17,6 +17,12 @@ export interface RecoveryResult {
   reason?: RecoveryReason;
 }
 
+/**
+ * Called once, right before the live events buffered during a recovery with a hole are flushed: a notice
+ * queued here reaches the client before any event after the hole.
+ */
+export type BeforeHoleFlush = (result: RecoveryResult) => void;
+
 /** Passes before a recovery whose live buffer keeps overflowing gives up (and says `recovered: false`). */
 const MAX_PASSES = 5;
 
@@ -43,14 +49,14 @@ export class RecoveryRunner {
    * Recovers `sub` from `start` (`undefined`: from its own position). A recovery with a `start` is one nobody
    * waits on (gap marker, Redis reconnect): it waits for a replay slot; the one behind a `subscribe` ack does not.
    */
-  run(sub: ChannelSubscription, start: RecoveryStart): Promise<RecoveryResult> {
+  run(sub: ChannelSubscription, start: RecoveryStart, beforeHoleFlush?: BeforeHoleFlush): Promise<RecoveryResult> {
     if (sub.running) {
       sub.rerun = true;
       return sub.running;
     }
     const controller = new AbortController();
     this.controllers.set(sub, controller);
-    sub.running = this.passes(sub, start, controller).finally(() => {
+    sub.running = this.passes(sub, start, controller, beforeHoleFlush).finally(() => {
       sub.running = undefined;
       if (this.controllers.get(sub) === controller) this.controllers.delete(sub);
       this.statusChanged(sub.connection);
@@ -67,12 +73,23 @@ export class RecoveryRunner {
     sub: ChannelSubscription,
     start: RecoveryStart,
     controller: AbortController,
+    beforeHoleFlush?: BeforeHoleFlush,
   ): Promise<RecoveryResult> {
     const { signal } = controller;
     let reason: RecoveryReason | undefined;
     let replayed = 0;
     const result = (): RecoveryResult =>
       reason ? { recovered: false, replayed, reason } : { recovered: true, replayed };
+    // The buffered live events are after the hole: the client must hear of the hole first (it fills it from
+    // its read model before handing them over), so the notice goes into the queue ahead of the flush.
+    let told = false;
+    const flush = (): Promise<boolean> => {
+      if (reason && !told && beforeHoleFlush) {
+        told = true;
+        beforeHoleFlush(result());
+      }
+      return sub.finishRecovery();
+    };
     for (let pass = 1; ; pass++) {
       sub.rerun = false;
       sub.beginRecovery();
@@ -98,13 +115,13 @@ export class RecoveryRunner {
         reason ??= 'cancelled';
         return result();
       }
-      const flushed = !sub.overflowed && !sub.rerun && (await sub.finishRecovery());
+      const flushed = !sub.overflowed && !sub.rerun && (await flush());
       if (flushed || this.ended(sub, signal)) return result();
       if (pass >= MAX_PASSES) {
         // Live traffic keeps outrunning the replay: go live with what is buffered; a dropped buffer is a hole.
         if (sub.overflowed) reason ??= 'overflow';
         sub.overflowed = false;
-        await sub.finishRecovery();
+        await flush();
         return result();
       }
     }
