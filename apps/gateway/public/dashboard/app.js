@@ -17,6 +17,8 @@ const mode = new URLSearchParams(location.search).get('transport') ?? DEFAULT_TR
 function onTransportEvent(e) {
   const shown = model.apply(e);
   if (e.kind === 'status') setStatus(model.status);
+  // A connection that is live again makes an earlier connection error stale.
+  if (e.kind === 'status' && e.status === 'live') showError('connError', '');
   if (e.kind === 'error') showError(e.target ? 'subError' : 'connError', e.message);
   if (e.kind === 'unsubscribed') wanted.delete(e.target);
   if (shown?.row) addEventRow(shown.row);
