@@ -33,10 +33,7 @@ const kafka = () => new Kafka({ clientId: uniqueName('bench'), brokers: kafkaBro
 export async function freshSourceType(): Promise<{ sourceType: string; topic: string }> {
   const sourceType = uniqueName('bench');
   const topic = defaultTopic(eventFactory(sourceType)(0));
-  const admin = kafka().admin();
-  await admin.connect();
-  await createTopicsAndWait(admin, [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }]);
-  await admin.disconnect();
+  await createTopicsAndWait(kafkaBrokers, [{ topic, numPartitions: PARTITIONS }]);
   return { sourceType, topic };
 }
 

@@ -1,5 +1,10 @@
-import { createTopic, redisUrl, uniqueName } from '../support/infra.js';
-import { consumeTopic, startPublisherApp, uniqueSourceType, type PublisherApp } from '../support/publisher-fixtures.js';
+import { redisUrl, uniqueName } from '../support/infra.js';
+import {
+  consumeTopic,
+  createdSourceType,
+  startPublisherApp,
+  type PublisherApp,
+} from '../support/publisher-fixtures.js';
 
 describe('DualStreamPublisher: 10,000 concurrent publish() calls', () => {
   let pub: PublisherApp;
@@ -13,9 +18,8 @@ describe('DualStreamPublisher: 10,000 concurrent publish() calls', () => {
   });
 
   it('writes every event once, keeps per-source call order, and reports the positions consumers see', async () => {
-    const type = uniqueSourceType();
+    const type = await createdSourceType();
     const topic = `events.${type}`;
-    await createTopic(topic, 3);
     const total = 10_000;
     const sources = 50;
     const calls = Array.from({ length: total }, (_, i) =>

@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
 import type { GapMarker, PublishReceipt } from '@dual-stream/nestjs';
-import { createTopic, eventually, startOwnRedis, uniqueName } from '../support/infra.js';
+import { eventually, startOwnRedis, uniqueName } from '../support/infra.js';
 import {
   ChannelRecorder,
   consumeTopic,
   startPublisherApp,
-  uniqueSourceType,
+  createdSourceType,
   type PublisherApp,
 } from '../support/publisher-fixtures.js';
 
@@ -33,9 +33,8 @@ describe('DualStreamPublisher: Redis dies and comes back during a publishing run
   });
 
   it('never rejects, skips while down, resumes by itself and announces gap markers for what it skipped', async () => {
-    const type = uniqueSourceType();
+    const type = await createdSourceType();
     const topic = `events.${type}`;
-    await createTopic(topic, 3);
     const receipts: { receipt: PublishReceipt; at: number }[] = [];
     const rejections: unknown[] = [];
     let seq = 0;
@@ -142,7 +141,7 @@ describe('DualStreamPublisher: Redis down at start-up', () => {
       realtime: { breakerThreshold: 1, breakerProbeMs: 100 },
     });
     try {
-      const type = uniqueSourceType();
+      const type = await createdSourceType();
       const first = await pub.publisher.publish({ type: 'tick', source: { type, id: 'a' }, data: 1 });
       expect(['failed', 'skipped']).toContain(first.realtime);
       expect(pub.publisher.status.realtime).toBe('open');
@@ -174,7 +173,7 @@ describe('DualStreamPublisher: Redis that refuses scripting', () => {
     const recorder = await ChannelRecorder.start(`${prefix}*`, redis.url);
     const pub = await startPublisherApp({ redis: { url: redis.url, channelPrefix: prefix } });
     try {
-      const type = uniqueSourceType();
+      const type = await createdSourceType();
       const receipts = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
           pub.publisher.publish({ type: 'tick', source: { type, id: `s${i % 3}` }, data: i }),

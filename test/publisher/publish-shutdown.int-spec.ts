@@ -1,11 +1,10 @@
-import { createTopic, redisUrl, uniqueName } from '../support/infra.js';
-import { consumeTopic, startPublisherApp, uniqueSourceType } from '../support/publisher-fixtures.js';
+import { redisUrl, uniqueName } from '../support/infra.js';
+import { consumeTopic, createdSourceType, startPublisherApp } from '../support/publisher-fixtures.js';
 
 describe('DualStreamPublisher: shutdown flushes what is buffered', () => {
   it('writes every accepted event to Kafka and resolves every call before close() returns', async () => {
-    const type = uniqueSourceType();
+    const type = await createdSourceType();
     const topic = `events.${type}`;
-    await createTopic(topic, 3);
     // A long linger keeps events buffered until close() flushes them.
     const pub = await startPublisherApp({
       redis: { url: redisUrl(), channelPrefix: `${uniqueName('p')}:` },

@@ -3,7 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { IHeaders } from 'kafkajs';
 import { DualStreamModule, DualStreamPublisher, type DualStreamModuleOptions } from '@dual-stream/nestjs';
-import { eventually, kafkaBrokers, redisUrl, testKafka, uniqueName } from './infra.js';
+import { createTopic, eventually, kafkaBrokers, redisUrl, testKafka, uniqueName } from './infra.js';
 
 export interface PublisherApp {
   app: INestApplicationContext;
@@ -25,8 +25,15 @@ export async function startPublisherApp(options: Partial<DualStreamModuleOptions
   return { app, publisher: app.get(DualStreamPublisher) };
 }
 
-/** A `source.type` (and so a fresh topic `events.{type}`) unique to this run. */
+/** A `source.type` unique to this run (its topic `events.{type}` does not exist: see `createdSourceType`). */
 export const uniqueSourceType = (prefix = 't'): string => uniqueName(prefix).replace(/-/g, '_');
+
+/** A `source.type` unique to this run with its topic `events.{type}` created (`partitions`). */
+export async function createdSourceType(prefix = 't', partitions = 3, brokers = kafkaBrokers()): Promise<string> {
+  const type = uniqueSourceType(prefix);
+  await createTopic(`events.${type}`, partitions, brokers);
+  return type;
+}
 
 export interface ConsumedRecord {
   topic: string;

@@ -20,7 +20,8 @@ import {
 import { io, type Socket as ClientSocket } from 'socket.io-client';
 import { GatewayModule } from '../../../apps/gateway/src/gateway.module.js';
 import { signGatewayToken, type GatewayPrincipal } from '@app/service-kit';
-import { createTopic, eventually, kafkaBrokers, redisUrl, testKafka, uniqueName } from '../../support/infra.js';
+import { eventually, kafkaBrokers, redisUrl, testKafka, uniqueName } from '../../support/infra.js';
+import { createdSourceType } from '../../support/publisher-fixtures.js';
 
 export const TEST_SECRET = 'realtime-test-secret-0123456789abcdef';
 
@@ -143,11 +144,7 @@ export async function startPublisher(prefix: string, url = redisUrl()): Promise<
 }
 
 /** A fresh source type (so a fresh topic `events.{type}`, created with 3 partitions) for one test. */
-export async function freshSourceType(): Promise<string> {
-  const type = uniqueName('rt').replace(/-/g, '_');
-  await createTopic(`events.${type}`, 3);
-  return type;
-}
+export const freshSourceType = (): Promise<string> => createdSourceType('rt', 3);
 
 export const channelOf = (source: EventSource): string => `events:${source.type}:${source.id}`;
 
