@@ -16,6 +16,7 @@ import { ceSource } from '../../libs/dual-stream/src/events/event-naming.js';
 import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
 import { percentile, round, type BenchRow } from '../support/bench-report.js';
 import { createTopicsAndWait } from '../support/kafka-topics.js';
+import { cpuUsPerEvent } from '../support/interleaved-rounds.js';
 
 const EVENT_BYTES = 512;
 export const PARTITIONS = 3;
@@ -114,6 +115,7 @@ export async function measure(
   const latencies: number[] = [];
   let next = 0;
   let events = 0;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const deadline = started + ROW_MS;
   const loop = async () => {
@@ -131,6 +133,7 @@ export async function measure(
   return {
     ...base,
     eventsPerSec: round(events / seconds, 0),
+    cpuUsPerEvent: cpuUsPerEvent(cpuBefore, events),
     p50Ms: round(percentile(latencies, 50), 2),
     p99Ms: round(percentile(latencies, 99), 2),
     events,
