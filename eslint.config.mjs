@@ -37,6 +37,28 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // The Kafka port (libs/dual-stream/src/kafka/): library and apps reach Kafka only through it, so a second
+    // driver is a new adapter folder, not an edit everywhere. Tests and benches may use kafkajs directly, as
+    // an independent client that reads back what the library wrote (and as the raw baseline of the benches).
+    files: ['libs/**/*.ts', 'apps/**/*.ts'],
+    ignores: ['libs/dual-stream/src/kafka/kafkajs/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'kafkajs',
+              message:
+                'Use the Kafka port (libs/dual-stream/src/kafka/kafka-port.interface.ts); only the kafkajs adapter in libs/dual-stream/src/kafka/kafkajs/ imports kafkajs.',
+            },
+          ],
+          patterns: [{ group: ['kafkajs/*'], message: 'Only the kafkajs adapter imports kafkajs.' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -1,8 +1,14 @@
-// npm run bench:publish — what the durable-first publisher costs against kafkajs used directly.
+// npm run bench:publish — what the durable-first publisher costs against kafkajs used directly, and the
+// broker's ceiling as Kafka's own Java producer sees it (row `java`).
 // One run, same broker and Redis, a fresh 3-partition topic per row, 512-byte events over 64 sources; each
-// row runs ~8 s (BENCH_ROW_MS) or up to BENCH_ROW_MAX_EVENTS events. Latency is per call (one event for
-// a/c/d, one 500-event batch for b/e).
+// row runs ~8 s (BENCH_ROW_MS) or up to BENCH_ROW_MAX_EVENTS events, in BENCH_ROUNDS (default 3) interleaved
+// rounds (a b c d e java, a b c d e java, ...): each row is the median of its rounds, with min–max and the
+// per-round values (`rounds`). Latency is per call (one event for a/c/d, one 500-event batch for b/e);
+// `cpuUsPerEvent` is this process's CPU (the JVM's for `java`) per event, steadier than events/s on a shared box.
+import { infraFromEnv } from '../libs/infra-env/src/infra-env.mjs';
 import { reportResults, round, type BenchRow } from './support/bench-report.js';
+import { runInterleaved } from './support/interleaved-rounds.js';
+import { javaRow } from './publish/java-row.js';
 import {
   eventFactory,
   freshSourceType,
@@ -80,22 +86,21 @@ async function publisherRow(id: 'c' | 'd' | 'e' | 'f', realtime: boolean): Promi
 
 // BENCH_ROWS=c,e runs a subset (for profiling); ratios need all five.
 const only = process.env.BENCH_ROWS?.split(',');
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const all: [string, () => Promise<BenchRow>][] = [
   ['a', rowA],
   ['b', rowB],
   ['c', () => publisherRow('c', true)],
   ['d', () => publisherRow('d', false)],
   ['e', () => publisherRow('e', true)],
+  ['java', () => javaRow(infraFromEnv().kafkaBrokers)],
 ];
 // Diagnostic only (BENCH_ROWS=...,f): row e without the Redis lane, to see what realtime costs a batch caller.
 if (only?.includes('f')) all.push(['f', () => publisherRow('f', false)]);
-const rows: BenchRow[] = [];
-for (const [id, run] of all) {
-  if (only && !only.includes(id)) continue;
-  const row = await run();
-  console.error(`row ${row.id}: ${row.eventsPerSec} events/s (p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms)`);
-  rows.push(row);
-}
+const rows = await runInterleaved(
+  all.filter(([id]) => !only || only.includes(id)),
+  ROUNDS,
+);
 
 const rate = (id: string) => rows.find((r) => r.id === id)?.eventsPerSec ?? Number.NaN;
 const ratios = {
@@ -103,6 +108,9 @@ const ratios = {
   'c/b': round(rate('c') / rate('b'), 2),
   'e/b': round(rate('e') / rate('b'), 2),
   'c/d': round(rate('c') / rate('d'), 2),
+  // Informational: how close the publisher and kafkajs' own batch come to the Java client's ceiling.
+  'c/java': round(rate('c') / rate('java'), 2),
+  'b/java': round(rate('b') / rate('java'), 2),
 };
 const targets = [
   { ratio: 'c/a', min: 10 },
@@ -119,6 +127,7 @@ reportResults('publish', rows, {
   ratios,
   targets,
   rowMs: ROW_MS,
+  rounds: ROUNDS,
   eventBytes: 512,
   partitions: 3,
   callers: CALLERS,

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
 import { defaultTopic } from '@dual-stream/nestjs';
 import { signGatewayToken } from '@app/service-kit';
 import { infraFromEnv } from '../libs/infra-env/src/infra-env.mjs';
@@ -127,10 +126,7 @@ async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
   let authToken: string | undefined;
   if (kind === 'ours' || kind === 'direct') {
     if (kind === 'ours') {
-      const admin = new Kafka({ clientId: 'bench-admin', brokers, logLevel: logLevel.NOTHING }).admin();
-      await admin.connect();
-      await createTopicsAndWait(admin, [{ topic: defaultTopic({ source: benchSource(type, 0) }), numPartitions: 3 }]);
-      await admin.disconnect();
+      await createTopicsAndWait(brokers, [{ topic: defaultTopic({ source: benchSource(type, 0) }), numPartitions: 3 }]);
     }
     gateway = await start('ours-gateway.child.js', [String(port), prefix]);
     driver = await start(kind === 'ours' ? 'publisher.child.js' : 'direct-publisher.child.js', [

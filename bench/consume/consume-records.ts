@@ -12,13 +12,7 @@ export const kafka = new Kafka({ clientId: 'bench-consume', brokers, logLevel: l
 export const uniqueName = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
 export async function createTopic(topic: string, numPartitions = 3): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await createTopicsAndWait(admin, [{ topic, numPartitions, replicationFactor: 1 }]);
-  } finally {
-    await admin.disconnect();
-  }
+  await createTopicsAndWait(brokers, [{ topic, numPartitions }]);
 }
 
 /** A Kafka record exactly as DualStreamPublisher writes it (envelope JSON, source key, CloudEvents headers). */

@@ -16,6 +16,7 @@ import { ceSource } from '../../libs/dual-stream/src/events/event-naming.js';
 import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
 import { percentile, round, type BenchRow } from '../support/bench-report.js';
 import { createTopicsAndWait } from '../../test/support/kafka-topics.js';
+import { cpuUsPerEvent } from '../support/interleaved-rounds.js';
 
 const EVENT_BYTES = 512;
 export const PARTITIONS = 3;
@@ -33,10 +34,7 @@ const kafka = () => new Kafka({ clientId: uniqueName('bench'), brokers: kafkaBro
 export async function freshSourceType(): Promise<{ sourceType: string; topic: string }> {
   const sourceType = uniqueName('bench');
   const topic = defaultTopic(eventFactory(sourceType)(0));
-  const admin = kafka().admin();
-  await admin.connect();
-  await createTopicsAndWait(admin, [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }]);
-  await admin.disconnect();
+  await createTopicsAndWait(kafkaBrokers, [{ topic, numPartitions: PARTITIONS }]);
   return { sourceType, topic };
 }
 
@@ -117,6 +115,7 @@ export async function measure(
   const latencies: number[] = [];
   let next = 0;
   let events = 0;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const deadline = started + ROW_MS;
   const loop = async () => {
@@ -134,6 +133,7 @@ export async function measure(
   return {
     ...base,
     eventsPerSec: round(events / seconds, 0),
+    cpuUsPerEvent: cpuUsPerEvent(cpuBefore, events),
     p50Ms: round(percentile(latencies, 50), 2),
     p99Ms: round(percentile(latencies, 99), 2),
     events,

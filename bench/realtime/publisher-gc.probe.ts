@@ -4,7 +4,6 @@ import 'reflect-metadata';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { NestFactory } from '@nestjs/core';
 import { defaultTopic, DualStreamModule, DualStreamPublisher } from '@dual-stream/nestjs';
-import { Kafka, logLevel } from 'kafkajs';
 import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
 import { createTopicsAndWait } from '../../test/support/kafka-topics.js';
 import { runAtRate } from './bench-clock.js';
@@ -16,10 +15,7 @@ const seconds = Number(process.argv[3] ?? 10);
 const warmupMs = Number(process.argv[4] ?? 3000);
 const { kafkaBrokers: brokers, redisUrl } = infraFromEnv();
 const type = `gcprobe_${Date.now().toString(36)}`;
-const admin = new Kafka({ clientId: 'gc-probe', brokers, logLevel: logLevel.NOTHING }).admin();
-await admin.connect();
-await createTopicsAndWait(admin, [{ topic: defaultTopic({ source: benchSource(type, 0) }), numPartitions: 3 }]);
-await admin.disconnect();
+await createTopicsAndWait(brokers, [{ topic: defaultTopic({ source: benchSource(type, 0) }), numPartitions: 3 }]);
 const app = await NestFactory.createApplicationContext(
   DualStreamModule.forRoot({
     kafka: { brokers, clientId: 'gc-probe' },

@@ -55,6 +55,12 @@ export function reportResults(name: string, rows: BenchRow[], extra: Record<stri
 
 function formatCell(value: unknown): string {
   if (value === undefined || value === null) return '';
+  // Per-round values (`rounds` of interleaved rows): their events/s, round by round.
+  if (Array.isArray(value)) {
+    return value
+      .map((v) => formatCell(typeof v === 'object' && v !== null && 'eventsPerSec' in v ? v.eventsPerSec : v))
+      .join('/');
+  }
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2);
   return String(value);
 }
@@ -81,7 +87,7 @@ export function medianOfRounds(rounds: BenchRow[][], keepRuns: string[] = [], mi
   });
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid] : round((sorted[mid - 1] + sorted[mid]) / 2);

@@ -1,4 +1,4 @@
-import { createTopic, eventually, redisUrl, uniqueName, uniqueSourceType } from '../support/infra.js';
+import { eventually, redisUrl, uniqueName, createdSourceType } from '../support/infra.js';
 import { ChannelRecorder, startPublisherApp, type PublisherApp } from '../support/publisher-fixtures.js';
 import { readRecords } from '../support/kafka-records.js';
 
@@ -24,7 +24,7 @@ describe('DualStreamPublisher: one event, Kafka first then Redis', () => {
   });
 
   it('writes the envelope with key and ce_* headers to events.{source.type} and announces its position', async () => {
-    const type = uniqueSourceType();
+    const type = await createdSourceType();
     const receipt = await plain.publisher.publish({
       type: 'order.created',
       source: { type, id: 'o-1' },
@@ -77,7 +77,7 @@ describe('DualStreamPublisher: one event, Kafka first then Redis', () => {
   });
 
   it('inlines data only when realtime.inlineData is on and the data is small', async () => {
-    const type = uniqueSourceType();
+    const type = await createdSourceType();
     const small = await inline.publisher.publish({ type: 'note.added', source: { type, id: 's' }, data: { n: 1 } });
     const big = await inline.publisher.publish({
       type: 'note.added',
@@ -93,9 +93,8 @@ describe('DualStreamPublisher: one event, Kafka first then Redis', () => {
   });
 
   it('gives each event of a multi-partition batch the offset a consumer reads it at', async () => {
-    const type = uniqueSourceType();
+    const type = await createdSourceType();
     const topic = `events.${type}`;
-    await createTopic(topic, 3);
     const events = Array.from({ length: 60 }, (_, i) => ({
       type: 'tick',
       source: { type, id: `s${i % 7}` },

@@ -1,4 +1,4 @@
-import { createTopic, redisUrl, uniqueName, uniqueSourceType } from '../support/infra.js';
+import { redisUrl, uniqueName, createdSourceType } from '../support/infra.js';
 import { startPublisherApp, type PublisherApp } from '../support/publisher-fixtures.js';
 import { readRecords } from '../support/kafka-records.js';
 
@@ -14,9 +14,8 @@ describe('DualStreamPublisher: 10,000 concurrent publish() calls', () => {
   });
 
   it('writes every event once, keeps per-source call order, and reports the positions consumers see', async () => {
-    const type = uniqueSourceType();
+    const type = await createdSourceType();
     const topic = `events.${type}`;
-    await createTopic(topic, 3);
     const total = 10_000;
     const sources = 50;
     const calls = Array.from({ length: total }, (_, i) =>

@@ -1,6 +1,14 @@
 import { Redis } from 'ioredis';
 import type { GapMarker, PublishReceipt } from '@dual-stream/nestjs';
-import { createTopic, eventually, sleep, startOwnRedis, uniqueName, uniqueSourceType } from '../support/infra.js';
+import {
+  createTopic,
+  eventually,
+  sleep,
+  startOwnRedis,
+  uniqueName,
+  uniqueSourceType,
+  createdSourceType,
+} from '../support/infra.js';
 import { ChannelRecorder, startPublisherApp, type PublisherApp } from '../support/publisher-fixtures.js';
 import { readRecords } from '../support/kafka-records.js';
 
@@ -129,7 +137,7 @@ describe('DualStreamPublisher: Redis down at start-up', () => {
       realtime: { breakerThreshold: 1, breakerProbeMs: 100 },
     });
     try {
-      const type = uniqueSourceType();
+      const type = await createdSourceType();
       const first = await pub.publisher.publish({ type: 'tick', source: { type, id: 'a' }, data: 1 });
       expect(['failed', 'skipped']).toContain(first.realtime);
       expect(pub.publisher.status.realtime).toBe('open');
@@ -161,7 +169,7 @@ describe('DualStreamPublisher: Redis that refuses scripting', () => {
     const recorder = await ChannelRecorder.start(`${prefix}*`, redis.url);
     const pub = await startPublisherApp({ redis: { url: redis.url, channelPrefix: prefix } });
     try {
-      const type = uniqueSourceType();
+      const type = await createdSourceType();
       const receipts = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
           pub.publisher.publish({ type: 'tick', source: { type, id: `s${i % 3}` }, data: i }),

@@ -1,5 +1,5 @@
 import { InvalidEventError, type PublishReceipt } from '@dual-stream/nestjs';
-import { kafkaBrokers, withAdmin, uniqueSourceType } from '../support/infra.js';
+import { kafkaBrokers, withAdmin, uniqueSourceType, createdSourceType } from '../support/infra.js';
 import { startPublisherApp, type PublisherApp } from '../support/publisher-fixtures.js';
 import { readRecords } from '../support/kafka-records.js';
 
@@ -44,7 +44,7 @@ describe("DualStreamPublisher: produce requests stay under the broker's message.
   });
 
   it('publishes 1,000 events of ~0.9 kB of one source through publishBatch, split into requests the broker accepts', async () => {
-    const type = uniqueSourceType();
+    const type = await createdSourceType();
     const before = pub.publisher.metrics().batches;
     const receipts = await pub.publisher.publishBatch(Array.from({ length: 1000 }, (_, i) => event(type, i)));
     expect(receipts).toHaveLength(1000);
@@ -54,7 +54,7 @@ describe("DualStreamPublisher: produce requests stay under the broker's message.
   });
 
   it('publishes 1,000 concurrent publish() calls of ~0.9 kB of one source, in call order', async () => {
-    const type = uniqueSourceType();
+    const type = await createdSourceType();
     const receipts = await Promise.all(Array.from({ length: 1000 }, (_, i) => pub.publisher.publish(event(type, i))));
     await expectReadBack(`events.${type}`, receipts);
   });
@@ -62,7 +62,7 @@ describe("DualStreamPublisher: produce requests stay under the broker's message.
   it('refuses a single event whose record can never fit one request with InvalidEventError, and sends nothing', async () => {
     const own = await startPublisherApp({ redis: false, maxEventBytes: 4 * 1024 * 1024 });
     try {
-      const type = uniqueSourceType();
+      const type = await createdSourceType();
       const huge = { type: 'tick', source: { type, id: 'one' }, data: 'x'.repeat(1_040_000) };
       const alone = await own.publisher.publish(huge).catch((e: unknown) => e);
       expect(alone).toBeInstanceOf(InvalidEventError);

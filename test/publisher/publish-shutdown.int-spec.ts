@@ -1,12 +1,11 @@
-import { createTopic, redisUrl, uniqueName, uniqueSourceType } from '../support/infra.js';
+import { redisUrl, uniqueName, createdSourceType } from '../support/infra.js';
 import { startPublisherApp } from '../support/publisher-fixtures.js';
 import { readRecords } from '../support/kafka-records.js';
 
 describe('DualStreamPublisher: shutdown flushes what is buffered', () => {
   it('writes every accepted event to Kafka and resolves every call before close() returns', async () => {
-    const type = uniqueSourceType();
+    const type = await createdSourceType();
     const topic = `events.${type}`;
-    await createTopic(topic, 3);
     // A long linger keeps events buffered until close() flushes them.
     const pub = await startPublisherApp({
       redis: { url: redisUrl(), channelPrefix: `${uniqueName('p')}:` },

@@ -1,5 +1,5 @@
 import { InvalidEventError, PublisherClosedError } from '@dual-stream/nestjs';
-import { createTopic, kafkaBrokers, redisUrl, uniqueName, withAdmin, uniqueSourceType } from '../support/infra.js';
+import { kafkaBrokers, redisUrl, uniqueName, withAdmin, createdSourceType } from '../support/infra.js';
 import { startPublisherApp, type PublisherApp } from '../support/publisher-fixtures.js';
 
 async function recordCount(topic: string): Promise<number> {
@@ -67,9 +67,8 @@ describe('DualStreamPublisher: bad input and closed publisher', () => {
   });
 
   it('publishes nothing of a publishBatch that holds one bad event, and lists its index', async () => {
-    const type = uniqueSourceType();
+    const type = await createdSourceType();
     const topic = `events.${type}`;
-    await createTopic(topic, 3);
     const good = (i: number) => ({ type: 'tick', source: { type, id: `s${i}` }, data: { i } });
     const error = await pub.publisher
       .publishBatch([good(0), good(1), { type: 'tick', source: { type, id: 'bad id' }, data: { i: 2 } }, good(3)])

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { createTopicsAndWait } from './kafka-topics.js';
+import { ensureTopics } from '@dual-stream/nestjs';
 import { startRedis } from './local-infra/redis-launcher.mjs';
 import { startKafka } from './local-infra/kafka-launcher.mjs';
 import { sleep } from './local-infra/proc.mjs';
@@ -42,10 +42,23 @@ export async function withAdmin<T>(fn: (admin: Admin) => Promise<T>, brokers = k
   }
 }
 
+/** Creates topics the way apps do (the library's `ensureTopics`; auto-creation is off) and waits for leaders. */
+export async function createTopics(topics: string[], partitions = 3, brokers = kafkaBrokers()): Promise<void> {
+  await ensureTopics(
+    { kafka: { brokers, clientId: 'test-setup' } },
+    topics.map((topic) => ({ topic, partitions, replicationFactor: 1 })),
+  );
+}
+
 export async function createTopic(topic: string, numPartitions = 3, brokers = kafkaBrokers()): Promise<void> {
-  await withAdmin(async (admin) => {
-    await createTopicsAndWait(admin, [{ topic, numPartitions, replicationFactor: 1 }]);
-  }, brokers);
+  await createTopics([topic], numPartitions, brokers);
+}
+
+/** A `source.type` unique to this run with its topic `events.{type}` created (`partitions`). */
+export async function createdSourceType(prefix = 't', partitions = 3, brokers = kafkaBrokers()): Promise<string> {
+  const type = uniqueSourceType(prefix);
+  await createTopic(`events.${type}`, partitions, brokers);
+  return type;
 }
 
 /** A redis-server owned by one test: kill it and restart it on the same port for fault tests. */

@@ -7,15 +7,11 @@ import {
   type KafkaPosition,
   type PublishReceipt,
 } from '@dual-stream/nestjs';
-import { createTopic, uniqueSourceType } from './infra.js';
+import { createdSourceType } from './infra.js';
 import { readRecords } from './kafka-records.js';
 
 /** A fresh source type (so a fresh topic `events.{type}`, created with 3 partitions) for one test. */
-export async function freshSourceType(): Promise<string> {
-  const type = uniqueSourceType('rt');
-  await createTopic(defaultTopic({ source: { type, id: '' } }), 3);
-  return type;
-}
+export const freshSourceType = (): Promise<string> => createdSourceType('rt', 3);
 
 /** A source's channel as clients name it (without the deployment's prefix). */
 export const channelOf = (source: EventSource): string => channelFor('', source);

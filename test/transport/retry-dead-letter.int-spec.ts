@@ -1,3 +1,4 @@
+import type { Consumer } from 'kafkajs';
 import { Controller, ValidationPipe } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { Type } from 'class-transformer';
@@ -97,7 +98,7 @@ describe('retries, dead letters and poison records', () => {
   it('a handler failing twice then succeeding: 3 deliveries, committed after success only, others not blocked, per-key order kept', async () => {
     const group = [...harness.groupJoins.keys()].find((g) => g.endsWith(topics.flaky))!;
     const commits: { offset: bigint; at: number }[] = [];
-    const consumer = harness.server.unwrap().consumers.get(group)!;
+    const consumer = harness.server.unwrap().consumers.get(group) as Consumer;
     consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) => {
       for (const t of payload.topics) {
         for (const p of t.partitions) commits.push({ offset: BigInt(p.offset), at: Date.now() });

@@ -11,8 +11,9 @@ await bootstrapService({
   port: 3002,
   module: () => ConsumerModule.forRoot(readConsumerConfig()),
   configure: async (app) => {
-    // Every accepted source type has its topic before the handlers subscribe (no broker auto-creation).
-    await ensureSourceTopics(app.get<ConsumerConfig>(CONSUMER_CONFIG).service, 'Consumer');
+    // Every accepted source type has its topic (and its handlers' dead-letter topic) before the handlers
+    // subscribe: topic auto-creation is off.
+    await ensureSourceTopics(app, app.get<ConsumerConfig>(CONSUMER_CONFIG).service, 'Consumer', true);
     const server = app.get(DualStreamServer);
     const state = app.get(TransportState);
     server.status.subscribe((status) => (state.status = status));

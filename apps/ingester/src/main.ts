@@ -16,7 +16,7 @@ await bootstrapService({
   configure: async (app) => {
     const config = app.get<IngesterConfig>(INGESTER_CONFIG);
     // Every accepted source type has its topic before the first event is accepted (no broker auto-creation).
-    await ensureSourceTopics(config.service, 'Ingester');
+    await ensureSourceTopics(app, config.service, 'Ingester');
     configureIngestHttp(app, {
       config,
       metrics: app.get(IngesterMetrics),

@@ -11,6 +11,7 @@ const DOCS_FILE = path.join(here, '..', '..', '..', 'docs', 'configuration.md');
 const PREFIX_OF: Record<string, string> = {
   DualStreamModuleOptions: '',
   DualStreamKafkaOptions: 'kafka.',
+  DualStreamTopicOptions: 'kafka.topics.',
   DualStreamRedisOptions: 'redis.',
   DualStreamRealtimeOptions: 'realtime.',
   DualStreamBatchOptions: 'batch.',

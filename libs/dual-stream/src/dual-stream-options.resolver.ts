@@ -1,6 +1,6 @@
 import { Logger, type LoggerService } from '@nestjs/common';
-import type { ProducerConfig } from 'kafkajs';
 import { defaultTopic } from './events/event-naming.js';
+import type { KafkajsProducerConfig } from './kafka/kafkajs/kafkajs-options.js';
 import type {
   DualStreamBatchOptions,
   DualStreamBufferOptions,
@@ -13,6 +13,7 @@ import type {
   DualStreamRedisOptions,
   DualStreamReplayOptions,
   DualStreamRetryOptions,
+  DualStreamTopicOptions,
 } from './interfaces/dual-stream-options.interface.js';
 
 type ConsumerDefaults = Required<Omit<DualStreamConsumerOptions, 'retry' | 'groupIdPrefix'>> & {
@@ -27,7 +28,8 @@ type ConsumerDefaults = Required<Omit<DualStreamConsumerOptions, 'retry' | 'grou
  */
 export const DEFAULTS: {
   readonly kafka: Required<Pick<DualStreamKafkaOptions, 'clientId' | 'config' | 'topic' | 'messageMaxBytes'>> & {
-    readonly producer: Partial<ProducerConfig>;
+    readonly producer: KafkajsProducerConfig;
+    readonly topics: Required<DualStreamTopicOptions>;
   };
   readonly redis: Required<Pick<DualStreamRedisOptions, 'url' | 'channelPrefix'>>;
   readonly realtime: Required<DualStreamRealtimeOptions>;
@@ -43,8 +45,10 @@ export const DEFAULTS: {
     clientId: 'dual-stream',
     config: {},
     // Idempotence with one request in flight keeps per-key order and one write per send. Bounded retries are
-    // safe only because KafkaLane replaces the producer after a failed send (see kafka-lane.ts).
-    producer: { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true, retry: { retries: 5 } },
+    // safe only because KafkaLane replaces the producer after a failed send (see kafka-lane.ts). No topic
+    // auto-creation: an event of an unexpected type must not create a topic (topics come from ensureTopics).
+    producer: { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 5 } },
+    topics: { partitions: 3, replicationFactor: -1, minInsyncReplicas: -1, timeoutMs: 30_000 },
     topic: defaultTopic,
     messageMaxBytes: 'broker',
   },
@@ -104,7 +108,7 @@ const MIN_MESSAGE_MAX_BYTES = 4096;
 /** The module options with every default applied; the one place defaults live. */
 export interface ResolvedDualStreamOptions {
   kafka: Required<Pick<DualStreamKafkaOptions, 'brokers' | 'clientId' | 'topic' | 'messageMaxBytes' | 'config'>> &
-    DualStreamKafkaOptions & { producer: Partial<ProducerConfig> };
+    DualStreamKafkaOptions & { producer: KafkajsProducerConfig; topics: Required<DualStreamTopicOptions> };
   /** `false` when realtime is off. */
   redis: (Required<Pick<DualStreamRedisOptions, 'url' | 'channelPrefix'>> & DualStreamRedisOptions) | false;
   realtime: Required<DualStreamRealtimeOptions>;
@@ -140,14 +144,16 @@ export function resolveDualStreamOptions(options: DualStreamModuleOptions): Reso
       'DualStreamModule: kafka.brokers is required, e.g. forRoot({ kafka: { brokers: ["127.0.0.1:9092"] } }).',
     );
   }
-  const { producer, config, ...kafkaDefaults } = DEFAULTS.kafka;
+  const { producer, config, topics, ...kafkaDefaults } = DEFAULTS.kafka;
   const kafka = {
     ...options.kafka,
     ...withDefaults(kafkaDefaults, options.kafka),
     config: { ...config, ...options.kafka.config },
     producer: { ...producer, ...options.kafka.producer },
+    topics: withDefaults(topics, options.kafka.topics),
   };
   assertMessageMaxBytes(kafka.messageMaxBytes);
+  assertTopicOptions(kafka.topics);
   const { retry: retryDefaults, ...consumerDefaults } = DEFAULTS.consumer;
   const { retry, groupIdPrefix, ...consumerGiven } = options.consumer ?? {};
   const realtime = withDefaults(DEFAULTS.realtime, options.realtime);
@@ -177,4 +183,20 @@ function assertMessageMaxBytes(value: unknown): void {
     `DualStreamModule: kafka.messageMaxBytes must be 'broker' (read message.max.bytes from the brokers) or the ` +
       `brokers' message.max.bytes as an integer of at least ${MIN_MESSAGE_MAX_BYTES}; got ${String(value)}.`,
   );
+}
+
+function assertTopicOptions(topics: Required<DualStreamTopicOptions>): void {
+  const problems: string[] = [];
+  if (!Number.isSafeInteger(topics.partitions) || topics.partitions < 1) problems.push('partitions must be >= 1');
+  for (const name of ['replicationFactor', 'minInsyncReplicas'] as const) {
+    const value = topics[name];
+    if (!Number.isSafeInteger(value) || (value < 1 && value !== -1)) problems.push(`${name} must be >= 1 or -1`);
+  }
+  if (topics.replicationFactor > 0 && topics.minInsyncReplicas > topics.replicationFactor) {
+    problems.push('minInsyncReplicas must not exceed replicationFactor (no write could succeed)');
+  }
+  if (!Number.isSafeInteger(topics.timeoutMs) || topics.timeoutMs < 1) problems.push('timeoutMs must be >= 1');
+  if (problems.length > 0) {
+    throw new Error(`DualStreamModule: kafka.topics: ${problems.join('; ')}; got ${JSON.stringify(topics)}.`);
+  }
 }

@@ -7,6 +7,7 @@ import { DualStreamPublisher } from './publisher/dual-stream.publisher.js';
 import { DualStreamServer } from './transport/dual-stream.server.js';
 import { RealtimeHub } from './realtime/realtime-hub.service.js';
 import { KafkaReplayService } from './replay/kafka-replay.service.js';
+import { DualStreamTopics } from './topics/dual-stream-topics.service.js';
 
 const resolvedOptionsProvider: Provider = {
   provide: DUAL_STREAM_RESOLVED_OPTIONS,
@@ -14,7 +15,13 @@ const resolvedOptionsProvider: Provider = {
   useFactory: (options: DualStreamModuleOptions) => resolveDualStreamOptions(options),
 };
 
-const roleProviders: Provider[] = [DualStreamPublisher, DualStreamServer, KafkaReplayService, RealtimeHub];
+const roleProviders: Provider[] = [
+  DualStreamPublisher,
+  DualStreamServer,
+  KafkaReplayService,
+  RealtimeHub,
+  DualStreamTopics,
+];
 
 /**
  * `DualStreamModule.forRoot({ kafka: { brokers } })` or `forRootAsync({ imports, useFactory, inject })`;

@@ -17,6 +17,7 @@ export type {
   DualStreamRetryOptions,
   DualStreamHubOptions,
   DualStreamReplayOptions,
+  DualStreamTopicOptions,
 } from './interfaces/dual-stream-options.interface.js';
 export type {
   DualStreamEvent,
@@ -44,6 +45,27 @@ export { UnparseableRecordError } from './errors/unparseable-record.error.js';
 export { defaultTopic, sourceKey, channelFor } from './events/event-naming.js';
 export { parseChannel } from './events/channel-parser.js';
 export { sourcePartition } from './events/source-partition.js';
+
+// Topics (auto-creation is off: topics are created by this explicit step)
+export { DualStreamTopics, ensureTopics } from './topics/dual-stream-topics.service.js';
+export type { DualStreamTopicSpec } from './topics/ensure-topics.js';
+
+// Kafka port (the errors the driver's operations reject with; `kafka.driver` chooses the client library)
+export { KafkaPortError, type KafkaErrorKind } from './kafka/kafka-port.error.js';
+export { createKafkaAdmin } from './kafka/kafka-admin.factory.js';
+export type {
+  KafkaAdminPort,
+  PartitionOffsets,
+  ClientTuning,
+  TopicSpec,
+  KafkaConnectionState,
+} from './kafka/kafka-port.interface.js';
+// What `kafka.sasl` / `kafka.config` / `kafka.producer` pass to kafkajs as they are.
+export type {
+  KafkajsClientConfig,
+  KafkajsProducerConfig,
+  KafkajsSaslOptions,
+} from './kafka/kafkajs/kafkajs-options.js';
 
 // Publisher
 export { DualStreamPublisher } from './publisher/dual-stream.publisher.js';

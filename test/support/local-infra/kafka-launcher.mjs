@@ -65,32 +65,42 @@ const lastLines = (text, lines = 40) => text.trimEnd().split('\n').slice(-lines)
  * @param {{ log?: Log }} [opts]
  * @returns {Promise<{ classpath: string, version: string, cacheDir: string }>}
  */
-async function resolveKafkaClasspath({ log = silentLog } = {}) {
-  const pom = readFileSync(POM, 'utf8');
+function resolveKafkaClasspath({ log = silentLog } = {}) {
+  return resolveMavenClasspath({ pom: POM, name: 'kafka', log });
+}
+
+/**
+ * Resolves (and caches outside git) the runtime classpath of a resolve-only POM (the broker's, or a bench
+ * tool's): cached under `{name}-{kafka.version}-{hash of the POM}`.
+ * @param {{ pom: string, name: string, log?: Log }} opts
+ * @returns {Promise<{ classpath: string, version: string, cacheDir: string }>}
+ */
+export async function resolveMavenClasspath({ pom: pomFile, name, log = silentLog }) {
+  const pom = readFileSync(pomFile, 'utf8');
   const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom)?.[1] ?? 'unknown';
   const hash = createHash('sha256').update(pom).digest('hex').slice(0, 10);
   const cacheRoot = process.env.DUAL_STREAM_CACHE_DIR || path.join(os.homedir(), '.cache', 'dual-stream');
-  const cacheDir = path.join(cacheRoot, `kafka-${version}-${hash}`);
+  const cacheDir = path.join(cacheRoot, `${name}-${version}-${hash}`);
   const cpFile = path.join(cacheDir, 'classpath.txt');
 
   if (existsSync(cpFile)) {
     const classpath = readFileSync(cpFile, 'utf8').trim();
     const jars = classpath.split(path.delimiter).filter(Boolean);
     if (jars.length > 0 && jars.every((j) => existsSync(j))) return { classpath, version, cacheDir };
-    log('kafka: cached classpath refers to missing jars, resolving again');
+    log(`${name}: cached classpath refers to missing jars, resolving again`);
   }
 
   mkdirSync(cacheDir, { recursive: true });
   // Written under a temp name and renamed so a concurrent or interrupted run never sees half a file.
   const tmp = `${cpFile}.${process.pid}.tmp`;
-  log(`kafka: resolving Kafka ${version} jars with Maven (first run downloads ~65 MB)...`);
+  log(`${name}: resolving Kafka ${version} jars with Maven (the first run downloads them)...`);
   const started = Date.now();
   const { code, output } = await run('mvn', [
     '-B',
     '-q',
     '-Dstyle.color=never',
     '-f',
-    POM,
+    pomFile,
     'dependency:build-classpath',
     '-Dmdep.includeScope=runtime',
     `-Dmdep.outputFile=${tmp}`,
@@ -100,7 +110,7 @@ async function resolveKafkaClasspath({ log = silentLog } = {}) {
     throw new Error(`mvn dependency:build-classpath failed (exit ${code}):\n${lastLines(output)}`);
   }
   renameSync(tmp, cpFile);
-  log(`kafka: classpath resolved in ${((Date.now() - started) / 1000).toFixed(1)}s -> ${cpFile}`);
+  log(`${name}: classpath resolved in ${((Date.now() - started) / 1000).toFixed(1)}s -> ${cpFile}`);
   return { classpath: readFileSync(cpFile, 'utf8').trim(), version, cacheDir };
 }
 

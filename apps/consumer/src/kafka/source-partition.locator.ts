@@ -31,8 +31,7 @@ export class SourcePartitionLocator implements OnApplicationShutdown {
     if (known && Date.now() - known.at < FRESH_MS) return known.count;
     try {
       const admin = await this.admin.get();
-      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-      const count = metadata.topics[0]?.partitions.length ?? 0;
+      const count = await admin.partitionCount(topic);
       if (count === 0) throw new Error(`topic ${topic} has no partitions`);
       this.counts.set(topic, { count, at: Date.now() });
       return count;

@@ -87,16 +87,16 @@ export class KafkaLagCollector implements OnApplicationBootstrap, OnApplicationS
     const dlq: { topic: string; count: number }[] = [];
     for (const topic of this.config.topics) {
       if (!existing.has(topic)) continue;
-      const ends = await admin.fetchTopicOffsets(topic);
-      const [committed] = await admin.fetchOffsets({ groupId: groupIdFor(this.config, topic), topics: [topic] });
+      const ends = await admin.topicOffsets(topic);
+      const committed = await admin.committedOffsets(groupIdFor(this.config, topic), topic);
       for (const end of ends) {
-        const c = committed?.partitions.find((p) => p.partition === end.partition);
-        const from = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(end.low);
+        const c = committed.get(end.partition);
+        const from = c !== undefined && c >= 0n ? Number(c) : Number(end.low);
         lag.push({ topic, partition: end.partition, lag: Math.max(0, Number(end.high) - from) });
       }
       const dead = `${topic}.dlq`;
       if (existing.has(dead)) {
-        const offsets = await admin.fetchTopicOffsets(dead);
+        const offsets = await admin.topicOffsets(dead);
         dlq.push({ topic: dead, count: offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0) });
       }
     }

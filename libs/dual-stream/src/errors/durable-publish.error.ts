@@ -28,7 +28,7 @@ export class DurablePublishError extends Error {
     super(
       `${reason}${written} ` +
         (retriable
-          ? 'Check that the Kafka brokers are reachable and the topic exists (or auto-creation is on); raise ' +
+          ? 'Check that the Kafka brokers are reachable and the topic exists (create it with ensureTopics); raise ' +
             'durable.timeoutMs if the cluster is only slow. Publishing again with the same ids is safe (consumers ' +
             'deduplicate by id).'
           : 'Kafka refused the events for good (see the cause); publishing them again cannot help until that is fixed.'),

@@ -1,7 +1,11 @@
 import type { LoggerService } from '@nestjs/common';
 import type { RedisOptions } from 'ioredis';
-import type { KafkaConfig, ProducerConfig, SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
+import type {
+  KafkajsClientConfig,
+  KafkajsProducerConfig,
+  KafkajsSaslOptions,
+} from '../kafka/kafkajs/kafkajs-options.js';
 import type { DualStreamEvent } from './dual-stream-event.interface.js';
 
 export interface DualStreamKafkaOptions {
@@ -12,16 +16,17 @@ export interface DualStreamKafkaOptions {
   /** Passed to kafkajs as is. @default undefined (plaintext) */
   ssl?: boolean | ConnectionOptions;
   /** Passed to kafkajs as is; never logged. @default undefined */
-  sasl?: SASLOptions;
+  sasl?: KafkajsSaslOptions;
   /** Any other kafkajs client setting (retry, connectionTimeout, ...); wins over the fields above. @default {} */
-  config?: Partial<KafkaConfig>;
+  config?: KafkajsClientConfig;
   /**
    * Producer settings of the publisher, merged field by field over the default. `idempotent` and
    * `maxInFlightRequests: 1` are what keep per-key order and exactly-one write per send; change them only if you
-   * know why.
-   * @default { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true, retry: { retries: 5 } }
+   * know why. `allowAutoTopicCreation` also applies to the consumers and the dead-letter producer: off, a topic
+   * must exist before it is used (create topics with `ensureTopics` / `DualStreamTopics.ensure`).
+   * @default { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 5 } }
    */
-  producer?: Partial<ProducerConfig>;
+  producer?: KafkajsProducerConfig;
   /**
    * Topic for an event; must return a legal Kafka topic name (1–249 characters of `[a-zA-Z0-9._-]`).
    * @default (event) => `events.${event.source.type}`
@@ -36,6 +41,27 @@ export interface DualStreamKafkaOptions {
    * @default 'broker'
    */
   messageMaxBytes?: number | 'broker';
+  /** How `ensureTopics` / `DualStreamTopics.ensure` create topics. @default see DualStreamTopicOptions */
+  topics?: DualStreamTopicOptions;
+}
+
+/**
+ * Settings of the topics the module creates (`ensureTopics`, `DualStreamTopics.ensure`); a topic given as a
+ * spec may override them. Topics that exist already are never changed.
+ */
+export interface DualStreamTopicOptions {
+  /** Partitions of a new topic: the unit of consumer parallelism (one consumer per partition at most). @default 3 */
+  partitions?: number;
+  /** Replicas of each partition; `-1` takes the brokers' `default.replication.factor`. @default -1 */
+  replicationFactor?: number;
+  /**
+   * The topic's `min.insync.replicas`: with `acks=-1` a write succeeds only once this many replicas have it.
+   * Use `replicationFactor - 1` (e.g. 2 of 3) for durability across a broker loss; `-1` keeps the brokers'
+   * default. @default -1
+   */
+  minInsyncReplicas?: number;
+  /** How long creating topics may wait for their partitions to get leaders. @default 30000 */
+  timeoutMs?: number;
 }
 
 export interface DualStreamRedisOptions {
@@ -111,8 +137,8 @@ export interface DualStreamConsumerOptions {
   /** How long shutdown waits for in-flight handlers before leaving the group. @default 10000 */
   shutdownTimeoutMs?: number;
   /**
-   * How long a consumer waits at startup for its topics to exist (a broker with auto-creation creates them on
-   * first use) before the application fails with `HandlerConfigurationError`.
+   * How long a consumer waits at startup for its topics to exist (created by another service's `ensureTopics`
+   * meanwhile) before the application fails with `HandlerConfigurationError`.
    * @default 30000
    */
   topicWaitMs?: number;

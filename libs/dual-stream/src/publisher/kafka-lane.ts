@@ -1,20 +1,17 @@
-import kafkajs, { Partitioners, logLevel, type Kafka, type LogEntry, type Producer } from 'kafkajs';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
 import type { KafkaPosition } from '../interfaces/dual-stream-event.interface.js';
-import { createKafkaClient } from '../kafka-client.factory.js';
-import { positionsOf, recordingPartitioner, toTopicMessages } from './kafka-records.js';
-import { memoizedKeyPartitioner } from './memoized-key-partitioner.js';
+import { kafkaDriverFor } from '../kafka/kafka-driver.factory.js';
+import type { KafkaConnectionState, KafkaDriver, KafkaProducerPort } from '../kafka/kafka-port.interface.js';
+import { recordHeaders } from './kafka-records.js';
 import type { PendingEvent } from './pending-group.js';
 
 const MESSAGE_MAX_BYTES = 'message.max.bytes';
-// Through the default export: Node's named exports of this CommonJS module stop before `ConfigResourceTypes`.
-const { ConfigResourceTypes } = kafkajs;
 
-export type KafkaLaneState = 'disconnected' | 'connecting' | 'connected';
+export type KafkaLaneState = KafkaConnectionState;
 
 /**
- * The publisher's idempotent producer. Callers must not overlap `send()` calls (the publisher sends one
- * batch at a time): concurrent idempotent sends lose messages in kafkajs (issue 1005).
+ * The publisher's idempotent producer (through the Kafka port). Callers must not overlap `send()` calls (the
+ * publisher sends one batch at a time): concurrent idempotent sends lose messages in kafkajs (issue 1005).
  *
  * After any failed send the producer is replaced: kafkajs rolls its sequence numbers back on failure even
  * when the broker may have written the batch, and the broker would then silently drop the next batch as a
@@ -23,21 +20,21 @@ export type KafkaLaneState = 'disconnected' | 'connecting' | 'connected';
  * process — alive forever).
  */
 export class KafkaLane {
-  private readonly kafka: Kafka;
-  private producer: Producer | undefined;
-  private connecting: Promise<Producer> | undefined;
+  private readonly driver: KafkaDriver;
+  private producer: KafkaProducerPort | undefined;
+  private connecting: Promise<KafkaProducerPort> | undefined;
   private current: KafkaLaneState = 'disconnected';
 
   constructor(private readonly options: ResolvedDualStreamOptions) {
-    this.kafka = createKafkaClient(withQuietRetryWarning(options), 'publisher');
+    this.driver = kafkaDriverFor(options);
   }
 
   get state(): KafkaLaneState {
     return this.current;
   }
 
-  /** Connects (once; concurrent callers share the attempt). Rejects with kafkajs' error. */
-  connect(): Promise<Producer> {
+  /** Connects (once; concurrent callers share the attempt). Rejects with the port's `KafkaPortError`. */
+  connect(): Promise<KafkaProducerPort> {
     if (this.producer && this.current === 'connected') return Promise.resolve(this.producer);
     if (this.connecting) return this.connecting;
     const producer = this.createProducer();
@@ -67,13 +64,17 @@ export class KafkaLane {
   /** Writes the batch with `acks=-1`; resolves with each event's position, in batch order. */
   async send(batch: readonly PendingEvent[]): Promise<KafkaPosition[]> {
     const producer = await this.connect();
-    const { topicMessages, messages } = toTopicMessages(batch);
-    const metadata = await producer.sendBatch({
-      topicMessages,
-      acks: -1,
-      timeout: Math.min(this.options.durable.timeoutMs, 30_000),
-    });
-    return positionsOf(batch, messages, metadata);
+    const records = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const pending = batch[i];
+      records[i] = {
+        topic: pending.topic,
+        key: pending.key,
+        value: pending.prepared.json,
+        headers: recordHeaders(pending),
+      };
+    }
+    return producer.send(records, { timeoutMs: Math.min(this.options.durable.timeoutMs, 30_000) });
   }
 
   /**
@@ -81,25 +82,10 @@ export class KafkaLane {
    * admin client. Rejects when the brokers cannot be asked (down, or no DescribeConfigs permission).
    */
   async readMessageMaxBytes(): Promise<number> {
-    const admin = this.kafka.admin();
+    const admin = this.driver.admin('publisher');
     try {
       await admin.connect();
-      const { brokers } = await admin.describeCluster();
-      const { resources } = await admin.describeConfigs({
-        includeSynonyms: false,
-        resources: brokers.map((broker) => ({
-          type: ConfigResourceTypes.BROKER,
-          name: String(broker.nodeId),
-          configNames: [MESSAGE_MAX_BYTES],
-        })),
-      });
-      const values = resources
-        .flatMap((resource) => resource.configEntries)
-        .filter((entry) => entry.configName === MESSAGE_MAX_BYTES)
-        .map((entry) => Number(entry.configValue))
-        .filter((value) => Number.isSafeInteger(value) && value > 0);
-      if (values.length === 0) throw new Error(`the brokers reported no ${MESSAGE_MAX_BYTES}`);
-      return Math.min(...values);
+      return await admin.minBrokerConfig(MESSAGE_MAX_BYTES);
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
@@ -121,39 +107,11 @@ export class KafkaLane {
     if (producer) await producer.disconnect().catch(() => undefined);
   }
 
-  private createProducer(): Producer {
-    // The resolved `kafka.producer`: ours (idempotent, one request in flight, bounded retries) merged with the user's.
-    const config = this.options.kafka.producer;
-    const producer = this.kafka.producer({
-      ...config,
-      createPartitioner: recordingPartitioner(
-        config.createPartitioner ?? memoizedKeyPartitioner(Partitioners.DefaultPartitioner),
-      ),
-    });
-    producer.on(producer.events.DISCONNECT, () => {
-      if (this.producer === producer) this.current = 'disconnected';
-    });
-    producer.on(producer.events.CONNECT, () => {
-      if (this.producer === producer) this.current = 'connected';
+  private createProducer(): KafkaProducerPort {
+    const producer = this.driver.producer('publisher', 'publisher');
+    producer.onStateChange((state) => {
+      if (this.producer === producer) this.current = state;
     });
     return producer;
   }
-}
-
-/**
- * kafkajs warns on every producer that bounded retries "may invalidate EoS guarantees"; the lane's reset
- * after a failed send is what keeps them, so that one line is noise. A user `logCreator` still wins.
- */
-function withQuietRetryWarning(options: ResolvedDualStreamOptions): ResolvedDualStreamOptions {
-  const logger = options.logger;
-  const logCreator =
-    () =>
-    ({ level, label, log }: LogEntry) => {
-      const { message, ...extra } = log;
-      if (message.startsWith('Limiting retries for the idempotent producer')) return;
-      const line = `kafkajs ${label}: ${message} ${JSON.stringify(extra)}`;
-      if (level === logLevel.ERROR) logger.error(line);
-      else if (level === logLevel.WARN) logger.warn(line);
-    };
-  return { ...options, kafka: { ...options.kafka, config: { logCreator, ...options.kafka.config } } };
 }

@@ -1,6 +1,6 @@
-import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { sourceKey } from '../events/event-naming.js';
 import type { EventSource } from '../interfaces/dual-stream-event.interface.js';
+import { keyPartition } from '../kafka/key-partition.js';
 import type { KafkaReplayService } from '../replay/kafka-replay.service.js';
 import { LiveMessage } from './socket-packet.js';
 
@@ -18,7 +18,6 @@ interface Lookup {
  */
 export class PartitionLookups {
   private readonly inflight = new Map<string, Lookup>();
-  private readonly partitioner = Partitioners.DefaultPartitioner();
 
   constructor(private readonly replay: KafkaReplayService) {}
 
@@ -27,16 +26,12 @@ export class PartitionLookups {
     return (await this.watermarks(topic, seq)).get(partition);
   }
 
-  /** The partition kafkajs' default partitioner (the publisher's) puts `source` in, or undefined. */
+  /** The partition the key partitioner (the publisher's) puts `source` in, or undefined. */
   async partitionOf(source: EventSource, topic: string): Promise<number | undefined> {
     // Any answer will do: the partition count does not depend on which messages arrived.
     const count = (await this.watermarks(topic, 0)).size;
     if (count === 0) return undefined;
-    const partitionMetadata = Array.from(
-      { length: count },
-      (_, partitionId) => ({ partitionId, leader: 0 }) as PartitionMetadata,
-    );
-    return this.partitioner({ topic, partitionMetadata, message: { key: sourceKey(source), value: null } });
+    return keyPartition(sourceKey(source), count);
   }
 
   private watermarks(topic: string, seq: number): Promise<Map<number, bigint>> {

@@ -1,5 +1,4 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Partitioners, type Admin, type Kafka, type KafkaMessage } from 'kafkajs';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
 import { sourceKey } from '../events/event-naming.js';
 import type {
@@ -8,7 +7,9 @@ import type {
   KafkaPosition,
   RealtimeNotification,
 } from '../interfaces/dual-stream-event.interface.js';
-import { createKafkaClient } from '../kafka-client.factory.js';
+import { kafkaDriverFor } from '../kafka/kafka-driver.factory.js';
+import type { KafkaAdminPort, KafkaDriver, KafkaRecord } from '../kafka/kafka-port.interface.js';
+import { keyPartition } from '../kafka/key-partition.js';
 import { DUAL_STREAM_RESOLVED_OPTIONS as RESOLVED_OPTIONS_TOKEN } from '../constants.js';
 import { toNotification } from './record-notification.js';
 import { ReplaySlots } from './replay-slots.js';
@@ -53,8 +54,8 @@ export interface ReplayResult {
  */
 @Injectable()
 export class KafkaReplayService implements OnApplicationShutdown {
-  private kafka?: Kafka;
-  private admin?: Promise<Admin>;
+  private readonly driver: KafkaDriver;
+  private admin?: Promise<KafkaAdminPort>;
   private readonly readers = new Map<string, TopicReader>();
   private readonly slots: ReplaySlots;
   private idleTimer?: NodeJS.Timeout;
@@ -62,6 +63,7 @@ export class KafkaReplayService implements OnApplicationShutdown {
 
   constructor(@Inject(RESOLVED_OPTIONS_TOKEN) private readonly options: ResolvedDualStreamOptions) {
     this.slots = new ReplaySlots(options.replay.maxConcurrent);
+    this.driver = kafkaDriverFor(options);
   }
 
   /** Replays running now (each holds one of the `replay.maxConcurrent` slots): a gauge for metrics. */
@@ -92,11 +94,10 @@ export class KafkaReplayService implements OnApplicationShutdown {
     let replayed = 0;
     try {
       const admin = await this.connectAdmin();
-      const offsets = await admin.fetchTopicOffsets(from.topic);
+      const offsets = await admin.topicOffsets(from.topic);
       const partition = offsets.find((p) => p.partition === from.partition);
       if (!partition) return { recovered: false, replayed: 0, scanned: 0, reason: 'unknown-partition' };
-      const low = BigInt(partition.low);
-      const high = BigInt(partition.high);
+      const { low, high } = partition;
       let fromExclusive = BigInt(from.offset);
       // Records before `low` were deleted by retention: replay what is left and say it is incomplete.
       const truncated = fromExclusive + 1n < low;
@@ -127,32 +128,27 @@ export class KafkaReplayService implements OnApplicationShutdown {
 
   /**
    * The position just before the source's first event at or after `timestampMs` (record CreateTime), for
-   * recovering a subscription that has no delivered position yet. Assumes the publisher's partitioner is
-   * kafkajs' default (murmur2 of the key, as the Java client), which `DualStreamPublisher` uses.
+   * recovering a subscription that has no delivered position yet. Assumes the publisher's partitioner is the
+   * default (murmur2 of the key, as the Java client: `keyPartition`), which `DualStreamPublisher` uses.
    */
   async positionAt(source: EventSource, timestampMs: number): Promise<KafkaPosition | undefined> {
     const topic = this.topicOf(source);
     const admin = await this.connectAdmin();
-    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-    const partitionMetadata = metadata.topics[0]?.partitions ?? [];
-    if (partitionMetadata.length === 0) return undefined;
-    const partition = Partitioners.DefaultPartitioner()({
-      topic,
-      partitionMetadata,
-      message: { key: sourceKey(source), value: null },
-    });
-    const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, timestampMs);
+    const count = await admin.partitionCount(topic);
+    if (count === 0) return undefined;
+    const partition = keyPartition(sourceKey(source), count);
+    const offsets = await admin.offsetsAtTime(topic, timestampMs);
     const found = offsets.find((p) => p.partition === partition);
     if (!found) return undefined;
-    return { topic, partition, offset: (BigInt(found.offset) - 1n).toString() };
+    return { topic, partition, offset: (found.offset - 1n).toString() };
   }
 
   // ---- Added for the realtime hub (realtime/partition-lookups.ts): dedupe-poisoning checks and range-gap routing.
   /** Each partition's high-water mark (the offset its next record will get) of `topic`. */
   async highWatermarks(topic: string): Promise<Map<number, bigint>> {
     const admin = await this.connectAdmin();
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
+    const offsets = await admin.topicOffsets(topic);
+    return new Map(offsets.map((p) => [p.partition, p.high]));
   }
   // ---- End of the realtime hub's addition.
 
@@ -175,7 +171,7 @@ export class KafkaReplayService implements OnApplicationShutdown {
   private selector(
     source: EventSource,
     from: KafkaPosition,
-  ): (record: KafkaMessage) => RealtimeNotification | undefined {
+  ): (record: KafkaRecord) => RealtimeNotification | undefined {
     const key = Buffer.from(sourceKey(source));
     const { inlineData, maxInlineBytes } = this.options.realtime;
     return (record) =>
@@ -184,15 +180,10 @@ export class KafkaReplayService implements OnApplicationShutdown {
         : undefined;
   }
 
-  private client(): Kafka {
-    this.kafka ??= createKafkaClient(this.options, 'replay');
-    return this.kafka;
-  }
-
-  private connectAdmin(): Promise<Admin> {
+  private connectAdmin(): Promise<KafkaAdminPort> {
     if (this.closed) return Promise.reject(new Error('KafkaReplayService is shut down'));
     this.admin ??= (async () => {
-      const admin = this.client().admin();
+      const admin = this.driver.admin('replay');
       await admin.connect();
       return admin;
     })().catch((err) => {
@@ -206,8 +197,12 @@ export class KafkaReplayService implements OnApplicationShutdown {
     let reader = this.readers.get(topic);
     if (!reader) {
       const { maxWaitMs, maxBufferedBytes } = this.options.replay;
-      const settings = { maxWaitMs, maxBufferedBytes, groupPrefix: this.options.kafka.clientId };
-      reader = new TopicReader(this.client(), topic, settings, this.options.logger);
+      const fetcher = this.driver.topicFetcher(
+        topic,
+        { maxWaitMs, groupPrefix: this.options.kafka.clientId },
+        'replay',
+      );
+      reader = new TopicReader(fetcher, topic, { maxBufferedBytes }, this.options.logger);
       this.readers.set(topic, reader);
       this.armIdleSweep();
     }

@@ -1,4 +1,4 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaRecord } from '../kafka/kafka-port.interface.js';
 import { PartitionCursor, type FetchControl } from './partition-cursor.js';
 import type { CursorRead } from './partition-read.js';
 
@@ -17,7 +17,7 @@ class FakeRead implements CursorRead {
     return !this.ended && this.held < this.capacity;
   }
 
-  take(fetchedOffset: bigint, records: KafkaMessage[]): void {
+  take(fetchedOffset: bigint, records: KafkaRecord[]): void {
     if (!this.wantsRecords || fetchedOffset > this.next) return;
     for (const record of records) {
       if (BigInt(record.offset) < this.next) continue;
@@ -43,8 +43,8 @@ function recording(): FetchControl & { calls: string[] } {
   };
 }
 
-const records = (from: number, count: number): KafkaMessage[] =>
-  Array.from({ length: count }, (_, i) => ({ offset: String(from + i) }) as KafkaMessage);
+const records = (from: number, count: number): KafkaRecord[] =>
+  Array.from({ length: count }, (_, i) => ({ offset: String(from + i) }) as KafkaRecord);
 
 describe('PartitionCursor', () => {
   it('seeks and resumes for the first read and pauses once no read wants records', () => {

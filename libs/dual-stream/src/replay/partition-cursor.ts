@@ -1,4 +1,4 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaRecord } from '../kafka/kafka-port.interface.js';
 import type { CursorRead } from './partition-read.js';
 
 /** The consumer's per-partition fetch controls (kafkajs `seek` / `pause` / `resume` of one topic). */
@@ -50,7 +50,7 @@ export class PartitionCursor {
   }
 
   /** A batch fetched for this partition: every read takes its part, then the turn passes on. */
-  onBatch(fetchedOffset: bigint, records: KafkaMessage[]): void {
+  onBatch(fetchedOffset: bigint, records: KafkaRecord[]): void {
     for (const read of [...this.reads]) read.take(fetchedOffset, records);
     this.serve(this.nextAfter(this.serving));
   }

@@ -1,4 +1,4 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaRecord } from '../kafka/kafka-port.interface.js';
 
 /** Why a read ended before its range: limits, its caller, or the reader failing. */
 export type ReadEndReason = 'scan-limit' | 'timeout' | 'cancelled' | 'error';
@@ -12,7 +12,7 @@ export interface PartitionReadRequest<T> {
    * What to keep of a record (e.g. the source's own, as notifications); `undefined` skips it. Runs inside the
    * fetch loop: it must not block or wait.
    */
-  select: (record: KafkaMessage) => T | undefined;
+  select: (record: KafkaRecord) => T | undefined;
   /**
    * Receives what was kept, in order, a page at a time, outside the fetch loop; the next page comes once this
    * one settled. `signal` aborts when the read ends early (timeout, cancel): stop delivering then.
@@ -39,7 +39,7 @@ export interface CursorRead {
   /** Not ended, and room in its buffer: worth fetching for. */
   readonly wantsRecords: boolean;
   /** Takes what it needs of a fetched batch whose records start at or before `fetchedOffset`. */
-  take(fetchedOffset: bigint, records: KafkaMessage[]): void;
+  take(fetchedOffset: bigint, records: KafkaRecord[]): void;
 }
 
 /**
@@ -79,7 +79,7 @@ export class PartitionRead<T> implements CursorRead {
     return this.result !== undefined;
   }
 
-  take(fetchedOffset: bigint, records: KafkaMessage[]): void {
+  take(fetchedOffset: bigint, records: KafkaRecord[]): void {
     // Offsets are immutable, so a batch is usable when it was fetched at or before the next offset we need
     // (it then holds every record from there on), whatever read it was fetched for.
     if (!this.wantsRecords || fetchedOffset > this.next) return;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaRecord } from '../kafka/kafka-port.interface.js';
 import { fuzzParameters, hostileString, outcomeOf, recordValue } from '../../../../test/support/fuzz-arbitraries.js';
 import { parseEnvelope } from '../transport/envelope-parser.js';
 import { toNotification } from './record-notification.js';
@@ -20,7 +20,7 @@ describe('replay record reader (fuzz)', () => {
   it('reads a notification from exactly the records handlers accept as envelopes, and skips the rest; never throws', () => {
     fc.assert(
       fc.property(record, fc.boolean(), fc.integer({ min: 0, max: 200 }), (message, inline, maxInline) => {
-        const outcome = outcomeOf(() => toNotification(message as KafkaMessage, 'events.order', 3, inline, maxInline));
+        const outcome = outcomeOf(() => toNotification(message as KafkaRecord, 'events.order', 3, inline, maxInline));
         expect(outcome.ok).toBe(true);
         const notification = outcome.ok ? outcome.value : undefined;
         // One parser per kind: a replay and a handler agree on what a record holds.

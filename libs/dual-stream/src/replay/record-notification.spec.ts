@@ -1,4 +1,4 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaRecord } from '../kafka/kafka-port.interface.js';
 import { toNotification } from './record-notification.js';
 
 const envelope = {
@@ -9,7 +9,7 @@ const envelope = {
   data: { total: 3 },
   headers: {},
 };
-const record = (value: unknown): KafkaMessage =>
+const record = (value: unknown): KafkaRecord =>
   ({
     key: Buffer.from('order:o-1'),
     value: value === null ? null : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
@@ -17,7 +17,7 @@ const record = (value: unknown): KafkaMessage =>
     timestamp: '0',
     attributes: 0,
     headers: {},
-  }) as KafkaMessage;
+  }) as KafkaRecord;
 const read = (value: unknown, inline = true) => toNotification(record(value), 'events.order', 3, inline, 1024);
 
 describe('toNotification', () => {

@@ -1,4 +1,4 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaRecord } from '../kafka/kafka-port.interface.js';
 import type { NormalizedEvent, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
 import { parseEnvelope } from '../transport/envelope-parser.js';
 
@@ -7,7 +7,7 @@ import { parseEnvelope } from '../transport/envelope-parser.js';
  * the same to clients. `undefined` for a record that is not a dual-stream envelope (a replay skips it).
  */
 export function toNotification(
-  record: KafkaMessage,
+  record: KafkaRecord,
   topic: string,
   partition: number,
   inlineData: boolean,

@@ -1,13 +1,17 @@
 import type { LoggerService } from '@nestjs/common';
-import type { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { KafkaRecord } from '../kafka/kafka-port.interface.js';
+import { KafkajsTopicFetcher } from '../kafka/kafkajs/kafkajs-topic-fetcher.js';
 import type { PartitionReadRequest } from './partition-read.js';
 import { TopicReader } from './topic-reader.js';
 
 const TOPIC = 'events.t';
 const PARTITIONS = [0, 1, 2];
 
+/** What kafkajs hands to `eachBatch` (the fields the fetcher reads). */
+type EachBatchPayload = { batch: { topic: string; partition: number; messages: KafkaRecord[]; fetchedOffset: string } };
+
 /**
- * kafkajs' consumer as the reader uses it, with the fetch loop driven by the test: `fetchRound()` does what one
+ * kafkajs' consumer as the reader (through the kafkajs fetcher) uses it, with the fetch loop driven by the test: `fetchRound()` does what one
  * iteration of kafkajs' fetcher does (apply pending seeks, fetch every resumed partition, hand each batch to
  * `eachBatch`, auto-resolve past its last record) and reports whether `eachBatch` returned.
  */
@@ -20,7 +24,7 @@ class FakeConsumer {
   private eachBatch?: (payload: EachBatchPayload) => Promise<void>;
   disconnected = false;
 
-  constructor(private readonly log: Map<number, KafkaMessage[]>) {}
+  constructor(private readonly log: Map<number, KafkaRecord[]>) {}
 
   on(event: string, listener: (event: unknown) => void): void {
     this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
@@ -74,8 +78,8 @@ class FakeConsumer {
   }
 }
 
-function logOf(records: number): Map<number, KafkaMessage[]> {
-  const log = new Map<number, KafkaMessage[]>();
+function logOf(records: number): Map<number, KafkaRecord[]> {
+  const log = new Map<number, KafkaRecord[]>();
   for (const p of PARTITIONS) {
     log.set(
       p,
@@ -83,7 +87,7 @@ function logOf(records: number): Map<number, KafkaMessage[]> {
         offset: String(i),
         key: Buffer.from(i % 2 === 0 ? 'k:even' : 'k:odd'),
         value: Buffer.from(`p${p}-r${i}`),
-      })) as KafkaMessage[],
+      })) as KafkaRecord[],
     );
   }
   return log;
@@ -93,8 +97,9 @@ const silent: LoggerService = { log: () => undefined, warn: () => undefined, err
 
 function setup(records = 40, maxBufferedBytes = 1 << 20) {
   const consumer = new FakeConsumer(logOf(records));
-  const kafka = { consumer: () => consumer } as unknown as Kafka;
-  const reader = new TopicReader(kafka, TOPIC, { maxWaitMs: 10, groupPrefix: 'test', maxBufferedBytes }, silent);
+  const kafka = { consumer: () => consumer } as never;
+  const fetcher = new KafkajsTopicFetcher(kafka, TOPIC, { maxWaitMs: 10, groupPrefix: 'test' });
+  const reader = new TopicReader(fetcher, TOPIC, { maxBufferedBytes }, silent);
   return { consumer, reader };
 }
 

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
-import type { Batch, Consumer, ConsumerGroupJoinEvent, Kafka } from 'kafkajs';
+import type { KafkaTopicFetcherPort } from '../kafka/kafka-port.interface.js';
 import { PartitionCursor, type FetchControl } from './partition-cursor.js';
 import {
   PartitionRead,
@@ -10,32 +9,21 @@ import {
 } from './partition-read.js';
 
 export interface TopicReaderSettings {
-  /** Fetch wait of the consumer (`replay.maxWaitMs`). */
-  maxWaitMs: number;
-  /** Prefix of the throwaway group id. */
-  groupPrefix: string;
   /** Each read's own buffer (`replay.maxBufferedBytes`). */
   maxBufferedBytes: number;
 }
 
 /**
- * Reads ranges of one topic's partitions for replays.
+ * Reads ranges of one topic's partitions for replays, through one assign-and-seek fetcher of the Kafka port
+ * (every partition paused until a read wants it; see the driver's fetcher for how it reads without a group or
+ * with a throwaway one). A partition's `PartitionCursor` seeks and resumes it while some read of it wants
+ * records. The fetcher is started once per topic instead of once per replay.
  *
- * kafkajs has no group-less `assign()` consumer, so a reader is a consumer in a throwaway group of its own
- * (random id, `autoCommit: false`, never commits) that stays joined with every partition paused; a
- * partition's `PartitionCursor` seeks and resumes it while some read of it wants records. The group join is
- * paid once per topic instead of once per replay: on this broker a join takes ~20-30 ms and leaving ~120 ms,
- * but brokers with the default `group.initial.rebalance.delay.ms` (3 s) make every new group wait 3 s.
- *
- * kafkajs 2.2.4 runs one fetch loop per broker that fetches every resumed partition it leads, hands the
- * batches to `eachBatch` and fetches again only once every batch of the response was processed
- * (`consumer/fetcher.js` awaits `workerQueue.push`). So `eachBatch` here never waits: it copies what each read
- * needs into that read's own bounded buffer and returns; reads hand their buffers to their clients outside it
- * (`PartitionRead.run`). A client that stops reading therefore stalls only its own read, never a partition,
- * a broker's fetch loop or another read.
+ * The fetcher's `onBatch` never waits: it copies what each read needs into that read's own bounded buffer and
+ * returns; reads hand their buffers to their clients outside it (`PartitionRead.run`). A client that stops
+ * reading therefore stalls only its own read, never a partition, the fetch loop or another read.
  */
 export class TopicReader {
-  private consumer?: Consumer;
   private started?: Promise<void>;
   private readonly cursors = new Map<number, PartitionCursor>();
   private readonly reads = new Set<PartitionRead<unknown>>();
@@ -44,13 +32,13 @@ export class TopicReader {
   lastUsedAt = Date.now();
 
   private readonly control: FetchControl = {
-    seek: (partition, offset) => this.consumer?.seek({ topic: this.topic, partition, offset: offset.toString() }),
-    pause: (partition) => this.consumer?.pause([{ topic: this.topic, partitions: [partition] }]),
-    resume: (partition) => this.consumer?.resume([{ topic: this.topic, partitions: [partition] }]),
+    seek: (partition, offset) => this.fetcher.seek(partition, offset),
+    pause: (partition) => this.fetcher.pause(partition),
+    resume: (partition) => this.fetcher.resume(partition),
   };
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly fetcher: KafkaTopicFetcherPort,
     readonly topic: string,
     private readonly settings: TopicReaderSettings,
     private readonly logger: LoggerService,
@@ -78,13 +66,12 @@ export class TopicReader {
     }
   }
 
-  /** Ends every read in progress (`reason`) and leaves the group. */
+  /** Ends every read in progress (`reason`) and stops the fetcher (a later read starts it again). */
   async close(reason: ReadEndReason = 'cancelled'): Promise<void> {
     for (const read of [...this.reads]) read.abort(reason);
-    const consumer = this.consumer;
-    this.consumer = undefined;
+    const wasStarted = this.started !== undefined;
     this.started = undefined;
-    await consumer?.disconnect().catch(() => undefined);
+    if (wasStarted) await this.fetcher.close().catch(() => undefined);
   }
 
   private async readStarted<T>(request: PartitionReadRequest<T>): Promise<PartitionReadResult> {
@@ -112,62 +99,23 @@ export class TopicReader {
   }
 
   private start(): Promise<void> {
-    this.started ??= (async () => {
-      const consumer = this.kafka.consumer({
-        groupId: `${this.settings.groupPrefix}-replay-${randomUUID()}`,
-        maxWaitTimeInMs: this.settings.maxWaitMs,
-        allowAutoTopicCreation: false,
-      });
-      this.consumer = consumer;
-      const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-      consumer.on(consumer.events.GROUP_JOIN, (event) => this.onJoin(consumer, event));
-      // kafkajs restarts on retriable crashes (and re-joins: see onJoin); after a fatal one, the next read
-      // starts a fresh consumer and the reads in progress end with reason `error`.
-      consumer.on(consumer.events.CRASH, ({ payload }) => {
-        if (payload.restart || this.consumer !== consumer) return;
-        this.logger.warn(`replay reader of ${this.topic} crashed: ${payload.error.message}`);
-        void this.close('error');
-      });
-      await consumer.connect();
-      await consumer.subscribe({ topics: [this.topic], fromBeginning: false });
-      await consumer.run({
-        autoCommit: false,
-        // Synchronous on purpose (see the class comment): the returned promise is already settled.
-        eachBatch: ({ batch }) => {
-          this.onBatch(batch);
-          return Promise.resolve();
+    this.started ??= this.fetcher
+      .start({
+        onBatch: (partition, fetchedOffset, records) => this.cursors.get(partition)?.onBatch(fetchedOffset, records),
+        // Partitions are paused and without positions again: let the cursors take their reads up again.
+        onReset: () => {
+          for (const cursor of this.cursors.values()) cursor.rejoined();
         },
+        // After a fatal error the next read starts the fetcher again; the reads in progress end with `error`.
+        onFatal: (error) => {
+          this.logger.warn(`replay reader of ${this.topic} crashed: ${error.message}`);
+          void this.close('error');
+        },
+      })
+      .catch((err: unknown) => {
+        this.started = undefined;
+        throw err;
       });
-      await joined;
-    })().catch((err) => {
-      this.started = undefined;
-      const consumer = this.consumer;
-      this.consumer = undefined;
-      void consumer?.disconnect().catch(() => undefined);
-      throw err;
-    });
     return this.started;
   }
-
-  /**
-   * Every (re)join hands out the partitions unpaused and without positions: pause each one by number (a
-   * topic-wide pause would be undone for all of them by the first single-partition pause, see kafkajs'
-   * `subscriptionState.pause`), then let the cursors take their reads up again.
-   */
-  private onJoin(consumer: Consumer, event: ConsumerGroupJoinEvent): void {
-    if (this.consumer !== consumer) return;
-    const partitions = event.payload.memberAssignment[this.topic] ?? [];
-    consumer.pause([{ topic: this.topic, partitions }]);
-    for (const cursor of this.cursors.values()) cursor.rejoined();
-  }
-
-  private onBatch(batch: Batch): void {
-    if (batch.topic !== this.topic) return;
-    this.cursors.get(batch.partition)?.onBatch(BigInt(fetchedOffsetOf(batch)), batch.messages);
-  }
-}
-
-/** kafkajs sets `fetchedOffset` (the offset the fetch asked for) on every batch but leaves it out of its types. */
-function fetchedOffsetOf(batch: Batch): string {
-  return (batch as unknown as { fetchedOffset: string }).fetchedOffset;
 }

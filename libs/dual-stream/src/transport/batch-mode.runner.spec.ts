@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { BatchControls, FetchedBatch, KafkaRecord } from '../kafka/kafka-port.interface.js';
 import { BatchModeRunner } from './batch-mode.runner.js';
 import type { DeadLetterSource } from './dead-letter.js';
 import { DeadLetterWriter } from './dead-letter.writer.js';
@@ -18,7 +18,7 @@ const route = {
 } as DurableRoute;
 
 /** Records from offset 10 on; `'bad'` makes a value that is no envelope. */
-const fetched = (...ns: (number | 'bad')[]): KafkaMessage[] =>
+const fetched = (...ns: (number | 'bad')[]): KafkaRecord[] =>
   ns.map((n, i) => {
     const value =
       n === 'bad'
@@ -29,19 +29,18 @@ const fetched = (...ns: (number | 'bad')[]): KafkaMessage[] =>
       key: null,
       value: Buffer.from(value),
       timestamp: '0',
-      attributes: 0,
-    } as KafkaMessage;
+    } satisfies KafkaRecord;
   });
 
-/** One fetch as kafkajs hands it to eachBatch; `staleAfter` resolved offsets it reports the batch stale. */
-function fetch(messages: KafkaMessage[], staleAfter = Infinity) {
+/** One fetch as the consumer port hands it over; `staleAfter` resolved offsets it reports the batch stale. */
+function fetch(records: KafkaRecord[], staleAfter = Infinity) {
   const resolved: string[] = [];
-  const payload = {
-    batch: { topic: 'events.user', partition: 1, messages },
+  const batch: FetchedBatch = { topic: 'events.user', partition: 1, fetchedOffset: '10', records };
+  const controls: BatchControls = {
     resolveOffset: (offset: string) => void resolved.push(offset),
     isStale: () => resolved.length >= staleAfter,
-  } as unknown as EachBatchPayload;
-  return { payload, resolved };
+  };
+  return { payload: [batch, controls] as const, resolved };
 }
 
 function runnerWith(invoke: InvokeHandler) {
@@ -81,7 +80,7 @@ describe('BatchModeRunner', () => {
     const handler = batchHandler();
     const { runner, commits } = runnerWith(handler.invoke);
     const { payload, resolved } = fetch(fetched(1, 2, 3, 4, 5));
-    await runner.run(route, payload);
+    await runner.run(route, ...payload);
     expect(handler.calls.map((c) => c.events.map((e) => e.data))).toEqual([[1, 2], [3, 4], [5]]);
     const [first] = handler.calls;
     expect(first.ctx).toBeInstanceOf(DurableBatchContext);
@@ -98,7 +97,7 @@ describe('BatchModeRunner', () => {
   it('dead-letters unparseable records alone and a chunk that failed for good record by record', async () => {
     const handler = batchHandler(async () => ({ name: 'Error', message: 'no', stack: '', retriable: false }));
     const { runner, commits, deadLetters } = runnerWith(handler.invoke);
-    await runner.run(route, fetch(fetched(1, 'bad', 3)).payload);
+    await runner.run(route, ...fetch(fetched(1, 'bad', 3)).payload);
     expect(handler.calls.map((c) => c.events.map((e) => e.data))).toEqual([[1], [3]]);
     expect(deadLetters.map((d) => [d.message.offset, d.attempts, d.failure.name])).toEqual([
       ['11', 0, 'UnparseableRecordError'],
@@ -116,7 +115,10 @@ describe('BatchModeRunner', () => {
       return call === 1 ? { name: 'Error', message: 'disk', stack: '', retriable: true } : undefined;
     });
     const { runner, commits, deadLetters } = runnerWith(handler.invoke);
-    await runner.run({ ...route, retry: { attempts: 3, backoffMs: 1, maxBackoffMs: 1 } }, fetch(fetched(1, 2)).payload);
+    await runner.run(
+      { ...route, retry: { attempts: 3, backoffMs: 1, maxBackoffMs: 1 } },
+      ...fetch(fetched(1, 2)).payload,
+    );
     expect(handler.calls).toHaveLength(2);
     expect(deadLetters.map((d) => [d.message.offset, d.attempts, d.failure.name, d.failure.message])).toEqual([
       ['11', 2, 'TypeError', 'unusable'],
@@ -128,7 +130,7 @@ describe('BatchModeRunner', () => {
   it('stops at the next chunk once a rebalance made the fetch stale', async () => {
     const handler = batchHandler();
     const { runner, commits } = runnerWith(handler.invoke);
-    await runner.run(route, fetch(fetched(1, 2, 3, 4), 1).payload);
+    await runner.run(route, ...fetch(fetched(1, 2, 3, 4), 1).payload);
     expect(handler.calls).toHaveLength(1);
     expect(commits).toEqual(['12']);
   });
@@ -141,7 +143,7 @@ describe('BatchModeRunner', () => {
     });
     const { runner, stop, commits, deadLetters } = runnerWith(handler.invoke);
     shutdown = () => stop.abort();
-    await runner.run(route, fetch(fetched(1, 2, 3)).payload);
+    await runner.run(route, ...fetch(fetched(1, 2, 3)).payload);
     expect(handler.calls).toHaveLength(1);
     expect(commits).toEqual([]);
     expect(deadLetters).toEqual([]);

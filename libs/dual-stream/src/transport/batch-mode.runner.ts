@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { BatchControls, FetchedBatch, KafkaRecord } from '../kafka/kafka-port.interface.js';
 import type { NormalizedEvent } from '../interfaces/dual-stream-event.interface.js';
 import type { DeadLetterWriter } from './dead-letter.writer.js';
 import type { Outcome, RecordPosition } from './delivery.interface.js';
@@ -37,17 +37,16 @@ export class BatchModeRunner {
     return this.running > 0;
   }
 
-  async run(route: DurableRoute, payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
+  async run(route: DurableRoute, batch: FetchedBatch, controls: BatchControls): Promise<void> {
     const at = { topic: batch.topic, partition: batch.partition };
     this.running++;
     try {
-      for (let from = 0; from < batch.messages.length && !payload.isStale(); from += route.maxBatchSize) {
+      for (let from = 0; from < batch.records.length && !controls.isStale(); from += route.maxBatchSize) {
         if (this.stopSignal.aborted) return;
-        const chunk = batch.messages.slice(from, from + route.maxBatchSize);
+        const chunk = batch.records.slice(from, from + route.maxBatchSize);
         if ((await this.processChunk(route, at, chunk)) === 'abandoned') return;
         const last = chunk[chunk.length - 1].offset;
-        payload.resolveOffset(last);
+        controls.resolveOffset(last);
         await this.commit(at.topic, at.partition, (BigInt(last) + 1n).toString()).catch((err: Error) =>
           this.logger.warn(
             `dual-stream: commit of ${at.topic}[${at.partition}] failed (${err.message}); it may be delivered again.`,
@@ -59,9 +58,9 @@ export class BatchModeRunner {
     }
   }
 
-  private async processChunk(route: DurableRoute, at: RecordPosition, chunk: KafkaMessage[]): Promise<Outcome> {
+  private async processChunk(route: DurableRoute, at: RecordPosition, chunk: KafkaRecord[]): Promise<Outcome> {
     const events: NormalizedEvent[] = [];
-    const parsed: KafkaMessage[] = [];
+    const parsed: KafkaRecord[] = [];
     for (const message of chunk) {
       try {
         events.push(parseEnvelope(message.value));
@@ -100,7 +99,7 @@ export class BatchModeRunner {
   private async deadLetterAll(
     route: DurableRoute,
     at: RecordPosition,
-    messages: KafkaMessage[],
+    messages: KafkaRecord[],
     attempts: number,
     failure: HandlerFailure,
   ): Promise<Outcome> {

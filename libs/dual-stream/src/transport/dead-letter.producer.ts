@@ -1,4 +1,6 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
+import { kafkaDriverFor } from '../kafka/kafka-driver.factory.js';
+import type { KafkaProducerPort } from '../kafka/kafka-port.interface.js';
 import { deadLetterMessage, type DeadLetterSource } from './dead-letter.js';
 
 /**
@@ -7,18 +9,19 @@ import { deadLetterMessage, type DeadLetterSource } from './dead-letter.js';
  * idempotent sends (kafkajs issue 1005); a duplicate in a dead-letter topic is harmless, a lost record is not.
  */
 export class DeadLetterProducer {
-  private producer: Producer | undefined;
+  private producer: KafkaProducerPort | undefined;
   private connecting: Promise<void> | undefined;
 
-  constructor(private readonly kafka: Kafka) {}
+  constructor(private readonly options: ResolvedDualStreamOptions) {}
 
-  get instance(): Producer | undefined {
-    return this.producer;
+  /** The client library's producer, once it was needed. */
+  get instance(): unknown {
+    return this.producer?.native;
   }
 
   async send(topic: string, source: DeadLetterSource): Promise<void> {
     const producer = await this.connected();
-    await producer.send({ topic, acks: -1, messages: [deadLetterMessage(source)] });
+    await producer.send([deadLetterMessage(topic, source)], { timeoutMs: 30_000 });
   }
 
   async close(): Promise<void> {
@@ -28,9 +31,9 @@ export class DeadLetterProducer {
     await producer?.disconnect();
   }
 
-  private async connected(): Promise<Producer> {
+  private async connected(): Promise<KafkaProducerPort> {
     if (!this.producer) {
-      this.producer = this.kafka.producer({ allowAutoTopicCreation: true });
+      this.producer = kafkaDriverFor(this.options).producer('dead-letter', 'server');
       this.connecting = this.producer.connect();
     }
     const producer = this.producer;

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaRecord } from '../kafka/kafka-port.interface.js';
 import { backoffDelayMs, sleep } from './backoff.js';
 import type { DeadLetterProducer } from './dead-letter.producer.js';
 import type { Outcome, RecordPosition } from './delivery.interface.js';
@@ -34,7 +34,7 @@ export class DeadLetterWriter {
   ) {}
 
   /** A record whose value is no envelope: dead-lettered without calling the handler (`attempts` 0). */
-  writeUnparseable(route: DurableRoute, at: RecordPosition, message: KafkaMessage, error: unknown): Promise<Outcome> {
+  writeUnparseable(route: DurableRoute, at: RecordPosition, message: KafkaRecord, error: unknown): Promise<Outcome> {
     const e = error as Error;
     return this.write(route, at, message, 0, { name: e.name, message: e.message, stack: e.stack ?? '' });
   }
@@ -42,7 +42,7 @@ export class DeadLetterWriter {
   async write(
     route: DurableRoute,
     at: RecordPosition,
-    message: KafkaMessage,
+    message: KafkaRecord,
     attempts: number,
     failure: Omit<HandlerFailure, 'retriable'>,
   ): Promise<Outcome> {

@@ -1,13 +1,12 @@
 import { Inject, Injectable, type LoggerService, type OnApplicationShutdown } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import { EventEmitter } from 'node:events';
 import { lastValueFrom } from 'rxjs';
 import { DUAL_STREAM_TRANSPORT } from '../constants.js';
 import { DUAL_STREAM_RESOLVED_OPTIONS as RESOLVED_OPTIONS_TOKEN } from '../constants.js';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
-import { createKafkaClient } from '../kafka-client.factory.js';
+import { kafkaDriverFor } from '../kafka/kafka-driver.factory.js';
 import { DeadLetterProducer } from './dead-letter.producer.js';
 import { DurableGroupConsumer, type GroupJoinInfo } from './durable-group.consumer.js';
 import type { DeadLetterInfo } from './dead-letter.writer.js';
@@ -29,11 +28,12 @@ export type DualStreamServerEvents = {
 
 /** What `unwrap()` returns. */
 export interface DualStreamServerClients {
-  kafka: Kafka;
-  /** groupId -> its kafkajs consumer. */
-  consumers: Map<string, Consumer>;
-  /** The dead-letter producer, once it was needed. */
-  deadLetterProducer: Producer | undefined;
+  /** The Kafka driver's name (`kafka.driver`), which says what the objects below are. */
+  driver: string;
+  /** groupId -> its consumer, the driver's own object (a kafkajs `Consumer` with the kafkajs driver). */
+  consumers: Map<string, unknown>;
+  /** The dead-letter producer (the driver's own object), once it was needed. */
+  deadLetterProducer: unknown;
   /** The realtime subscriber connection, when there are `@OnRealtime` handlers. */
   redis: Redis | undefined;
 }
@@ -54,7 +54,7 @@ export class DualStreamServer
 
   private readonly emitter = new EventEmitter();
   private readonly out: LoggerService;
-  private kafka: Kafka | undefined;
+  private started = false;
   private deadLetters: DeadLetterProducer | undefined;
   private groups: DurableGroupConsumer[] = [];
   private subscriber: RealtimeSubscriber | undefined;
@@ -100,12 +100,12 @@ export class DualStreamServer
   }
 
   unwrap<T = DualStreamServerClients>(): T {
-    if (!this.kafka) {
+    if (!this.started) {
       throw new Error('DualStreamServer is not listening yet: call app.startAllMicroservices() (or listen()) first.');
     }
     const clients: DualStreamServerClients = {
-      kafka: this.kafka,
-      consumers: new Map(this.groups.map((g) => [g.groupId, g.consumer])),
+      driver: kafkaDriverFor(this.options).name,
+      consumers: new Map(this.groups.map((g) => [g.groupId, g.consumer.native])),
       deadLetterProducer: this.deadLetters?.instance,
       redis: this.subscriber?.connection,
     };
@@ -113,9 +113,10 @@ export class DualStreamServer
   }
 
   private async startDurable(registry: HandlerRegistry): Promise<void> {
+    this.started = true;
     if (registry.groups.size === 0) return;
-    this.kafka = createKafkaClient(this.options, 'server');
-    this.deadLetters = new DeadLetterProducer(this.kafka);
+    const driver = kafkaDriverFor(this.options);
+    this.deadLetters = new DeadLetterProducer(this.options);
     const events = {
       onGroupJoin: (info: GroupJoinInfo) => this.emitter.emit('group.join', info),
       onDeadLetter: (info: DeadLetterInfo) => this.emitter.emit('dead-letter', info),
@@ -125,7 +126,7 @@ export class DualStreamServer
     for (const [groupId, routes] of registry.groups) {
       this.groups.push(
         new DurableGroupConsumer(
-          this.kafka,
+          driver,
           groupId,
           routes,
           this.options,
@@ -137,6 +138,30 @@ export class DualStreamServer
       );
     }
     await Promise.all(this.groups.map((group) => group.start()));
+    await this.warnMissingDeadLetterTopics(registry);
+  }
+
+  /**
+   * Topic auto-creation is off, so a missing dead-letter topic would hold its partition (a failed record stays
+   * uncommitted until its dead letter is written): say so at start, once per topic, with the fix.
+   */
+  private async warnMissingDeadLetterTopics(registry: HandlerRegistry): Promise<void> {
+    const wanted = [...new Set([...registry.groups.values()].flat().map((route) => route.deadLetterTopic))];
+    const admin = kafkaDriverFor(this.options).admin('server');
+    try {
+      await admin.connect();
+      const existing = new Set(await admin.listTopics());
+      for (const topic of wanted.filter((t) => !existing.has(t))) {
+        this.out.warn(
+          `dual-stream: dead-letter topic ${topic} does not exist (topic auto-creation is off); a record that fails ` +
+            `for good will wait uncommitted until it does. Create it: DualStreamTopics.ensure(['${topic}']).`,
+        );
+      }
+    } catch {
+      // Kafka answered the consumers a moment ago; if it does not now, the next failure will say so.
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   private async startRealtime(registry: HandlerRegistry): Promise<void> {

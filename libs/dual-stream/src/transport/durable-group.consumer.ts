@@ -1,7 +1,12 @@
 import type { LoggerService } from '@nestjs/common';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
 import { HandlerConfigurationError } from '../errors/handler-configuration.error.js';
+import type {
+  BatchControls,
+  FetchedBatch,
+  KafkaDriver,
+  KafkaGroupConsumerPort,
+} from '../kafka/kafka-port.interface.js';
 import { sleep } from './backoff.js';
 import { BatchModeRunner } from './batch-mode.runner.js';
 import type { DeadLetterProducer } from './dead-letter.producer.js';
@@ -23,7 +28,7 @@ export interface GroupJoinInfo {
 interface GroupEvents {
   onGroupJoin(info: GroupJoinInfo): void;
   onDeadLetter(info: DeadLetterInfo): void;
-  /** The consumer crashed and kafkajs will not restart it. */
+  /** The consumer crashed and its driver will not restart it. */
   onFatal(groupId: string, error: Error): void;
 }
 
@@ -31,14 +36,14 @@ interface GroupEvents {
 const bufferFor = (route: DurableRoute) => Math.max(1_000, route.keyConcurrency * 100);
 
 /**
- * One kafkajs consumer for one consumer group, so a slow group never stalls another. Each assigned partition
+ * One consumer (of the Kafka port) for one consumer group, so a slow group never stalls another. Each assigned partition
  * of a per-record route gets a pipeline (key scheduler + contiguous-prefix commits); fetches of `batch: true`
  * routes go to the batch-mode runner. Offsets are committed explicitly and only for finished records
  * (`autoCommit: false`). The group heartbeats in the background while work is outstanding, so a handler slower
  * than the session timeout, or a long backoff, never costs the group a rebalance.
  */
 export class DurableGroupConsumer {
-  readonly consumer: Consumer;
+  readonly consumer: KafkaGroupConsumerPort;
   private readonly routes = new Map<string, DurableRoute>();
   private readonly pipelines = new Map<string, PartitionPipeline>();
   private readonly slots: PartitionSlots<PartitionPipeline>;
@@ -46,11 +51,11 @@ export class DurableGroupConsumer {
   private readonly records: RecordProcessor;
   private readonly batchMode: BatchModeRunner;
   private heartbeatTimer: NodeJS.Timeout | undefined;
-  private heartbeatFn: (() => Promise<void>) | undefined;
-  private commitFn: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
+  /** A batch was seen: heartbeats and commits act on a group generation. */
+  private seenBatch = false;
 
   constructor(
-    kafka: Kafka,
+    driver: KafkaDriver,
     readonly groupId: string,
     routes: DurableRoute[],
     private readonly options: ResolvedDualStreamOptions,
@@ -64,7 +69,7 @@ export class DurableGroupConsumer {
     const stopSignal = this.stopController.signal;
     const attempts = new HandlerAttempts(invoke, stopSignal, logger);
     const writer = new DeadLetterWriter(deadLetters, (info) => events.onDeadLetter(info), stopSignal, logger);
-    const heartbeat = () => this.heartbeatFn?.() ?? Promise.resolve();
+    const heartbeat = () => this.consumer.heartbeat();
     this.records = new RecordProcessor(attempts, writer, heartbeat);
     this.batchMode = new BatchModeRunner(
       attempts,
@@ -74,31 +79,38 @@ export class DurableGroupConsumer {
       stopSignal,
       logger,
     );
-    this.consumer = kafka.consumer({
-      groupId,
-      sessionTimeout: options.consumer.sessionTimeoutMs,
-      heartbeatInterval: options.consumer.heartbeatIntervalMs,
-      // Idle long-polls bound how long shutdown waits for the fetch loop to notice.
-      maxWaitTimeInMs: 1000,
-    });
-    const { GROUP_JOIN, REBALANCING } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, ({ payload }) => {
-      this.keepOnly(payload.memberAssignment);
-      events.onGroupJoin({
+    this.consumer = driver.groupConsumer(
+      {
         groupId,
-        memberId: payload.memberId,
-        isLeader: payload.isLeader,
-        durationMs: payload.duration,
-      });
-    });
-    // Last chance to commit finished work for partitions that may move to another member.
-    this.consumer.on(REBALANCING, () => void this.flushAll());
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      logger.error(
-        `dual-stream: consumer of group ${groupId} crashed (${payload.error.message}); ${payload.restart ? 'kafkajs restarts it' : 'it stays down'}`,
-      );
-      if (!payload.restart) events.onFatal(groupId, payload.error);
-    });
+        sessionTimeoutMs: options.consumer.sessionTimeoutMs,
+        heartbeatIntervalMs: options.consumer.heartbeatIntervalMs,
+        // Idle long-polls bound how long shutdown waits for the fetch loop to notice.
+        maxWaitMs: 1000,
+        // Pipelines return from eachBatch at once, so every partition's fetch can be handed over in parallel;
+        // `concurrency` is enforced by the partition slots instead.
+        partitionsConsumedConcurrently: Math.max(1, routes[0].concurrency),
+      },
+      {
+        onJoin: (join) => {
+          this.keepOnly(join.assignment);
+          events.onGroupJoin({
+            groupId,
+            memberId: join.memberId,
+            isLeader: join.isLeader,
+            durationMs: join.durationMs,
+          });
+        },
+        // Last chance to commit finished work for partitions that may move to another member.
+        onRebalancing: () => void this.flushAll(),
+        onCrash: (error, restart) => {
+          logger.error(
+            `dual-stream: consumer of group ${groupId} crashed (${error.message}); ${restart ? 'its driver restarts it' : 'it stays down'}`,
+          );
+          if (!restart) events.onFatal(groupId, error);
+        },
+      },
+      'server',
+    );
   }
 
   async start(): Promise<void> {
@@ -110,26 +122,19 @@ export class DurableGroupConsumer {
     for (const [fromBeginning, topics] of byStart) await this.subscribeWhenPresent(topics, fromBeginning);
     this.heartbeatTimer = setInterval(() => this.heartbeatWhileBusy(), this.options.consumer.heartbeatIntervalMs);
     this.heartbeatTimer.unref();
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      // Pipelines return from eachBatch at once, so every partition's fetch can be handed over in parallel;
-      // `concurrency` is enforced by the partition slots instead.
-      partitionsConsumedConcurrently: Math.max(1, [...this.routes.values()][0].concurrency),
-      eachBatch: (payload) => this.onBatch(payload),
-    });
+    await this.consumer.run((batch, controls) => this.onBatch(batch, controls));
   }
 
   /**
-   * Consumers often start before anything was published. The metadata request of `subscribe` makes a broker
-   * with auto-creation create the topic, but answers UNKNOWN_TOPIC_OR_PARTITION until its leader is elected:
-   * retry that (retriable) error for `consumer.topicWaitMs` instead of failing the application.
+   * Consumers may start while another service's `ensureTopics` is still creating their topics, and a new topic
+   * answers UNKNOWN_TOPIC_OR_PARTITION until its leader is elected: retry that (retriable) error for
+   * `consumer.topicWaitMs` instead of failing the application.
    */
   private async subscribeWhenPresent(topics: string[], fromBeginning: boolean): Promise<void> {
     const deadline = Date.now() + this.options.consumer.topicWaitMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.consumer.subscribe({ topics, fromBeginning });
+        return await this.consumer.subscribe(topics, fromBeginning);
       } catch (err) {
         const retriable = (err as { retriable?: boolean }).retriable === true;
         if (!retriable || Date.now() >= deadline || this.stopController.signal.aborted) {
@@ -137,7 +142,7 @@ export class DurableGroupConsumer {
           throw new HandlerConfigurationError(
             `Topic(s) ${topics.join(', ')} of consumer group ${this.groupId} did not become available within ` +
               `consumer.topicWaitMs (${this.options.consumer.topicWaitMs} ms): ${(err as Error).message}. Create the ` +
-              'topic(s) first, or enable auto.create.topics.enable on the broker.',
+              'topic(s) first: ensureTopics(options, topics) or DualStreamTopics.ensure(topics).',
           );
         }
         await sleep(Math.min(100 * 2 ** Math.min(attempt, 5), 2_000), this.stopController.signal);
@@ -165,17 +170,15 @@ export class DurableGroupConsumer {
     clearInterval(this.heartbeatTimer);
   }
 
-  private async onBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
+  private async onBatch(batch: FetchedBatch, controls: BatchControls): Promise<void> {
     const route = this.routes.get(batch.topic);
-    if (!route || batch.messages.length === 0 || this.stopController.signal.aborted) return;
-    this.heartbeatFn = payload.heartbeat;
-    this.commitFn = payload.commitOffsetsIfNecessary;
-    if (route.batch) return this.batchMode.run(route, payload);
+    if (!route || batch.records.length === 0 || this.stopController.signal.aborted) return;
+    this.seenBatch = true;
+    if (route.batch) return this.batchMode.run(route, batch, controls);
     const pipeline = this.pipelineFor(route, batch.topic, batch.partition);
-    pipeline.append(batch.messages);
+    pipeline.append(batch.records);
     // Moves only the fetch position; the committed offset follows the finished prefix.
-    payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
+    controls.resolveOffset(batch.records[batch.records.length - 1].offset);
     await pipeline.waitForRoom();
   }
 
@@ -195,9 +198,8 @@ export class DurableGroupConsumer {
     return pipeline;
   }
 
-  private async commit(topic: string, partition: number, offset: string): Promise<void> {
-    if (!this.commitFn) throw new Error('no batch seen yet');
-    await this.commitFn({ topics: [{ topic, partitions: [{ partition, offset }] }] });
+  private commit(topic: string, partition: number, offset: string): Promise<void> {
+    return this.consumer.commit(topic, partition, offset);
   }
 
   private async flushAll(): Promise<void> {
@@ -216,8 +218,8 @@ export class DurableGroupConsumer {
 
   private heartbeatWhileBusy(): void {
     const busy = this.batchMode.busy || [...this.pipelines.values()].some((p) => p.outstanding > 0);
-    if (!busy || !this.heartbeatFn) return;
-    // Errors (a rebalance, a lost coordinator) surface in kafkajs' own loop, which rejoins; nothing to do here.
-    this.heartbeatFn().catch(() => undefined);
+    if (!busy || !this.seenBatch) return;
+    // Errors (a rebalance, a lost coordinator) surface in the driver's own loop, which rejoins; nothing to do here.
+    this.consumer.heartbeat().catch(() => undefined);
   }
 }

@@ -1,3 +1,4 @@
+import { KafkaPortError } from '../kafka/kafka-port.error.js';
 import { HttpException } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { NonRetriableError } from '../errors/non-retriable.error.js';
@@ -34,7 +35,7 @@ export function classifyFailure(original: unknown, outcome: unknown, handlerReac
  * - an `RpcException`: Nest's deliberate rejection (guards that return false, `ValidationPipe` with an RPC
  *   `exceptionFactory`), also when it arrives already turned into `{ status: 'error', message }` by the
  *   default exception filter before the handler was reached (`handlerReached` false);
- * - a Kafka error code the protocol marks non-retriable (a kafkajs protocol error: `type` such as
+ * - a `KafkaPortError` of kind `refused`, or a Kafka error code the protocol marks non-retriable (a kafkajs protocol error: `type` such as
  *   `MESSAGE_TOO_LARGE`, `TOPIC_AUTHORIZATION_FAILED`, `INVALID_TOPIC_EXCEPTION`, with `retriable: false`),
  *   found anywhere on the `cause` / `originalError` chain. kafkajs' own `retriable: false` without a `type`
  *   only means "kafkajs stopped retrying" (retries exhausted, connection lost), which a later attempt may fix.
@@ -55,9 +56,14 @@ export function isRetriable(error: unknown, handlerReached = true): boolean {
 /** How deep the cause chain is followed: kafkajs nests a few levels; a cycle must not loop forever. */
 const MAX_CAUSE_DEPTH = 10;
 
+function isRefusedPortError(error: unknown): boolean {
+  return error instanceof KafkaPortError && error.kind === 'refused';
+}
+
 function refusedByKafka(error: unknown): boolean {
   let e = error as { retriable?: unknown; type?: unknown; cause?: unknown; originalError?: unknown } | undefined;
   for (let depth = 0; e && typeof e === 'object' && depth < MAX_CAUSE_DEPTH; depth++) {
+    if (isRefusedPortError(e)) return true;
     if (typeof e.type === 'string' && e.retriable === false) return true;
     e = (e.cause ?? e.originalError) as typeof e;
   }

@@ -1,12 +1,12 @@
 import { jest } from '@jest/globals';
 import type { LoggerService } from '@nestjs/common';
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaRecord } from '../kafka/kafka-port.interface.js';
 import type { Outcome } from './delivery.interface.js';
 import { PartitionPipeline } from './partition-pipeline.js';
 import { PartitionSlots } from './partition-slots.js';
 
 /** A fetched record; offset and key are all the pipeline reads. */
-const fetched = (keys: (string | null)[], from = 0): KafkaMessage[] =>
+const fetched = (keys: (string | null)[], from = 0): KafkaRecord[] =>
   keys.map(
     (key, i) =>
       ({
@@ -16,7 +16,7 @@ const fetched = (keys: (string | null)[], from = 0): KafkaMessage[] =>
         timestamp: '0',
         attributes: 0,
         headers: {},
-      }) as KafkaMessage,
+      }) as KafkaRecord,
   );
 
 /** Lets the pipeline's promise callbacks run. */
@@ -30,7 +30,7 @@ class FakeProcessor {
   sameKeyOverlap = false;
   private readonly running = new Map<string, { key: string | null; finish: (outcome: Outcome) => void }>();
 
-  readonly process = (message: KafkaMessage): Promise<Outcome> => {
+  readonly process = (message: KafkaRecord): Promise<Outcome> => {
     const key = message.key === null ? null : message.key.toString();
     if (key !== null && [...this.running.values()].some((r) => r.key === key)) this.sameKeyOverlap = true;
     this.started.push(message.offset);
@@ -64,7 +64,7 @@ interface PipelineOptions {
   maxBuffered?: number;
   commitIntervalMs?: number;
   slots?: PartitionSlots<PartitionPipeline>;
-  process?: (message: KafkaMessage) => Promise<Outcome>;
+  process?: (message: KafkaRecord) => Promise<Outcome>;
 }
 
 function pipelineWith(options: PipelineOptions) {

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaRecord } from '../kafka/kafka-port.interface.js';
 import { PartitionScheduler } from './partition-scheduler.js';
 import type { PartitionSlots } from './partition-slots.js';
 import type { Outcome } from './delivery.interface.js';
@@ -7,7 +7,7 @@ import type { Outcome } from './delivery.interface.js';
 interface QueuedRecord {
   offset: string;
   key: string | null;
-  message: KafkaMessage;
+  message: KafkaRecord;
 }
 
 /** How long a partition keeps its slot while others wait: switching per record would thrash. */
@@ -15,7 +15,7 @@ const SLOT_QUANTUM_RECORDS = 100;
 const SLOT_QUANTUM_MS = 50;
 
 interface PipelineDeps {
-  process(message: KafkaMessage): Promise<Outcome>;
+  process(message: KafkaRecord): Promise<Outcome>;
   /** Commits `offset` (the next one to read) for this partition. */
   commit(offset: string): Promise<void>;
   slots: PartitionSlots<PartitionPipeline>;
@@ -58,7 +58,7 @@ export class PartitionPipeline {
   }
 
   /** Adds fetched records; ones seen before (a refetch after a rebalance) are skipped. */
-  append(messages: KafkaMessage[]): void {
+  append(messages: KafkaRecord[]): void {
     if (this.closed) return;
     const fresh =
       this.nextExpected === undefined ? messages : messages.filter((m) => BigInt(m.offset) >= this.nextExpected!);

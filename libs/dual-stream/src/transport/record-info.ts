@@ -1,4 +1,4 @@
-import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { KafkaHeaders, KafkaRecord } from '../kafka/kafka-port.interface.js';
 import type { RecordPosition } from './delivery.interface.js';
 import type { DurableRecordInfo } from './durable.context.js';
 import type { DurableRoute } from './handler-registry.js';
@@ -7,7 +7,7 @@ import type { DurableRoute } from './handler-registry.js';
 export function recordInfo(
   route: DurableRoute,
   at: RecordPosition,
-  message: KafkaMessage,
+  message: KafkaRecord,
   attempt: number,
 ): DurableRecordInfo {
   let headers: Record<string, string> | undefined;
@@ -27,7 +27,7 @@ export function recordInfo(
 }
 
 /** Record headers as strings (what `DurableContext.getHeaders()` shows); multi-valued headers keep the last value. */
-function headersAsStrings(headers: IHeaders | undefined): Record<string, string> {
+function headersAsStrings(headers: KafkaHeaders | undefined): Record<string, string> {
   const result: Record<string, string> = {};
   if (!headers) return result;
   for (const [name, value] of Object.entries(headers)) {

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import type { LoggerService } from '@nestjs/common';
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaRecord } from '../kafka/kafka-port.interface.js';
 import type { DeadLetterSource } from './dead-letter.js';
 import { DeadLetterWriter, type DeadLetterInfo } from './dead-letter.writer.js';
 import type { InvokeHandler, Outcome } from './delivery.interface.js';
@@ -20,7 +20,7 @@ const route = {
 const at = { topic: 'events.order', partition: 2 };
 const envelope = { id: 'e-1', type: 'order.created', source: { type: 'order', id: 'o-1' }, time: 't', data: { n: 1 } };
 
-const record = (value: Buffer | null = Buffer.from(JSON.stringify(envelope))): KafkaMessage =>
+const record = (value: Buffer | null = Buffer.from(JSON.stringify(envelope))): KafkaRecord =>
   ({
     offset: '41',
     key: Buffer.from('order:o-1'),
@@ -28,7 +28,7 @@ const record = (value: Buffer | null = Buffer.from(JSON.stringify(envelope))): K
     timestamp: '1700000000000',
     attributes: 0,
     headers: { ce_id: Buffer.from('e-1'), traceparent: [Buffer.from('t-old'), Buffer.from('t-1')] },
-  }) as KafkaMessage;
+  }) as KafkaRecord;
 
 const failure = (retriable: boolean): HandlerFailure => ({ name: 'Error', message: 'nope', stack: 'at x', retriable });
 

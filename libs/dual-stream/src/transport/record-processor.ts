@@ -1,4 +1,4 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaRecord } from '../kafka/kafka-port.interface.js';
 import type { NormalizedEvent } from '../interfaces/dual-stream-event.interface.js';
 import type { DeadLetterWriter } from './dead-letter.writer.js';
 import type { Outcome, RecordPosition } from './delivery.interface.js';
@@ -19,7 +19,7 @@ export class RecordProcessor {
     private readonly heartbeat: () => Promise<void>,
   ) {}
 
-  async process(route: DurableRoute, at: RecordPosition, message: KafkaMessage): Promise<Outcome> {
+  async process(route: DurableRoute, at: RecordPosition, message: KafkaRecord): Promise<Outcome> {
     let event: NormalizedEvent;
     try {
       event = parseEnvelope(message.value);

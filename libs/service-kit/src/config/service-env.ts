@@ -86,6 +86,7 @@ export function dualStreamOptionsFromEnv(
       brokers: e.kafkaBrokers,
       clientId: e.clientId,
       topic: (event: DualStreamEvent) => topicFor(e, event.source.type),
+      topics: { partitions: e.topicPartitions, replicationFactor: e.topicReplicationFactor },
       ...overrides.kafka,
     },
     redis: e.redisUrl === false ? false : { url: e.redisUrl, channelPrefix: e.channelPrefix },

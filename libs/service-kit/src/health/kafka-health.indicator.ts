@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { Kafka, logLevel } from 'kafkajs';
+import { createKafkaAdmin } from '@dual-stream/nestjs';
 import { RateLimitedLog } from '../logging/rate-limited-log.js';
 import { SERVICE_HEALTH_OPTIONS, type ServiceHealthOptions } from './service-health.options.js';
 
@@ -25,21 +25,16 @@ export class KafkaHealthIndicator {
     return this.health
       .check('kafka')
       .attempt(async () => {
-        const kafka = new Kafka({
-          clientId: `${this.options.service}-health`,
-          brokers: this.options.kafkaBrokers,
-          logLevel: logLevel.NOTHING,
-          connectionTimeout: timeoutMs,
-          requestTimeout: timeoutMs,
-          retry: { retries: 0 },
-        });
-        const admin = kafka.admin({ retry: { retries: 0 } });
+        const admin = createKafkaAdmin(
+          { kafka: { brokers: this.options.kafkaBrokers, clientId: this.options.service } },
+          'health',
+          { connectionTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs, retries: 0, silent: true },
+        );
         try {
           await admin.connect();
-          const cluster = await admin.describeCluster();
-          return { brokers: cluster.brokers.length, controller: cluster.controller };
+          return await admin.describeCluster();
         } catch (err) {
-          // kafkajs' text names brokers and addresses: the log gets it, the probe's body does not.
+          // The client's text names brokers and addresses: the log gets it, the probe's body does not.
           this.log.warn(`Kafka readiness probe failed: ${(err as Error).message}`);
           throw new Error(KAFKA_DOWN_MESSAGE, { cause: err });
         } finally {

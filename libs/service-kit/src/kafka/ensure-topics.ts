@@ -1,40 +1,28 @@
-import { Logger } from '@nestjs/common';
-import { Kafka, logLevel } from 'kafkajs';
+import { Logger, type INestApplicationContext } from '@nestjs/common';
+import { DualStreamTopics } from '@dual-stream/nestjs';
 import { sourceTopics, type ServiceEnv } from '../config/service-env.js';
 
 /**
- * Creates the topics of every configured source type (`SOURCE_TYPES`) that do not exist yet, with
- * `KAFKA_TOPIC_PARTITIONS` partitions and `KAFKA_TOPIC_REPLICATION` replicas, so no service depends on the
- * broker auto-creating topics: the ingester before it accepts an event, the consumer before it subscribes.
- * Existing topics are left as they are. It does not wait for leaders (kafkajs' wait trips over KRaft's
- * UNKNOWN_TOPIC_OR_PARTITION): the producer and the transport's subscribe retry that. Another service
- * creating the same topic at the same moment is fine (already exists).
+ * Creates the topics of every configured source type (`SOURCE_TYPES`) that do not exist yet, through the
+ * library's `DualStreamTopics.ensure` (partitions and replication from `KAFKA_TOPIC_PARTITIONS` /
+ * `KAFKA_TOPIC_REPLICATION`, passed as `kafka.topics` by `dualStreamOptionsFromEnv`), so no service depends on
+ * topic auto-creation (off in the library): the ingester before it accepts an event, the consumer before it
+ * subscribes (with `withDeadLetters`, the handlers' `{topic}.dlq` too). Existing topics are left as they are;
+ * another service creating the same topic at the same moment is fine.
  */
-export async function ensureSourceTopics(env: ServiceEnv, service: string): Promise<string[]> {
+export async function ensureSourceTopics(
+  app: INestApplicationContext,
+  env: ServiceEnv,
+  service: string,
+  withDeadLetters = false,
+): Promise<string[]> {
   const topics = sourceTopics(env);
-  const admin = new Kafka({
-    clientId: `${env.clientId}-setup`,
-    brokers: env.kafkaBrokers,
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t));
-    if (missing.length === 0) return [];
-    await admin.createTopics({
-      topics: missing.map((topic) => ({
-        topic,
-        numPartitions: env.topicPartitions,
-        replicationFactor: env.topicReplicationFactor,
-      })),
-      waitForLeaders: false,
-    });
+  const all = withDeadLetters ? topics.flatMap((t) => [t, `${t}.dlq`]) : topics;
+  const created = await app.get(DualStreamTopics).ensure(all);
+  if (created.length > 0) {
     new Logger(service).log(
-      `created topics ${missing.join(', ')} (${env.topicPartitions} partitions, replication ${env.topicReplicationFactor === -1 ? 'broker default' : env.topicReplicationFactor})`,
+      `created topics ${created.join(', ')} (${env.topicPartitions} partitions, replication ${env.topicReplicationFactor === -1 ? 'broker default' : env.topicReplicationFactor})`,
     );
-    return missing;
-  } finally {
-    await admin.disconnect();
   }
+  return created;
 }

@@ -1,30 +1,33 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { createKafkaAdmin, type KafkaAdminPort } from '@dual-stream/nestjs';
 import type { ServiceEnv } from '../config/service-env.js';
 
 /**
- * One admin client connected on first use and reconnected after a disconnect, with short timeouts and one
- * retry: for reads that must answer while Kafka is down (metrics scrapes, the catch-up API's metadata).
+ * One admin client (the library's Kafka port) connected on first use and reconnected after a disconnect, with
+ * short timeouts and one retry: for reads that must answer while Kafka is down (metrics scrapes, the catch-up
+ * API's metadata).
  */
 export class LazyKafkaAdmin {
-  private admin?: Promise<Admin>;
+  private admin?: Promise<KafkaAdminPort>;
 
   constructor(
     private readonly env: Pick<ServiceEnv, 'clientId' | 'kafkaBrokers'>,
     private readonly role: string,
   ) {}
 
-  get(): Promise<Admin> {
+  get(): Promise<KafkaAdminPort> {
     this.admin ??= (async () => {
-      const admin = new Kafka({
-        clientId: `${this.env.clientId}-${this.role}`,
-        brokers: this.env.kafkaBrokers,
-        logLevel: logLevel.NOTHING,
-        connectionTimeout: 3000,
-        requestTimeout: 3000,
-        retry: { retries: 1 },
-      }).admin();
+      const admin = createKafkaAdmin(
+        { kafka: { brokers: this.env.kafkaBrokers, clientId: this.env.clientId } },
+        this.role,
+        {
+          connectionTimeoutMs: 3000,
+          requestTimeoutMs: 3000,
+          retries: 1,
+          silent: true,
+        },
+      );
       await admin.connect();
-      admin.on(admin.events.DISCONNECT, () => (this.admin = undefined));
+      admin.onDisconnect(() => (this.admin = undefined));
       return admin;
     })().catch((err: unknown) => {
       this.admin = undefined;

@@ -1,5 +1,7 @@
 import { jest } from '@jest/globals';
 import { Partitioners, type PartitionerArgs, type PartitionMetadata } from 'kafkajs';
+import { randomBytes } from 'node:crypto';
+import { keyPartition } from '../key-partition.js';
 import { memoizedKeyPartitioner } from './memoized-key-partitioner.js';
 
 const metadata = (count: number): PartitionMetadata[] =>
@@ -45,5 +47,19 @@ describe('memoizedKeyPartitioner', () => {
     memo(args('c', 3)); // over maxKeys = 2: the cache starts over
     memo(args('a', 3));
     expect(base).toHaveBeenCalledTimes(9);
+  });
+});
+
+describe('keyPartition', () => {
+  it("agrees with kafkajs' DefaultPartitioner (the Java client's murmur2) for every key length and count", () => {
+    const kafkajs = Partitioners.DefaultPartitioner();
+    const keys = ['', 'a', 'ab', 'abc', 'order:o-1001', 'ünïcødé:🙂', 'x'.repeat(1000)];
+    for (let i = 0; i < 500; i++) keys.push(randomBytes(i % 40).toString('latin1'));
+    for (const key of keys) {
+      for (const count of [1, 2, 3, 6, 7, 64, 1000]) {
+        const expected = kafkajs(args(key, count));
+        expect([key, count, keyPartition(key, count)]).toEqual([key, count, expected]);
+      }
+    }
   });
 });

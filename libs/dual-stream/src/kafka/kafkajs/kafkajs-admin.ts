@@ -1,0 +1,118 @@
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
+import type { KafkaAdminPort, PartitionOffsets, TopicSpec } from '../kafka-port.interface.js';
+import { mapped, toPortError } from './kafkajs-errors.js';
+
+// Through the default export: Node's named exports of this CommonJS module stop before `ConfigResourceTypes`.
+const { ConfigResourceTypes } = kafkajs;
+
+export class KafkajsAdmin implements KafkaAdminPort {
+  private readonly admin: Admin;
+
+  constructor(kafka: Kafka) {
+    this.admin = kafka.admin();
+  }
+
+  connect(): Promise<void> {
+    return mapped(this.admin.connect());
+  }
+
+  listTopics(): Promise<string[]> {
+    return mapped(this.admin.listTopics());
+  }
+
+  /**
+   * `createTopics({ waitForLeaders: true })` retries only LEADER_NOT_AVAILABLE, but a KRaft broker answers
+   * UNKNOWN_TOPIC_OR_PARTITION until the new topic's metadata has propagated, which kafkajs then throws. So
+   * create without waiting, then poll the metadata until every partition has a leader.
+   */
+  async createTopics(topics: TopicSpec[], timeoutMs: number): Promise<void> {
+    if (topics.length === 0) return;
+    await mapped(
+      this.admin.createTopics({
+        topics: topics.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.partitions,
+          replicationFactor: t.replicationFactor,
+          configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+        waitForLeaders: false,
+      }),
+    );
+    const names = topics.map((t) => t.topic);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const { topics: found } = await this.admin.fetchTopicMetadata({ topics: names });
+        const ready =
+          found.length === names.length &&
+          found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+        if (ready) return;
+      } catch (err) {
+        const portError = toPortError(err);
+        if (!portError.retriable || Date.now() > deadline) throw portError;
+      }
+      if (Date.now() > deadline) throw new Error(`topics ${names.join(', ')} have no leaders after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async partitionCount(topic: string): Promise<number> {
+    try {
+      const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
+      return metadata.topics[0]?.partitions.length ?? 0;
+    } catch (err) {
+      const portError = toPortError(err);
+      if (portError.kind === 'unknown-topic') return 0;
+      throw portError;
+    }
+  }
+
+  async topicOffsets(topic: string): Promise<PartitionOffsets[]> {
+    const offsets = await mapped(this.admin.fetchTopicOffsets(topic));
+    return offsets.map((p) => ({ partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) }));
+  }
+
+  async offsetsAtTime(topic: string, timestampMs: number): Promise<{ partition: number; offset: bigint }[]> {
+    const offsets = await mapped(this.admin.fetchTopicOffsetsByTimestamp(topic, timestampMs));
+    return offsets.map((p) => ({ partition: p.partition, offset: BigInt(p.offset) }));
+  }
+
+  async committedOffsets(groupId: string, topic: string): Promise<Map<number, bigint>> {
+    const [result] = await mapped(this.admin.fetchOffsets({ groupId, topics: [topic] }));
+    return new Map((result?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+  }
+
+  async describeCluster(): Promise<{ brokers: number; controller: number | null }> {
+    const cluster = await mapped(this.admin.describeCluster());
+    return { brokers: cluster.brokers.length, controller: cluster.controller };
+  }
+
+  async minBrokerConfig(name: string): Promise<number> {
+    const { brokers } = await mapped(this.admin.describeCluster());
+    const { resources } = await mapped(
+      this.admin.describeConfigs({
+        includeSynonyms: false,
+        resources: brokers.map((broker) => ({
+          type: ConfigResourceTypes.BROKER,
+          name: String(broker.nodeId),
+          configNames: [name],
+        })),
+      }),
+    );
+    const values = resources
+      .flatMap((resource) => resource.configEntries)
+      .filter((entry) => entry.configName === name)
+      .map((entry) => Number(entry.configValue))
+      .filter((value) => Number.isSafeInteger(value) && value > 0);
+    if (values.length === 0) throw new Error(`the brokers reported no ${name}`);
+    return Math.min(...values);
+  }
+
+  onDisconnect(listener: () => void): void {
+    this.admin.on(this.admin.events.DISCONNECT, listener);
+  }
+
+  disconnect(): Promise<void> {
+    return mapped(this.admin.disconnect());
+  }
+}
