@@ -2,11 +2,14 @@
 // DualStreamServer) against NestJS' own Kafka transport (ServerKafka + @EventPattern), same broker, same run.
 // Throughput rows pre-produce RECORDS records over 1,000 keys into a fresh 3-partition topic, then time the
 // handler calls from the first to the last. Latency rows produce at a fixed rate while consuming.
+// Every row runs in BENCH_ROUNDS (default 3) interleaved rounds: medians, min–max and per-round values; `cpuUsPerEvent`
+// is this process's CPU per handled event (the handlers run in it).
 import type { INestMicroservice } from '@nestjs/common';
 import { ConsumeProbe } from './consume/consume-probe.js';
 import { createTopic, preProduce, produceAtRate, uniqueName } from './consume/consume-records.js';
 import { startDualStream, startNestKafka } from './consume/consumer-apps.js';
 import { percentile, reportResults, round, type BenchRow } from './support/bench-report.js';
+import { cpuUsPerEvent, runInterleaved } from './support/interleaved-rounds.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 20_000);
 const KEYS = 1_000;
@@ -14,6 +17,7 @@ const PARTITIONS = 3;
 const ROW_TIMEOUT_MS = Number(process.env.BENCH_ROW_TIMEOUT_MS ?? 60_000);
 const LATENCY_RATE = 500;
 const LATENCY_MS = 8_000;
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const OURS_DEFAULTS = { concurrency: 1, keyConcurrency: 1 };
 const OURS_PARALLEL = { concurrency: PARTITIONS, keyConcurrency: 64 };
 
@@ -64,12 +68,15 @@ async function throughputRow(variant: Variant): Promise<BenchRow> {
   await createTopic(topic, PARTITIONS);
   await preProduce(topic, sourceType, RECORDS, KEYS);
   const probe = new ConsumeProbe(variant.ioMs);
+  // From before the app starts to the last record: its consumer's start-up CPU is part of the cost too.
+  const cpuBefore = process.cpuUsage();
   const app = await variant.start(topic, probe);
   const complete = await probe.waitFor(RECORDS, ROW_TIMEOUT_MS);
   const row: BenchRow = {
     id: variant.id,
     label: variant.label,
     eventsPerSec: round(probe.eventsPerSec(), 0),
+    cpuUsPerEvent: cpuUsPerEvent(cpuBefore, probe.count),
     handled: probe.count,
     records: RECORDS,
     complete,
@@ -87,14 +94,18 @@ async function latencyRow(id: string, label: string, start: Start, config: strin
   const probe = new ConsumeProbe(0);
   const app = await start(topic, probe);
   await new Promise((r) => setTimeout(r, 500));
+  // The producer runs in this process too: its CPU is in this row's figure (the same for both rows).
+  const cpuBefore = process.cpuUsage();
   const sent = await produceAtRate(topic, sourceType, LATENCY_RATE, LATENCY_MS, KEYS);
   await probe.waitFor(sent, 15_000);
+  const cpu = cpuUsPerEvent(cpuBefore, probe.count);
   await app.close();
   const samples = probe.latenciesMs;
   const row: BenchRow = {
     id,
     label,
     eventsPerSec: LATENCY_RATE,
+    cpuUsPerEvent: cpu,
     p50Ms: percentile(samples, 50),
     p99Ms: percentile(samples, 99),
     handled: probe.count,
@@ -113,18 +124,26 @@ async function main(): Promise<void> {
     for (const variant of variants.filter((v) => only.includes(v.id))) rows.push(await throughputRow(variant));
     return void reportResults('consume-partial', rows);
   }
-  for (const variant of variants) rows.push(await throughputRow(variant));
-  rows.push(
-    await latencyRow('nest-latency', 'NestJS ServerKafka, publish -> handler', startNestKafka, 'ServerKafka defaults'),
-  );
-  rows.push(
-    await latencyRow(
+  // Interleaved rounds (every row once per round, BENCH_ROUNDS times): medians, min–max, per-round values.
+  const all: [string, () => Promise<BenchRow>][] = [
+    ...variants.map((variant): [string, () => Promise<BenchRow>] => [variant.id, () => throughputRow(variant)]),
+    [
+      'nest-latency',
+      () =>
+        latencyRow('nest-latency', 'NestJS ServerKafka, publish -> handler', startNestKafka, 'ServerKafka defaults'),
+    ],
+    [
       'ours-latency',
-      'DualStreamServer, publish -> handler',
-      (t, p) => startDualStream(t, p, OURS_DEFAULTS),
-      'defaults',
-    ),
-  );
+      () =>
+        latencyRow(
+          'ours-latency',
+          'DualStreamServer, publish -> handler',
+          (t, p) => startDualStream(t, p, OURS_DEFAULTS),
+          'defaults',
+        ),
+    ],
+  ];
+  rows.push(...(await runInterleaved(all, ROUNDS)));
   const rate = (id: string) => rows.find((r) => r.id === id)!.eventsPerSec;
   const ratios = {
     noop: round(rate('ours-noop') / rate('nest-noop'), 2),
@@ -134,6 +153,7 @@ async function main(): Promise<void> {
     ratios,
     targets: { noop: '>= 1x nest-noop', io: '>= 10x nest-io' },
     setup: {
+      rounds: ROUNDS,
       records: RECORDS,
       keys: KEYS,
       partitions: PARTITIONS,
