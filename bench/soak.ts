@@ -22,6 +22,7 @@ import { benchEnv, percentile, round } from './support/bench-report.js';
 import { runChaos, type ChaosEvent, type ChaosTarget } from './soak/chaos-loop.js';
 import type { ClientsCommand, ClientsMessage } from './soak/clients-protocol.js';
 import { auditKafka } from './soak/kafka-audit.js';
+import { scrapeMetrics } from './soak/metrics-scrape.js';
 import { LoadDriver } from './soak/load-driver.js';
 import { auditProjection } from './soak/projection-audit.js';
 import { RssSampler } from './soak/rss-sampler.js';
@@ -213,11 +214,16 @@ async function main(): Promise<number> {
       await sleep(1_000);
     }
     sampler.stop();
+    const reloaded = await ask({ cmd: 'reload' }, 'reloaded', 300_000);
+    log(`${reloaded.subscriptions} subscription(s) told of a hole reloaded from the read model (${reloaded.failed} failed)`);
     const clientsReport = await ask({ cmd: 'report' }, 'report', 120_000);
     log(`clients quiet after ${Date.now() - quietStarted} ms; auditing Kafka and the projection`);
     const kafkaAudit = await auditKafka(kafka, admin, plan, topics, driver.issued);
     const projectionAudit = await auditProjection(consumer.url, token, plan, driver.issued);
     const rss = sampler.summary(window.startedAt, window.endedAt);
+    const metrics = Object.fromEntries(
+      await Promise.all(apps.map(async (a) => [a.role, await scrapeMetrics(a.url)] as const)),
+    );
     const findings = [...driver.stats.badReceipts, ...apps.flatMap((a) => a.crashes)];
     if (driver.stats.abandoned > 0) findings.push(`${driver.stats.abandoned} event(s) never acknowledged (gave up retrying)`);
     const verdict = judge(
@@ -233,7 +239,7 @@ async function main(): Promise<number> {
       num('growth-limit'),
       findings,
     );
-    report(plan, { minutes, rate, reached, loadSeconds, driver, chaosEvents, verdict, rss, clientsReport, drain });
+    report(plan, { minutes, rate, reached, loadSeconds, driver, chaosEvents, verdict, rss, clientsReport, drain, metrics });
     return verdict.failures.length === 0 ? 0 : 1;
   } finally {
     clientsChild?.send({ cmd: 'close' } satisfies ClientsCommand);
@@ -259,6 +265,7 @@ interface Outcome {
   rss: ReturnType<RssSampler['summary']>;
   clientsReport: Extract<ClientsMessage, { kind: 'report' }>;
   drain: { high: number; committed: number };
+  metrics: Record<string, Record<string, number>>;
 }
 
 function report(plan: SoakPlan, o: Outcome): void {
@@ -278,9 +285,19 @@ function report(plan: SoakPlan, o: Outcome): void {
     ['  acknowledged missing / Kafka records missing', `${v.projection.acknowledgedMissing} / ${v.projection.kafkaMissing}`],
     ['  duplicated', v.projection.duplicated],
     ['clients: subscriptions, expected deliveries', `${v.clients.subscriptions}, ${v.clients.expectedDeliveries}`],
+    ['clients: holes reported (onGap/onReset), subscriptions', `${v.clients.holes}, ${v.clients.subscriptionsWithHoles}`],
+    ['clients: not delivered, filled by the reload after a hole', v.clients.filledByReload],
     ['clients: missing (total, clients, max per client)', `${v.clients.missing}, ${v.clients.clientsWithMissing}, ${v.clients.maxMissingPerClient}`],
     ['clients: duplicated (total, clients, max per client)', `${v.clients.duplicated}, ${v.clients.clientsWithDuplicates}, ${v.clients.maxDuplicatedPerClient}`],
     ['clients: reconnects, resets, gaps', `${v.clients.reconnects}, ${v.clients.resets}, ${v.clients.gaps}`],
+    ...(['gateway-a', 'gateway-b'] as const).map((name): [string, string] => {
+      const m = o.metrics[name] ?? {};
+      return [
+        `${name} (last incarnation): recoveries, replays not recovered, notices, slow cuts`,
+        `${m.dual_stream_hub_recoveries_total ?? '?'}, ${m.dual_stream_hub_replays_not_recovered_total ?? '?'}, ` +
+          `${m.dual_stream_hub_recovery_notices_total ?? '?'}, ${m.dual_stream_hub_slow_disconnects_total ?? '?'}`,
+      ];
+    }),
     ...Object.entries(o.rss).map(
       ([name, r]): [string, string] => [`max RSS ${name}`, `${r.maxMb} MB (first / last third ${r.firstThirdMaxMb} / ${r.lastThirdMaxMb})`],
     ),
@@ -309,12 +326,13 @@ function report(plan: SoakPlan, o: Outcome): void {
     projection: v.projection,
     clients: clientTotals,
     rssMb: o.rss,
+    metrics: o.metrics,
     growth: v.growth,
     failures: v.failures,
     pass: v.failures.length === 0,
     clientErrorSamples: o.clientsReport.errorSamples,
-    perClient: perClient.map((c) => [c.client, c.gateway, c.expected, c.missing, c.duplicated, c.reconnects, c.resets]),
-    perClientColumns: ['client', 'gateway', 'expected', 'missing', 'duplicated', 'reconnects', 'resets'],
+    perClient: perClient.map((c) => [c.client, c.gateway, c.expected, c.missing, c.filledByReload, c.duplicated, c.holes, c.reconnects]),
+    perClientColumns: ['client', 'gateway', 'expected', 'missing', 'filledByReload', 'duplicated', 'holes', 'reconnects'],
   };
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);

@@ -9,8 +9,11 @@ import { channelOf, eventNumber, gatewayOfClient, sourcesOfClient, type SoakPlan
 interface Followed {
   client: number;
   source: number;
+  channel: string;
   counts: number[];
   foreign: number;
+  holes: number;
+  reloaded: number[];
 }
 
 const clients: DualStreamClient[] = [];
@@ -18,6 +21,8 @@ const reports: ClientReport[] = [];
 const followed: Followed[] = [];
 const errorSamples: string[] = [];
 let received = 0;
+let plan: SoakPlan;
+let fetchRecent: ReturnType<typeof catchUpFrom>;
 
 const send = (message: ClientsMessage) => process.send!(message);
 
@@ -27,9 +32,10 @@ function noteError(report: ClientReport, what: string): void {
 }
 
 function start(command: Extract<ClientsCommand, { cmd: 'start' }>): void {
-  const { plan, seeds, token, gatewayUrls, consumerUrl } = command;
+  const { seeds, token, gatewayUrls, consumerUrl } = command;
+  plan = command.plan;
   const getToken = () => token;
-  const fetchRecent = catchUpFrom(consumerUrl, { getToken });
+  fetchRecent = catchUpFrom(consumerUrl, { getToken });
   const startedAt = Date.now();
   for (let c = 0; c < plan.clients; c++) {
     const gateway = gatewayOfClient(c, gatewayUrls.length);
@@ -51,7 +57,7 @@ function start(command: Extract<ClientsCommand, { cmd: 'start' }>): void {
       socketOptions: { transports: ['websocket'] },
     });
     client.on('error', (err) => noteError(report, `${err.name}: ${err.message}`));
-    for (const source of sourcesOfClient(plan, c)) follow(plan, client, report, source, seeds, fetchRecent);
+    for (const source of sourcesOfClient(plan, c)) follow(client, report, source, seeds);
     clients.push(client);
   }
   const timer = setInterval(() => {
@@ -63,16 +69,15 @@ function start(command: Extract<ClientsCommand, { cmd: 'start' }>): void {
 }
 
 function follow(
-  plan: SoakPlan,
   client: DualStreamClient,
   report: ClientReport,
   source: number,
   seeds: Record<number, { topic: string; partition: number; offset: string }>,
-  fetchRecent: ReturnType<typeof catchUpFrom>,
 ): void {
-  const entry: Followed = { client: report.client, source, counts: [], foreign: 0 };
+  const channel = channelOf(plan, source);
+  const entry: Followed = { client: report.client, source, channel, counts: [], foreign: 0, holes: 0, reloaded: [] };
   followed.push(entry);
-  client.subscribe(channelOf(plan, source), {
+  client.subscribe(channel, {
     from: seeds[source],
     fetchRecent,
     onEvent: (event) => {
@@ -87,14 +92,45 @@ function follow(
     },
     onReset: (info) => {
       report.resets++;
+      entry.holes++;
       noteError(report, `reset ${info.channel}: ${info.reason} ${info.gatewayReason ?? ''} ${info.cause ?? ''}`);
     },
     onGap: (info) => {
       report.gaps++;
+      entry.holes++;
       noteError(report, `gap ${info.channel}: ${info.reason} ${info.cause ?? ''}`);
     },
     onError: (err) => noteError(report, `${err.name}: ${err.message}`),
   });
+}
+
+/**
+ * What docs/client.md asks of an app told of a hole: reload the channel from the read model. Done once at the
+ * end (the read model has drained by then), for every subscription that was told of one.
+ */
+async function reload(): Promise<ClientsMessage> {
+  const holed = followed.filter((f) => f.holes > 0);
+  let failed = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < holed.length) {
+      const entry = holed[next++];
+      try {
+        const { events } = await fetchRecent({ channel: entry.channel });
+        for (const event of events) {
+          const n = eventNumber(plan, event.id);
+          if (n >= 0 && n % plan.sources === entry.source) {
+            const k = Math.floor(n / plan.sources);
+            entry.reloaded[k] = (entry.reloaded[k] ?? 0) + 1;
+          }
+        }
+      } catch {
+        failed++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return { kind: 'reloaded', subscriptions: holed.length, failed };
 }
 
 function progress(): ClientsMessage {
@@ -110,7 +146,11 @@ function report(): ClientsMessage {
     reports[c].duplicatesDropped = metrics.duplicatesDropped;
     reports[c].malformedMessages = metrics.malformedMessages;
   });
-  const subscriptions = followed.map((f) => ({ ...f, counts: Array.from(f.counts, (v) => v ?? 0) }));
+  const subscriptions = followed.map(({ channel: _, ...f }) => ({
+    ...f,
+    counts: Array.from(f.counts, (v) => v ?? 0),
+    reloaded: Array.from(f.reloaded, (v) => v ?? 0),
+  }));
   return { kind: 'report', clients: reports, subscriptions, errorSamples };
 }
 
@@ -121,6 +161,9 @@ process.on('message', (command: ClientsCommand) => {
       break;
     case 'progress':
       send(progress());
+      break;
+    case 'reload':
+      void reload().then(send);
       break;
     case 'report':
       send(report());

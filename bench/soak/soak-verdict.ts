@@ -10,7 +10,11 @@ export interface ClientTotals {
   client: number;
   gateway: number;
   expected: number;
+  /** Acknowledged events of its sources it has neither received nor reloaded: lost for this client. */
   missing: number;
+  /** Acknowledged events it did not receive, inside a hole it was told of, that its reload from the read model brought. */
+  filledByReload: number;
+  holes: number;
   duplicated: number;
   reconnects: number;
   resets: number;
@@ -43,6 +47,9 @@ export interface Verdict {
     expectedDeliveries: number;
     received: number;
     missing: number;
+    filledByReload: number;
+    holes: number;
+    subscriptionsWithHoles: number;
     duplicated: number;
     /** Deliveries of events that are not in Kafka at all. */
     phantom: number;
@@ -102,6 +109,9 @@ export function judge(
       expectedDeliveries: 0,
       received: 0,
       missing: 0,
+      filledByReload: 0,
+      holes: 0,
+      subscriptionsWithHoles: 0,
       duplicated: 0,
       phantom: 0,
       foreign: 0,
@@ -141,6 +151,8 @@ export function judge(
         gateway: c.gateway,
         expected: 0,
         missing: 0,
+        filledByReload: 0,
+        holes: 0,
         duplicated: 0,
         reconnects: c.reconnects,
         resets: c.resets,
@@ -151,6 +163,8 @@ export function judge(
   for (const sub of clients.subscriptions) {
     const totals = perClient.get(sub.client)!;
     v.clients.foreign += sub.foreign;
+    totals.holes += sub.holes;
+    if (sub.holes > 0) v.clients.subscriptionsWithHoles++;
     // k = 0 is the seed the client subscribed from; it must see every later event of its source.
     for (let k = 1, n = plan.sources + sub.source; n < issued; k++, n += plan.sources) {
       const got = sub.counts[k] ?? 0;
@@ -158,7 +172,8 @@ export function judge(
       const copies = kafka.copies[n];
       if (acked[n]) {
         totals.expected++;
-        if (got === 0) totals.missing++;
+        if (got === 0 && (sub.reloaded[k] ?? 0) > 0) totals.filledByReload++;
+        else if (got === 0) totals.missing++;
       }
       if (got > 0 && copies === 0) v.clients.phantom += got;
       if (got > Math.max(1, copies)) totals.duplicated += got - Math.max(1, copies);
@@ -168,6 +183,8 @@ export function judge(
     const c = v.clients;
     c.expectedDeliveries += totals.expected;
     c.missing += totals.missing;
+    c.filledByReload += totals.filledByReload;
+    c.holes += totals.holes;
     c.duplicated += totals.duplicated;
     c.resets += totals.resets;
     c.gaps += totals.gaps;
