@@ -37,7 +37,7 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '500' },
     'channels-per-client': { type: 'string', default: '2' },
     sources: { type: 'string', default: '2000' },
-    batch: { type: 'string', default: '20' },
+    batch: { type: 'string', default: '50' },
     'max-in-flight': { type: 'string', default: '64' },
     'chaos-min': { type: 'string', default: '30' },
     'chaos-max': { type: 'string', default: '90' },
@@ -69,15 +69,24 @@ async function main(): Promise<number> {
   const workDir = path.join(repoRoot, '.infra', 'soak', runId);
   const logDir = path.join(workDir, 'logs');
   mkdirSync(logDir, { recursive: true });
-  log(`run ${runId}: ${minutes} min at ${rate} events/s, ${plan.clients} clients, logs in ${path.relative(repoRoot, logDir)}`);
+  log(
+    `run ${runId}: ${minutes} min at ${rate} events/s, ${plan.clients} clients, logs in ${path.relative(repoRoot, logDir)}`,
+  );
 
-  const kafka = new Kafka({ clientId: `soak-${runId}`, brokers: infraFromEnv().kafkaBrokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: `soak-${runId}`,
+    brokers: infraFromEnv().kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
   const topics = plan.sourceTypes.map((type) => `${plan.prefix}events.${type}`);
   const groupId = `${plan.prefix}projection`;
   // Created here, explicitly: the soak does not rely on the broker's topic auto-creation.
-  await createTopicsAndWait(admin, topics.map((topic) => ({ topic, numPartitions: 3 })));
+  await createTopicsAndWait(
+    admin,
+    topics.map((topic) => ({ topic, numPartitions: 3 })),
+  );
 
   const redis = await startRedis({ port: num('redis-port'), stateDir: path.join(workDir, 'redis') });
   const secret = randomBytes(32).toString('hex');
@@ -113,7 +122,13 @@ async function main(): Promise<number> {
     const capacity = plan.sources + Math.ceil(rate * minutes * 60 * 1.05) + 10_000;
     const driver = new LoadDriver(
       plan,
-      { ingesterUrl: ingester.url, apiKey, batchSize: num('batch'), maxInFlight: num('max-in-flight'), retryDelayMs: 1000 },
+      {
+        ingesterUrl: ingester.url,
+        apiKey,
+        batchSize: num('batch'),
+        maxInFlight: num('max-in-flight'),
+        retryDelayMs: 1000,
+      },
       capacity,
     );
     await driver.sendAll(plan.sources, true);
@@ -215,7 +230,9 @@ async function main(): Promise<number> {
     }
     sampler.stop();
     const reloaded = await ask({ cmd: 'reload' }, 'reloaded', 300_000);
-    log(`${reloaded.subscriptions} subscription(s) told of a hole reloaded from the read model (${reloaded.failed} failed)`);
+    log(
+      `${reloaded.subscriptions} subscription(s) told of a hole reloaded from the read model (${reloaded.failed} failed)`,
+    );
     const clientsReport = await ask({ cmd: 'report' }, 'report', 120_000);
     log(`clients quiet after ${Date.now() - quietStarted} ms; auditing Kafka and the projection`);
     const kafkaAudit = await auditKafka(kafka, admin, plan, topics, driver.issued);
@@ -225,7 +242,9 @@ async function main(): Promise<number> {
       await Promise.all(apps.map(async (a) => [a.role, await scrapeMetrics(a.url)] as const)),
     );
     const findings = [...driver.stats.badReceipts, ...apps.flatMap((a) => a.crashes)];
-    if (driver.stats.abandoned > 0) findings.push(`${driver.stats.abandoned} event(s) never acknowledged (gave up retrying)`);
+    if (driver.stats.abandoned > 0) {
+      findings.push(`${driver.stats.abandoned} event(s) never acknowledged (gave up retrying)`);
+    }
     const verdict = judge(
       plan,
       driver.issued,
@@ -239,7 +258,19 @@ async function main(): Promise<number> {
       num('growth-limit'),
       findings,
     );
-    report(plan, { minutes, rate, reached, loadSeconds, driver, chaosEvents, verdict, rss, clientsReport, drain, metrics });
+    report(plan, {
+      minutes,
+      rate,
+      reached,
+      loadSeconds,
+      driver,
+      chaosEvents,
+      verdict,
+      rss,
+      clientsReport,
+      drain,
+      metrics,
+    });
     return verdict.failures.length === 0 ? 0 : 1;
   } finally {
     clientsChild?.send({ cmd: 'close' } satisfies ClientsCommand);
@@ -274,21 +305,42 @@ function report(plan: SoakPlan, o: Outcome): void {
   const rows: [string, string | number][] = [
     ['load', `${o.loadSeconds.toFixed(0)} s, target ${o.rate} events/s, reached ${Math.round(o.reached)} events/s`],
     ['requests (batches of events)', `${driver.stats.requests}, failed ${JSON.stringify(driver.stats.failures)}`],
-    ['request p50 / p99 ms', `${round(percentile(driver.stats.latenciesMs, 50), 1)} / ${round(percentile(driver.stats.latenciesMs, 99), 1)}`],
-    ['faults (SIGKILL + restart)', `${o.chaosEvents.length}: redis ${faults('redis')}, gateway-a ${faults('gateway-a')}, consumer ${faults('consumer')}`],
+    [
+      'request p50 / p99 ms',
+      `${round(percentile(driver.stats.latenciesMs, 50), 1)} / ${round(percentile(driver.stats.latenciesMs, 99), 1)}`,
+    ],
+    [
+      'faults (SIGKILL + restart)',
+      `${o.chaosEvents.length}: redis ${faults('redis')}, gateway-a ${faults('gateway-a')}, consumer ${faults('consumer')}`,
+    ],
     ['events acknowledged', v.acknowledged],
     ['events in Kafka (records)', v.kafka.records],
     ['  acknowledged missing in Kafka', v.kafka.acknowledgedMissing],
-    ['  in Kafka twice: sent once / after a retry', `${v.kafka.duplicatedUnexplained} / ${v.kafka.duplicatedAfterRetry}`],
+    [
+      '  in Kafka twice: sent once / after a retry',
+      `${v.kafka.duplicatedUnexplained} / ${v.kafka.duplicatedAfterRetry}`,
+    ],
     ['  in Kafka, not acknowledged (outcome unknown to the driver)', v.kafka.unacknowledgedPresent],
     ['events in the projection (rows)', v.projection.rows],
-    ['  acknowledged missing / Kafka records missing', `${v.projection.acknowledgedMissing} / ${v.projection.kafkaMissing}`],
+    [
+      '  acknowledged missing / Kafka records missing',
+      `${v.projection.acknowledgedMissing} / ${v.projection.kafkaMissing}`,
+    ],
     ['  duplicated', v.projection.duplicated],
     ['clients: subscriptions, expected deliveries', `${v.clients.subscriptions}, ${v.clients.expectedDeliveries}`],
-    ['clients: holes reported (onGap/onReset), subscriptions', `${v.clients.holes}, ${v.clients.subscriptionsWithHoles}`],
+    [
+      'clients: holes reported (onGap/onReset), subscriptions',
+      `${v.clients.holes}, ${v.clients.subscriptionsWithHoles}`,
+    ],
     ['clients: not delivered, filled by the reload after a hole', v.clients.filledByReload],
-    ['clients: missing (total, clients, max per client)', `${v.clients.missing}, ${v.clients.clientsWithMissing}, ${v.clients.maxMissingPerClient}`],
-    ['clients: duplicated (total, clients, max per client)', `${v.clients.duplicated}, ${v.clients.clientsWithDuplicates}, ${v.clients.maxDuplicatedPerClient}`],
+    [
+      'clients: missing (total, clients, max per client)',
+      `${v.clients.missing}, ${v.clients.clientsWithMissing}, ${v.clients.maxMissingPerClient}`,
+    ],
+    [
+      'clients: duplicated (total, clients, max per client)',
+      `${v.clients.duplicated}, ${v.clients.clientsWithDuplicates}, ${v.clients.maxDuplicatedPerClient}`,
+    ],
     ['clients: reconnects, resets, gaps', `${v.clients.reconnects}, ${v.clients.resets}, ${v.clients.gaps}`],
     ...(['gateway-a', 'gateway-b'] as const).map((name): [string, string] => {
       const m = o.metrics[name] ?? {};
@@ -298,9 +350,10 @@ function report(plan: SoakPlan, o: Outcome): void {
           `${m.dual_stream_hub_recovery_notices_total ?? '?'}, ${m.dual_stream_hub_slow_disconnects_total ?? '?'}`,
       ];
     }),
-    ...Object.entries(o.rss).map(
-      ([name, r]): [string, string] => [`max RSS ${name}`, `${r.maxMb} MB (first / last third ${r.firstThirdMaxMb} / ${r.lastThirdMaxMb})`],
-    ),
+    ...Object.entries(o.rss).map(([name, r]): [string, string] => [
+      `max RSS ${name}`,
+      `${r.maxMb} MB (first / last third ${r.firstThirdMaxMb} / ${r.lastThirdMaxMb})`,
+    ]),
     ['verdict', v.failures.length === 0 ? 'PASS' : `FAIL: ${v.failures.join('; ')}`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -331,8 +384,26 @@ function report(plan: SoakPlan, o: Outcome): void {
     failures: v.failures,
     pass: v.failures.length === 0,
     clientErrorSamples: o.clientsReport.errorSamples,
-    perClient: perClient.map((c) => [c.client, c.gateway, c.expected, c.missing, c.filledByReload, c.duplicated, c.holes, c.reconnects]),
-    perClientColumns: ['client', 'gateway', 'expected', 'missing', 'filledByReload', 'duplicated', 'holes', 'reconnects'],
+    perClient: perClient.map((c) => [
+      c.client,
+      c.gateway,
+      c.expected,
+      c.missing,
+      c.filledByReload,
+      c.duplicated,
+      c.holes,
+      c.reconnects,
+    ]),
+    perClientColumns: [
+      'client',
+      'gateway',
+      'expected',
+      'missing',
+      'filledByReload',
+      'duplicated',
+      'holes',
+      'reconnects',
+    ],
   };
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);

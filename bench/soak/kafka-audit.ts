@@ -50,7 +50,10 @@ export async function auditKafka(
       },
     });
     const timer = new Promise<void>((_, reject) =>
-      setTimeout(() => reject(new Error(`Kafka audit: ${remaining.size} partition(s) not read in time`)), timeoutMs).unref(),
+      setTimeout(
+        () => reject(new Error(`Kafka audit: ${remaining.size} partition(s) not read in time`)),
+        timeoutMs,
+      ).unref(),
     );
     await Promise.race([finished, timer]);
   } finally {

@@ -83,7 +83,9 @@ export class LoadDriver {
       if (this.inFlight < this.settings.maxInFlight) {
         const retry = this.retries.shift();
         if (retry) this.launch(retry, keepPositions);
-        else if (this.next < end) this.launch(this.batch(Math.min(this.settings.batchSize, end - this.next)), keepPositions);
+        else if (this.next < end) {
+          this.launch(this.batch(Math.min(this.settings.batchSize, end - this.next)), keepPositions);
+        }
         continue;
       }
       await Promise.race(this.pending);
@@ -131,7 +133,12 @@ export class LoadDriver {
     this.stats.sent += count;
     const events = Array.from({ length: count }, (_, i) => {
       const n = first + i;
-      return JSON.stringify({ id: eventId(this.plan, n), type: 'soak.tick', source: sourceOf(this.plan, n), data: { n } });
+      return JSON.stringify({
+        id: eventId(this.plan, n),
+        type: 'soak.tick',
+        source: sourceOf(this.plan, n),
+        data: { n },
+      });
     });
     return { key: `${this.plan.runId}-b${this.batchNo++}`, first, count, body: `[${events.join(',')}]`, attempts: 0 };
   }
@@ -158,7 +165,11 @@ export class LoadDriver {
     try {
       const res = await fetch(`${this.settings.ingesterUrl}/events/batch`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': this.settings.apiKey, 'idempotency-key': batch.key },
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': this.settings.apiKey,
+          'idempotency-key': batch.key,
+        },
         body: batch.body,
         signal: AbortSignal.timeout(30_000),
       });
@@ -192,7 +203,9 @@ export class LoadDriver {
       }
       if (this.acked[n] === 0) this.stats.acknowledged++;
       this.acked[n] = 1;
-      if (keepPositions) this.positions.set(n, { topic: receipt.topic, partition: receipt.partition, offset: receipt.offset });
+      if (keepPositions) {
+        this.positions.set(n, { topic: receipt.topic, partition: receipt.partition, offset: receipt.offset });
+      }
     });
   }
 }

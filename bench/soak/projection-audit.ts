@@ -61,7 +61,10 @@ export async function auditProjection(
 async function getPage(url: string, token: string, attempts = 5): Promise<Page> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) });
+      const res = await fetch(url, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(30_000),
+      });
       if (res.ok) return (await res.json()) as Page;
       throw new Error(`catch-up answered ${res.status}: ${await res.text()}`);
     } catch (err) {

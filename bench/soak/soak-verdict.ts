@@ -203,21 +203,30 @@ export function judge(
     // A ratio alone would flag a 40 MB process that reaches 70 MB: growth must also be large in absolute terms.
     const failed = ratio > growthLimit && r.lastThirdMaxMb - r.firstThirdMaxMb > 64;
     v.growth[name] = { firstThirdMaxMb: r.firstThirdMaxMb, lastThirdMaxMb: r.lastThirdMaxMb, ratio, failed };
-    if (failed) v.failures.push(`${name} RSS grew ${r.firstThirdMaxMb} -> ${r.lastThirdMaxMb} MB (limit ${growthLimit}x)`);
+    if (failed) {
+      v.failures.push(`${name} RSS grew ${r.firstThirdMaxMb} -> ${r.lastThirdMaxMb} MB (limit ${growthLimit}x)`);
+    }
   }
 
-  const check = (count: number, what: string) => count > 0 && v.failures.push(`${count} ${what}`);
-  check(v.kafka.acknowledgedMissing, 'acknowledged event(s) missing in Kafka');
-  check(v.kafka.duplicatedUnexplained, 'event(s) in Kafka twice although sent once');
-  check(v.kafka.foreign, 'record(s) in the run topics that are not events of the run');
-  check(v.projection.acknowledgedMissing, 'acknowledged event(s) missing in the projection');
-  check(v.projection.kafkaMissing, 'event(s) in Kafka missing in the projection');
-  check(v.projection.duplicated, 'event(s) in the projection twice');
-  check(v.projection.foreign, 'projection row(s) that are not events of their source');
-  check(v.projection.unreadSources, 'source(s) whose projection could not be read');
-  check(v.clients.missing, 'acknowledged event(s) missing at clients following their source');
-  check(v.clients.duplicated, 'duplicate deliveries to clients');
-  check(v.clients.phantom, 'client deliveries of events that are not in Kafka');
-  check(v.clients.foreign, 'client deliveries of events of another source');
+  const { kafka: k, projection: p, clients: c } = v;
+  const fail = (where: string, checks: [number, string][]) => {
+    for (const [count, what] of checks) if (count > 0) v.failures.push(`${count} ${what} ${where}`);
+  };
+  fail('in Kafka', [
+    [k.acknowledgedMissing, 'acknowledged event(s) missing'],
+    [k.duplicatedUnexplained, 'event(s) twice although sent once'],
+    [k.foreign, 'record(s) that are not events of the run'],
+  ]);
+  fail('in the projection', [
+    [p.acknowledgedMissing, 'acknowledged event(s) missing'],
+    [p.kafkaMissing, 'event(s) of Kafka missing'],
+    [p.duplicated, 'event(s) twice'],
+    [p.foreign + p.unreadSources, 'row(s) of another source or source(s) not readable'],
+  ]);
+  fail('at clients following their source', [
+    [c.missing, 'acknowledged event(s) missing'],
+    [c.duplicated, 'duplicate deliveries'],
+    [c.phantom + c.foreign, 'deliveries of events not in Kafka or of another source'],
+  ]);
   return v;
 }

@@ -200,18 +200,22 @@ const cases: BadCase[] = [
   { name: 'batch invalid JSON', path: '/events/batch', raw: '[{]', status: 400, error: 'invalid_json' },
 ];
 
+/** The ingester on the shared Kafka and Redis, its topics and channels under `prefix`. */
+const startIngester = (prefix: string) =>
+  startService('ingester', {
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    REDIS_URL: redisUrl(),
+    TOPIC_PREFIX: prefix,
+    CHANNEL_PREFIX: prefix,
+  });
+
 describe('ingester: bad input is refused with a clear problem list and reaches nothing', () => {
   const prefix = `${uniqueName('e2e-in')}-`;
   let ingester: ServiceProcess;
 
   beforeAll(async () => {
     await ensureBuilt();
-    ingester = await startService('ingester', {
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      REDIS_URL: redisUrl(),
-      TOPIC_PREFIX: prefix,
-      CHANNEL_PREFIX: prefix,
-    });
+    ingester = await startIngester(prefix);
   });
   afterAll(async () => {
     await ingester?.stop();
@@ -399,12 +403,7 @@ describe('ingester: Kafka refusing events for good is not answered as retriable'
         waitForLeaders: true,
       }),
     );
-    ingester = await startService('ingester', {
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      REDIS_URL: redisUrl(),
-      TOPIC_PREFIX: prefix,
-      CHANNEL_PREFIX: prefix,
-    });
+    ingester = await startIngester(prefix);
   });
   afterAll(async () => {
     await ingester?.stop();
