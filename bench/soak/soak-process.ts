@@ -1,6 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import path from 'node:path';
+
+/** The repository's Node 24 (the apps need `node:sqlite`), whatever node started the soak. */
+const NODE = existsSync(path.resolve('node_modules/.bin/node'))
+  ? path.resolve('node_modules/.bin/node')
+  : process.execPath;
 
 export type SoakRole = 'ingester' | 'gateway-a' | 'gateway-b' | 'consumer';
 
@@ -35,7 +40,7 @@ export class SoakProcess {
   async start(timeoutMs = 120_000): Promise<void> {
     this.incarnation++;
     const log = createWriteStream(path.join(this.logDir, `${this.role}-${this.incarnation}.log`));
-    const child = spawn(process.execPath, [this.main], {
+    const child = spawn(NODE, [this.main], {
       env: { ...process.env, NODE_OPTIONS: '', HOST: '127.0.0.1', PORT: String(this.port), ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
