@@ -18,7 +18,7 @@ export class BackgroundRecovery {
 
   start(sub: ChannelSubscription, from: RecoveryStart, cause: RecoveryCause): void {
     this.counters.recoveries++;
-    const running = this.runner.run(sub, from);
+    const running = this.runner.run(sub, from, true);
     if (this.watched.has(running)) return;
     this.watched.add(running);
     running.then(

@@ -129,6 +129,8 @@ describe('RecoveryRunner', () => {
     expect(sub.state).toBe('live');
     expect(await runner.run(sub, FROM)).toEqual({ recovered: true, replayed: 0 });
     expect(await runner.run(sub, 'since-subscribe')).toEqual({ recovered: true, replayed: 0 });
-    expect(calls.map((c) => c.waitForSlot)).toEqual([false, true, true]);
+    // A background recovery from the subscription's own position (dropped held messages) waits too.
+    expect(await runner.run(sub, undefined, true)).toEqual({ recovered: true, replayed: 0 });
+    expect(calls.map((c) => c.waitForSlot)).toEqual([false, true, true, true]);
   });
 });

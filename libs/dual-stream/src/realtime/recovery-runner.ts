@@ -40,17 +40,19 @@ export class RecoveryRunner {
   ) {}
 
   /**
-   * Recovers `sub` from `start` (`undefined`: from its own position). A recovery with a `start` is one nobody
-   * waits on (gap marker, Redis reconnect): it waits for a replay slot; the one behind a `subscribe` ack does not.
+   * Recovers `sub` from `start` (`undefined`: from its own position). `background` marks a recovery nobody
+   * waits on (gap marker, Redis reconnect, dropped held messages): it waits for a replay slot, since answering
+   * `busy` would report a hole nobody looked for; the one behind a `subscribe` ack does not (its client
+   * subscribes again). @default background: whether `start` is given
    */
-  run(sub: ChannelSubscription, start: RecoveryStart): Promise<RecoveryResult> {
+  run(sub: ChannelSubscription, start: RecoveryStart, background = start !== undefined): Promise<RecoveryResult> {
     if (sub.running) {
       sub.rerun = true;
       return sub.running;
     }
     const controller = new AbortController();
     this.controllers.set(sub, controller);
-    sub.running = this.passes(sub, start, controller).finally(() => {
+    sub.running = this.passes(sub, start, background, controller).finally(() => {
       sub.running = undefined;
       if (this.controllers.get(sub) === controller) this.controllers.delete(sub);
       this.statusChanged(sub.connection);
@@ -66,6 +68,7 @@ export class RecoveryRunner {
   private async passes(
     sub: ChannelSubscription,
     start: RecoveryStart,
+    background: boolean,
     controller: AbortController,
   ): Promise<RecoveryResult> {
     const { signal } = controller;
@@ -84,7 +87,7 @@ export class RecoveryRunner {
           sub.source,
           from,
           (events, stop) => this.deliver(sub, events, stop, controller),
-          { signal, waitForSlot: start !== undefined },
+          { signal, waitForSlot: background },
         );
         replayed += replay.replayed;
         this.counters.replayedEvents += replay.replayed;
