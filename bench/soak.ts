@@ -258,6 +258,7 @@ async function main(): Promise<number> {
       num('growth-limit'),
       findings,
     );
+    const startRetries = Object.fromEntries(apps.map((a) => [a.role, a.startRetries]));
     report(plan, {
       minutes,
       rate,
@@ -270,6 +271,7 @@ async function main(): Promise<number> {
       clientsReport,
       drain,
       metrics,
+      startRetries,
     });
     return verdict.failures.length === 0 ? 0 : 1;
   } finally {
@@ -297,6 +299,8 @@ interface Outcome {
   clientsReport: Extract<ClientsMessage, { kind: 'report' }>;
   drain: { high: number; committed: number };
   metrics: Record<string, Record<string, number>>;
+  /** Starts tried again per app (the port briefly held by another process), not faults of the app. */
+  startRetries: Record<string, number>;
 }
 
 function report(plan: SoakPlan, o: Outcome): void {
@@ -374,6 +378,7 @@ function report(plan: SoakPlan, o: Outcome): void {
       p99Ms: round(percentile(driver.stats.latenciesMs, 99), 1),
     },
     chaos: o.chaosEvents,
+    startRetries: o.startRetries,
     acknowledged: v.acknowledged,
     kafka: v.kafka,
     projection: v.projection,

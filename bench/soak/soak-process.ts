@@ -18,6 +18,9 @@ export class SoakProcess {
   /** Unexpected exits (not killed by the soak): each one is a finding. */
   readonly crashes: string[] = [];
   private killing = false;
+  private ready = false;
+  /** Starts that failed and were tried again (e.g. the port held for a moment by another process). */
+  startRetries = 0;
 
   constructor(
     readonly role: SoakRole,
@@ -36,9 +39,26 @@ export class SoakProcess {
     return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
   }
 
-  /** Spawns the app and resolves once it answers its readiness route. */
-  async start(timeoutMs = 120_000): Promise<void> {
+  /**
+   * Spawns the app and resolves once it answers its readiness route. A start that fails (the port is in the
+   * ephemeral range, so an outgoing connection of any process may hold it for a moment) is tried again.
+   */
+  async start(timeoutMs = 120_000, attempts = 5): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.spawnOnce(timeoutMs);
+        return;
+      } catch (err) {
+        if (attempt >= attempts) throw err;
+        this.startRetries++;
+        await new Promise((r) => setTimeout(r, 2_000));
+      }
+    }
+  }
+
+  private async spawnOnce(timeoutMs: number): Promise<void> {
     this.incarnation++;
+    this.ready = false;
     const log = createWriteStream(path.join(this.logDir, `${this.role}-${this.incarnation}.log`));
     const child = spawn(NODE, [this.main], {
       env: { ...process.env, NODE_OPTIONS: '', HOST: '127.0.0.1', PORT: String(this.port), ...this.env },
@@ -49,11 +69,19 @@ export class SoakProcess {
     this.child = child;
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
-        if (!this.killing) this.crashes.push(`${this.role}#${this.incarnation} exited (${signal ?? `code ${code}`})`);
+        if (this.ready && !this.killing) {
+          this.crashes.push(`${this.role}#${this.incarnation} exited (${signal ?? `code ${code}`})`);
+        }
         resolve();
       }),
     );
-    await this.waitReady(timeoutMs);
+    try {
+      await this.waitReady(timeoutMs);
+      this.ready = true;
+    } catch (err) {
+      await this.kill();
+      throw err;
+    }
   }
 
   /** SIGKILL: a crash, not a shutdown. */
