@@ -23,7 +23,7 @@ export function percentile(samples: readonly number[], p: number): number {
 
 export const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 
-function benchEnv(): Record<string, string | number> {
+export function benchEnv(): Record<string, string | number> {
   const cpus = os.cpus();
   return {
     node: process.version,

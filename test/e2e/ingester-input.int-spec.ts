@@ -351,3 +351,48 @@ describe('ingester: only SOURCE_TYPES are accepted, and their topics exist befor
     expect(records).toBe(0);
   });
 });
+
+describe('ingester: Kafka refusing events for good is not answered as retriable', () => {
+  // The topic allows smaller records than the broker (whose message.max.bytes the publisher reads), so an
+  // event the publisher validates as fitting is refused by the broker with MESSAGE_TOO_LARGE: non-retriable.
+  const service = ingesterFixture('e2e-refused', {}, (prefix) =>
+    withAdmin((admin) =>
+      admin.createTopics({
+        topics: [
+          {
+            topic: `${prefix}events.order`,
+            numPartitions: 1,
+            configEntries: [{ name: 'max.message.bytes', value: '4096' }],
+          },
+        ],
+        waitForLeaders: true,
+      }),
+    ),
+  );
+
+  it('answers 500 kafka_refused without Retry-After (single and batch), logs the cause, publishes nothing', async () => {
+    const { ingester, prefix } = service;
+    const topic = `${prefix}events.order`;
+    const big = valid({ data: { note: 'x'.repeat(8_000) } });
+    const one = await http(`${ingester.url}/events`, { body: big });
+    const batch = await http(`${ingester.url}/events/batch`, { body: [big] });
+    for (const res of [one, batch]) {
+      expect({ status: res.status, error: res.body?.error, retryAfter: res.headers.get('retry-after') }).toEqual({
+        status: 500,
+        error: 'kafka_refused',
+        retryAfter: null,
+      });
+      expect(res.body.type).toBe('urn:dual-stream:problem:kafka-refused');
+      // kafkajs' text (the error type, broker addresses) stays in the log.
+      expect(res.text).not.toMatch(/MESSAGE_TOO_LARGE|127\.0\.0\.1|9092/);
+    }
+    expect(ingester.output()).toContain('kafka_refused');
+    const records = await withAdmin(async (admin) =>
+      (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0),
+    );
+    expect(records).toBe(0);
+    // A small event on the same topic still goes through: the refusal was about that event, not the service.
+    const small = await http(`${ingester.url}/events`, { body: valid() });
+    expect(small.status).toBe(202);
+  });
+});

@@ -12,11 +12,16 @@ export interface IngesterFixture {
  * Registers the `beforeAll` / `afterAll` of a describe block that talks to one ingester process on the shared
  * Kafka and Redis, isolated by its own prefix; `env` adds settings or overrides these.
  */
-export function ingesterFixture(name: string, env: Record<string, string> = {}): IngesterFixture {
+export function ingesterFixture(
+  name: string,
+  env: Record<string, string> = {},
+  /** Runs before the ingester starts (which creates its missing topics), e.g. to create a topic differently. */
+  beforeStart?: (prefix: string) => Promise<unknown>,
+): IngesterFixture {
   const prefix = `${uniqueName(name)}-`;
   let ingester: ServiceProcess | undefined;
   beforeAll(async () => {
-    await ensureBuilt();
+    await Promise.all([ensureBuilt(), beforeStart?.(prefix)]);
     ingester = await startService('ingester', {
       TOPIC_PREFIX: prefix,
       CHANNEL_PREFIX: prefix,

@@ -40,6 +40,28 @@ describe('mapPublishError', () => {
     expect(mapped.serverSide).toBe(true);
   });
 
+  it('maps a non-retriable DurablePublishError to 500 kafka_refused without Retry-After', () => {
+    const cause = Object.assign(new Error('The request included a message larger than the max message size'), {
+      type: 'MESSAGE_TOO_LARGE',
+      retriable: false,
+    });
+    for (const err of [
+      new DurablePublishError('Kafka refused 1 event(s) at 10.1.2.3:9092', false, { cause }),
+      // Another copy of the library: recognised by name, its own retriable flag still decides.
+      Object.assign(new Error('Kafka refused it at 10.1.2.3:9092'), { name: 'DurablePublishError', retriable: false }),
+    ]) {
+      const mapped = mapPublishError(err, 7);
+      expect(mapped.body).toMatchObject({
+        status: 500,
+        error: 'kafka_refused',
+        type: 'urn:dual-stream:problem:kafka-refused',
+      });
+      expect(mapped.headers).toEqual({});
+      expect(mapped.serverSide).toBe(true);
+      expect(JSON.stringify(mapped.body)).not.toMatch(/MESSAGE_TOO_LARGE|10\.1\.2\.3|9092/);
+    }
+  });
+
   it('keeps problem bodies of HttpExceptions and turns other ones into problems', () => {
     const own = problem('invalid_batch', 'the batch is empty');
     expect(mapPublishError(new ProblemException(own), 2).body).toEqual(own);

@@ -35,6 +35,18 @@ export function mapPublishError(err: unknown, retryAfterSeconds: number): Mapped
     };
   }
   if (err instanceof DurablePublishError || name === 'DurablePublishError') {
+    // The library classified the failure once (DurablePublishError.retriable); a refusal for good must not
+    // invite the client to retry something that cannot succeed until the service is fixed.
+    if ((err as DurablePublishError).retriable === false) {
+      return {
+        body: problem(
+          'kafka_refused',
+          'Kafka refused the event for good (a topic or broker setting of this service, e.g. its record size limit or authorization); nothing was published and retrying cannot help until the service is fixed',
+        ),
+        headers: {},
+        serverSide: true,
+      };
+    }
     return {
       body: problem(
         'kafka_unavailable',

@@ -127,8 +127,12 @@ describe('RecoveryRunner', () => {
     const { sub, runner } = setup(replay);
     expect(await runner.run(sub, undefined)).toEqual({ recovered: false, replayed: 0, reason: 'busy' });
     expect(sub.state).toBe('live');
-    expect(await runner.run(sub, FROM)).toEqual({ recovered: true, replayed: 0 });
-    expect(await runner.run(sub, 'since-subscribe')).toEqual({ recovered: true, replayed: 0 });
-    expect(calls.map((c) => c.waitForSlot)).toEqual([false, true, true]);
+    // Background recoveries are the ones that report their own hole (they pass a notice callback).
+    const notice = () => undefined;
+    expect(await runner.run(sub, FROM, notice)).toEqual({ recovered: true, replayed: 0 });
+    expect(await runner.run(sub, 'since-subscribe', notice)).toEqual({ recovered: true, replayed: 0 });
+    // A background recovery from the subscription's own position (dropped held messages) waits too.
+    expect(await runner.run(sub, undefined, notice)).toEqual({ recovered: true, replayed: 0 });
+    expect(calls.map((c) => c.waitForSlot)).toEqual([false, true, true, true]);
   });
 });

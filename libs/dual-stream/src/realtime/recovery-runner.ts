@@ -46,8 +46,10 @@ export class RecoveryRunner {
   ) {}
 
   /**
-   * Recovers `sub` from `start` (`undefined`: from its own position). A recovery with a `start` is one nobody
-   * waits on (gap marker, Redis reconnect): it waits for a replay slot; the one behind a `subscribe` ack does not.
+   * Recovers `sub` from `start` (`undefined`: from its own position). A recovery that reports its own hole
+   * (`beforeHoleFlush`) is one nobody waits on (gap marker, Redis reconnect, dropped held messages): it waits for
+   * a replay slot, since answering `busy` would report a hole nobody looked for; the one behind a `subscribe`
+   * ack does not (its client subscribes again).
    */
   run(sub: ChannelSubscription, start: RecoveryStart, beforeHoleFlush?: BeforeHoleFlush): Promise<RecoveryResult> {
     if (sub.running) {
@@ -101,7 +103,7 @@ export class RecoveryRunner {
           sub.source,
           from,
           (events, stop) => this.deliver(sub, events, stop, controller),
-          { signal, waitForSlot: start !== undefined },
+          { signal, waitForSlot: beforeHoleFlush !== undefined },
         );
         replayed += replay.replayed;
         this.counters.replayedEvents += replay.replayed;

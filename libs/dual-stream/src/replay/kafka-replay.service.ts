@@ -18,13 +18,18 @@ import { TopicReader } from './topic-reader.js';
 export interface ReplayBounds {
   /** @default replay.maxRecordsScanned */
   maxRecordsScanned?: number;
-  /** Wall time of the whole replay, waiting for a slot included. @default replay.timeoutMs */
+  /**
+   * Wall time of the replay from the moment it has its slot (a replay that waits for one, `waitForSlot`, is not
+   * charged for the wait: it has not read anything yet, so giving up then would report a hole that nobody
+   * looked for). @default replay.timeoutMs
+   */
   timeoutMs?: number;
   /** Ends the replay at once with reason `cancelled` (a dropped subscription, a socket gone). @default undefined */
   signal?: AbortSignal;
   /**
    * With all `replay.maxConcurrent` slots taken: `false` answers reason `busy` at once, `true` waits for a
-   * slot (in arrival order) until `timeoutMs`. @default false
+   * slot (in arrival order) until `signal` aborts. The wait is bounded all the same: each running replay ends
+   * within `timeoutMs` (or `replay.clientWaitMs` for a client that stops reading), so a slot frees up. @default false
    */
   waitForSlot?: boolean;
 }
@@ -87,10 +92,10 @@ export class KafkaReplayService implements OnApplicationShutdown {
     bounds: ReplayBounds = {},
   ): Promise<ReplayResult> {
     const maxRecordsScanned = bounds.maxRecordsScanned ?? this.options.replay.maxRecordsScanned;
-    const deadline = Date.now() + (bounds.timeoutMs ?? this.options.replay.timeoutMs);
     const { signal } = bounds;
-    const slot = bounds.waitForSlot ? await this.slots.acquire(deadline, signal) : this.slots.tryAcquire();
+    const slot = bounds.waitForSlot ? await this.slots.acquire(Infinity, signal) : this.slots.tryAcquire();
     if (!slot) return { recovered: false, replayed: 0, scanned: 0, reason: signal?.aborted ? 'cancelled' : 'busy' };
+    const deadline = Date.now() + (bounds.timeoutMs ?? this.options.replay.timeoutMs);
     let replayed = 0;
     try {
       const admin = await this.connectAdmin();

@@ -39,4 +39,16 @@ describe('ReplaySlots', () => {
     expect(slots.active).toBe(0);
     expect(await slots.acquire(Date.now(), AbortSignal.abort())).toBe(true);
   });
+
+  it('waits without a deadline (Infinity) until a release, however long that takes', async () => {
+    const slots = new ReplaySlots(1);
+    slots.tryAcquire();
+    let answer: boolean | undefined;
+    const waiting = slots.acquire(Infinity).then((ok) => (answer = ok));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(answer).toBeUndefined();
+    slots.release();
+    await waiting;
+    expect(answer).toBe(true);
+  });
 });

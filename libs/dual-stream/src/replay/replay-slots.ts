@@ -25,7 +25,10 @@ export class ReplaySlots {
     return true;
   }
 
-  /** A slot now or when one frees up, in arrival order; false at `deadline` (epoch ms) or on abort. */
+  /**
+   * A slot now or when one frees up, in arrival order; false at `deadline` (epoch ms; `Infinity` waits until a
+   * slot frees up or `signal` aborts) or on abort.
+   */
   acquire(deadline: number, signal?: AbortSignal): Promise<boolean> {
     if (this.tryAcquire()) return Promise.resolve(true);
     if (signal?.aborted) return Promise.resolve(false);
@@ -43,7 +46,8 @@ export class ReplaySlots {
         waiter.grant(false);
       };
       const onAbort = () => giveUp();
-      const timer = setTimeout(giveUp, Math.max(0, deadline - Date.now()));
+      // setTimeout clamps anything over 2^31 - 1 ms to 1 ms: no timer at all for a wait without a deadline.
+      const timer = Number.isFinite(deadline) ? setTimeout(giveUp, Math.max(0, deadline - Date.now())) : undefined;
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(waiter);
     });

@@ -20,6 +20,7 @@ export const PROBLEM_TYPES = {
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused with a different request' },
   internal_error: { status: 500, title: 'Internal error' },
+  kafka_refused: { status: 500, title: 'Kafka refused the event' },
   backpressure: { status: 503, title: 'Ingester busy' },
   kafka_unavailable: { status: 503, title: 'Kafka unavailable' },
   shutting_down: { status: 503, title: 'Shutting down' },
