@@ -5,6 +5,7 @@ import {
   collect,
   connectClient,
   eventually,
+  floodChannel,
   startGateway,
   subscribe,
   token,
@@ -63,27 +64,7 @@ describe('slow client policy', () => {
       5,
     );
     const total = 4000; // 32 MB: well over what loopback TCP buffers hold
-    for (let i = 0; i < total; i += 100) {
-      const pipeline = redis.pipeline();
-      for (let j = i; j < i + 100; j++) {
-        pipeline.publish(
-          `${prefix}${channel}`,
-          JSON.stringify({
-            kind: 'event',
-            id: `e${j}`,
-            type: 'feed.item',
-            source: { type: 'feed', id: 's-1' },
-            time: new Date().toISOString(),
-            topic: 'events.feed',
-            partition: 0,
-            offset: String(j),
-            data: PAYLOAD,
-          }),
-        );
-      }
-      await pipeline.exec();
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await floodChannel(redis, `${prefix}${channel}`, { type: 'feed', id: 's-1' }, { total, payload: PAYLOAD });
     await eventually(() => got1.get(channel)?.length === total && got2.get(channel)?.length === total, 60_000);
     clearInterval(sampler);
 

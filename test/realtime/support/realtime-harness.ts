@@ -17,9 +17,11 @@ import {
   type SubscribeAck,
   type SubscribeRequest,
 } from '@dual-stream/nestjs';
+import { Redis } from 'ioredis';
 import { io, type Socket as ClientSocket } from 'socket.io-client';
 import { GatewayModule } from '../../../apps/gateway/src/gateway.module.js';
-import { signGatewayToken, type GatewayPrincipal } from '@app/service-kit';
+import { SSE_DEFAULTS, type GatewaySseConfig } from '../../../apps/gateway/src/gateway.config.js';
+import { ProblemExceptionFilter, signGatewayToken, type GatewayPrincipal } from '@app/service-kit';
 import { createTopic, eventually, kafkaBrokers, redisUrl, testKafka, uniqueName } from '../../support/infra.js';
 
 export const TEST_SECRET = 'realtime-test-secret-0123456789abcdef';
@@ -40,6 +42,8 @@ export interface GatewayOptions {
   devTokens?: boolean;
   /** `aud` / `iss` the gateway requires of tokens. */
   jwt?: { audience?: string; issuer?: string };
+  /** `GET /sse` settings over `SSE_DEFAULTS`. */
+  sse?: Partial<GatewaySseConfig>;
 }
 
 /** One gateway instance (the real GatewayModule) on a free port; two of them share only Redis and Kafka. */
@@ -58,9 +62,12 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayInst
       devTokens: options.devTokens ?? false,
       jwtAudience: options.jwt?.audience,
       jwtIssuer: options.jwt?.issuer,
+      sse: { ...SSE_DEFAULTS, ...options.sse },
     }),
     { logger: ['error'] },
   );
+  // As bootstrapService does: every HTTP error answers application/problem+json.
+  app.useGlobalFilters(new ProblemExceptionFilter());
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, url, hub: app.get(RealtimeHub) };
@@ -250,6 +257,62 @@ export async function readSourceFromKafka(source: EventSource): Promise<{ id: st
     await consumer.disconnect();
   }
   return found.sort((a, b) => Number(BigInt(a.position.offset) - BigInt(b.position.offset)));
+}
+
+/**
+ * PUBLISHes `total` notifications of `source` straight on Redis (offsets 0.., partition 0, `payload` as data),
+ * 100 per pipeline with a short pause: a flood no reading client can absorb into its TCP buffers alone.
+ */
+export async function floodChannel(
+  redis: Redis,
+  redisChannel: string,
+  source: EventSource,
+  { total, payload }: { total: number; payload: string },
+): Promise<void> {
+  for (let i = 0; i < total; i += 100) {
+    const pipeline = redis.pipeline();
+    for (let j = i; j < Math.min(total, i + 100); j++) {
+      pipeline.publish(
+        redisChannel,
+        JSON.stringify({
+          kind: 'event',
+          id: `e${j}`,
+          type: `${source.type}.item`,
+          source,
+          time: new Date().toISOString(),
+          topic: `events.${source.type}`,
+          partition: 0,
+          offset: String(j),
+          data: payload,
+        }),
+      );
+    }
+    await pipeline.exec();
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export interface RealtimeStack {
+  gateway: GatewayInstance;
+  pub: PublisherHandle;
+  /** A plain Redis connection for raw PUBLISHes. */
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+/** A gateway, the real publisher on its prefix and a raw Redis connection, closed together. */
+export async function startRealtimeStack(options: GatewayOptions): Promise<RealtimeStack> {
+  const [gateway, pub] = await Promise.all([startGateway(options), startPublisher(options.prefix)]);
+  const redis = new Redis(redisUrl());
+  return {
+    gateway,
+    pub,
+    redis,
+    close: async () => {
+      redis.disconnect();
+      await Promise.all([gateway.app.close(), pub.app.close()]);
+    },
+  };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -15,7 +15,12 @@ function subscription(hooks: Partial<SubscriptionHooks>, maxBuffer = 100) {
   const conflateKeys: (string | undefined)[] = [];
   const connection = {
     closed: false,
-    sendEvent: (message: LiveMessage<RealtimeNotification>, _channel: string, _pattern?: string, conflateKey?: string) => {
+    sendEvent: (
+      message: LiveMessage<RealtimeNotification>,
+      _channel: string,
+      _pattern?: string,
+      conflateKey?: string,
+    ) => {
       sent.push(message.event.offset);
       conflateKeys.push(conflateKey);
     },

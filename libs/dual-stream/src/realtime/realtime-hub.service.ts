@@ -21,7 +21,12 @@ import { SocketConnection } from './socket-connection.js';
 import { SseConnection } from './sse/sse-connection.js';
 import { SseCursorState } from './sse/sse-cursor-state.js';
 import { sseRetry } from './sse/sse-frame.js';
-import { planSseStream, type SseStreamChannel, type SseStreamPlan, type SseStreamRequest } from './sse/sse-stream-plan.js';
+import {
+  planSseStream,
+  type SseStreamChannel,
+  type SseStreamPlan,
+  type SseStreamRequest,
+} from './sse/sse-stream-plan.js';
 import { SseStreamRefusedError } from '../errors/sse-stream-refused.error.js';
 import { LiveMessage } from './socket-packet.js';
 import { HubStatus } from './hub-status.js';

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { fuzzParameters, hostileString, outcomeOf, sourceId, sourceType } from '../../../../../test/support/fuzz-arbitraries.js';
+import {
+  fuzzParameters,
+  hostileString,
+  outcomeOf,
+  sourceId,
+  sourceType,
+} from '../../../../../test/support/fuzz-arbitraries.js';
 import { InvalidSseCursorError } from '../../errors/invalid-sse-cursor.error.js';
 import { encodeSseCursor, parseSseCursor, type SseCursorEntry } from './sse-cursor.js';
 
@@ -24,15 +30,24 @@ const cursorLike: fc.Arbitrary<unknown> = fc.oneof(
     weight: 2,
     arbitrary: fc
       .tuple(entries.map(encodeSseCursor), fc.nat(), fc.nat(), hostileString(6))
-      .map(([text, at, cut, insert]) => text.slice(0, at % (text.length + 1)) + insert + text.slice(at % (text.length + 1) + (cut % 4))),
+      .map(
+        ([text, at, cut, insert]) =>
+          text.slice(0, at % (text.length + 1)) + insert + text.slice((at % (text.length + 1)) + (cut % 4)),
+      ),
   },
   {
     weight: 2,
     arbitrary: fc
-      .array(fc.oneof(hostileString(40), fc.tuple(channel, hostileString(24)).map(([c, w]) => `${c}\n${w}`)), {
-        minLength: 1,
-        maxLength: 4,
-      })
+      .array(
+        fc.oneof(
+          hostileString(40),
+          fc.tuple(channel, hostileString(24)).map(([c, w]) => `${c}\n${w}`),
+        ),
+        {
+          minLength: 1,
+          maxLength: 4,
+        },
+      )
       .map((plains) => `1.${plains.map(b64).join('.')}`),
   },
   { weight: 1, arbitrary: fc.anything() },

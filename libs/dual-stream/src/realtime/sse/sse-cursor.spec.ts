@@ -7,15 +7,17 @@ import { planSseStream } from './sse-stream-plan.js';
 
 const NOW = 1_800_000_000_000;
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
-const refusal = (fn: () => unknown): string => {
+/** What `fn` threw, checked to be a `type`. */
+function thrown<E extends Error>(fn: () => unknown, type: new (...args: never[]) => E): E {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(InvalidSseCursorError);
-    return (err as InvalidSseCursorError).reason;
+    expect(err).toBeInstanceOf(type);
+    return err as E;
   }
-  throw new Error('expected InvalidSseCursorError');
-};
+  throw new Error(`expected ${type.name}`);
+}
+const refusal = (fn: () => unknown): string => thrown(fn, InvalidSseCursorError).reason;
 
 describe('SSE cursor codec', () => {
   const entries: SseCursorEntry[] = [
@@ -78,20 +80,17 @@ describe('SSE framing', () => {
 describe('SSE stream plan', () => {
   const plan = (channels: unknown[], cursor?: string, maxChannels = 4) =>
     planSseStream({ channels, cursor, maxChannels }, NOW);
-  const kind = (fn: () => unknown) => {
-    try {
-      fn();
-    } catch (err) {
-      expect(err).toBeInstanceOf(SseStreamRefusedError);
-      return (err as SseStreamRefusedError).kind;
-    }
-    throw new Error('expected a refusal');
-  };
+  const kind = (fn: () => unknown) => thrown(fn, SseStreamRefusedError).kind;
 
   it('starts channels the cursor does not name live from now, and resumes the ones it names', () => {
     const cursor = encodeSseCursor([{ channel: 'events:o:2', partition: 1, offset: '9' }]);
     expect(plan(['events:o:1', 'events:o:2'], cursor).channels).toEqual([
-      { channel: 'events:o:1', source: { type: 'o', id: '1' }, at: { channel: 'events:o:1', since: NOW }, resume: false },
+      {
+        channel: 'events:o:1',
+        source: { type: 'o', id: '1' },
+        at: { channel: 'events:o:1', since: NOW },
+        resume: false,
+      },
       {
         channel: 'events:o:2',
         source: { type: 'o', id: '2' },

@@ -7,8 +7,7 @@ import { parseChannel } from '../../events/channel-parser.js';
  * any, the time (ms since the epoch) the stream subscribed to it (a resume replays from that time on).
  */
 export type SseCursorEntry =
-  | { channel: string; partition: number; offset: string }
-  | { channel: string; since: number };
+  { channel: string; partition: number; offset: string } | { channel: string; since: number };
 
 /** The cursor format this gateway writes: `1.` then one base64url segment per channel (docs/sse.md "Cursor"). */
 export const SSE_CURSOR_VERSION = '1';
@@ -56,7 +55,9 @@ export function parseSseCursor(text: unknown, now: number = Date.now()): SseCurs
   const version = parts[0]!;
   if (version !== SSE_CURSOR_VERSION) {
     throw new InvalidSseCursorError(
-      /^\d{1,6}$/.test(version) ? `version ${version} is not supported (this gateway reads version 1)` : 'not a stream cursor',
+      /^\d{1,6}$/.test(version)
+        ? `version ${version} is not supported (this gateway reads version 1)`
+        : 'not a stream cursor',
     );
   }
   const segments = parts.slice(1);
