@@ -9,6 +9,7 @@ import {
   freshSourceType,
   floodChannel,
   publishOne,
+  startGateway,
   startRealtimeStack,
   TEST_SECRET,
   token,
@@ -333,5 +334,15 @@ describe('Server-Sent Events from the gateway', () => {
       return retry.status === 200;
     }, 10_000);
     two.close();
+  });
+
+  it('a graceful shutdown ends open streams, so the HTTP server can close', async () => {
+    const other = await startGateway({ prefix });
+    const channel = 'events:shutdown:s-1';
+    const stream = await openSseStream(`${other.url}${query(channel)}`, bearer(await token([channel], [], 'sse-down')));
+    streams.push(stream);
+    await acked(stream, 1);
+    await other.app.close();
+    await eventually(() => stream.ended, 10_000);
   });
 });

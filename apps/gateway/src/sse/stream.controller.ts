@@ -50,6 +50,10 @@ export class StreamController {
   @UseGuards(StreamAuthGuard)
   async stream(@Req() req: AuthenticatedRequest, @Res() res: ServerResponse): Promise<void> {
     const { principal } = req;
+    if (req.method !== 'GET') {
+      // Express routes HEAD to GET handlers; a stream without a body would only hold a hub connection.
+      throw new ProblemException(problem('method_not_allowed', 'GET /sse streams; HEAD has nothing to show'));
+    }
     const plan = await this.refusing(() => this.plan(req));
     if (!this.limiter.acquire(principal.sub)) {
       this.metrics.refusedFor('too_many_streams');

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Socket } from 'socket.io';
@@ -69,7 +69,7 @@ type Opened = { recovery: Promise<RecoveryResult> } | string;
  * from Kafka. Nothing connects until the first subscription, so apps that never use it pay nothing.
  */
 @Injectable()
-export class RealtimeHub implements OnApplicationShutdown {
+export class RealtimeHub implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly entries = new Map<string, ConnectionEntry>();
   private readonly counters = new HubCounters();
   private readonly prefix: string;
@@ -280,6 +280,19 @@ export class RealtimeHub implements OnApplicationShutdown {
       sseStreams,
       ...this.counters,
     };
+  }
+
+  /**
+   * Ends every SSE stream before the HTTP server closes: the server waits for open responses, and a stream
+   * never ends by itself. Clients reconnect (to another instance) with their last `id`.
+   */
+  beforeApplicationShutdown(): void {
+    for (const entry of [...this.entries.values()]) {
+      if (!(entry.connection instanceof SseConnection)) continue;
+      const { response } = entry.connection;
+      this.detachId(entry.connection.id);
+      if (!response.writableEnded) response.end();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
