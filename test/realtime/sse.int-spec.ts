@@ -80,6 +80,9 @@ describe('Server-Sent Events from the gateway', () => {
     expect(first.headers['cache-control']).toBe('no-cache, no-transform');
     expect(first.headers['x-accel-buffering']).toBe('no');
     expect(first.headers['content-encoding']).toBeUndefined();
+    // One write per message: no chunk framing, the body ends with the connection.
+    expect(first.headers['transfer-encoding']).toBeUndefined();
+    expect(first.headers.connection).toBe('close');
     await acked(first, 2);
     expect(first.text().startsWith('retry: 750\n\n')).toBe(true);
     expect(first.data('status')).toEqual(

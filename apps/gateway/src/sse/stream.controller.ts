@@ -65,6 +65,11 @@ export class StreamController {
         { 'Retry-After': String(Math.ceil(this.settings.retryMs / 1000)) },
       );
     }
+    if (res.destroyed) {
+      // The client left while the request was checked: its `close` has been emitted already.
+      this.limiter.release(principal.sub);
+      return;
+    }
     res.once('close', () => this.limiter.release(principal.sub));
     const { heartbeatMs, retryMs } = this.settings;
     try {
