@@ -1,6 +1,7 @@
 // npm run bench:realtime — realtime fan-out: ours (DualStreamPublisher → Redis → RealtimeHub gateway) against
 // the anchor (@socket.io/redis-adapter: `server.to(room).emit` on one instance, clients on another), at 1,000
-// and 5,000 events/s, 200 socket.io clients over 50 channels. Gateways, publisher/emitter and a Redis probe
+// and 5,000 events/s, 200 socket.io clients over 50 channels; and our gateway's Server-Sent Events streams
+// (`sse` rows: the same publisher, gateway and rates, 200 SSE clients over 50 channels). Gateways, publisher/emitter and a Redis probe
 // run in child processes so the clients (here) do not share an event loop with what is measured.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +19,7 @@ import { BENCH_SECRET, benchSource } from './realtime/bench-fixtures.js';
 import type { ChildMessage, ParentMessage } from './realtime/child-protocol.js';
 import { childExecArgv, printBursts, printWorstSlices, watchLoopDelay } from './realtime/diagnostics.js';
 import { connectClients } from './realtime/socket-clients.js';
+import { connectSseClients } from './realtime/sse-clients.js';
 void watchLoopDelay('clients');
 
 const CLIENTS = 200;
@@ -28,7 +30,7 @@ const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? 2);
 // BENCH_RATES / BENCH_KINDS narrow a run for profiling; the published table always uses the defaults.
 const RATES = (process.env.BENCH_RATES ?? '1000,5000').split(',').map(Number);
 // `direct`: our gateway fed straight from Redis (no Kafka), the adapter's input pattern: the hubs alone.
-const KINDS = (process.env.BENCH_KINDS ?? 'ours,adapter,direct').split(',') as Kind[];
+const KINDS = (process.env.BENCH_KINDS ?? 'ours,sse,adapter,direct').split(',') as Kind[];
 // Each round starts fresh processes and steps the rate from idle; with 1 s of warm-up the first ~0.5 s of
 // the window still held the step's transient (JIT, heap growth in every process) and
 // dominated the p99 (its worst 50 ms slices were the window's first ones). 3 s measures the steady state.
@@ -106,13 +108,24 @@ async function cpuOf(child: Child): Promise<number> {
   return answer.micros;
 }
 
-type Kind = 'ours' | 'adapter' | 'direct';
+type Kind = 'ours' | 'adapter' | 'direct' | 'sse' | 'sse-direct';
 const LABELS: Record<Kind, string> = {
   ours: 'dual-stream publisher → Redis → RealtimeHub',
+  sse: 'dual-stream publisher → Redis → RealtimeHub → SSE streams (GET /sse)',
+  'sse-direct': 'PUBLISH per event (no Kafka) → Redis → RealtimeHub → SSE streams',
   adapter: '@socket.io/redis-adapter to(room).emit',
   direct: 'PUBLISH per event (no Kafka) → Redis → RealtimeHub',
 };
-const ROW_PREFIX: Record<Kind, string> = { ours: 'ours', adapter: 'adapter', direct: 'ours-direct' };
+const ROW_PREFIX: Record<Kind, string> = {
+  ours: 'ours',
+  adapter: 'adapter',
+  direct: 'ours-direct',
+  sse: 'sse',
+  'sse-direct': 'sse-direct',
+};
+/** Kinds fed one Redis PUBLISH per event (no Kafka), and kinds whose clients are SSE streams. */
+const DIRECT = new Set<Kind>(['direct', 'sse-direct']);
+const SSE = new Set<Kind>(['sse', 'sse-direct']);
 
 async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
   const tag = randomBytes(3).toString('hex');
@@ -124,12 +137,12 @@ async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
   let driver: Child;
   let probe: Child;
   let authToken: string | undefined;
-  if (kind === 'ours' || kind === 'direct') {
-    if (kind === 'ours') {
+  if (kind !== 'adapter') {
+    if (!DIRECT.has(kind)) {
       await createTopicsAndWait(brokers, [{ topic: defaultTopic({ source: benchSource(type, 0) }), numPartitions: 3 }]);
     }
     gateway = await start('ours-gateway.child.js', [String(port), prefix]);
-    driver = await start(kind === 'ours' ? 'publisher.child.js' : 'direct-publisher.child.js', [
+    driver = await start(DIRECT.has(kind) ? 'direct-publisher.child.js' : 'publisher.child.js', [
       prefix,
       type,
       String(CHANNELS),
@@ -144,7 +157,8 @@ async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
   try {
     // Idle footprint: RSS growth for 1,000 connected, subscribed, silent clients.
     const before = await memoryOf(gateway);
-    const idle = await connectClients(url, { first: 0, count: IDLE_CONNECTIONS, channels: CHANNELS, type, authToken });
+    const connect = SSE.has(kind) ? connectSseClients : connectClients;
+    const idle = await connect(url, { first: 0, count: IDLE_CONNECTIONS, channels: CHANNELS, type, authToken });
     await new Promise((r) => setTimeout(r, 1000));
     const after = await memoryOf(gateway);
     for (const s of idle) s.close();
@@ -166,6 +180,7 @@ async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
           authToken ?? '-',
           String(i * perProcess),
           String(Math.min(perProcess, CLIENTS - i * perProcess)),
+          SSE.has(kind) ? 'sse' : 'socket.io',
         ]),
       ),
     );
@@ -276,10 +291,47 @@ for (let r = 0; r < REPEATS; r++) {
     `round ${r + 1}/${REPEATS}: ${measured.map((row) => `${row.id} p99 ${row.p99Ms} redis p99 ${row.redisP99Ms} steal max ${row.stealMaxMsPer100ms ?? '?'} ms/100ms`).join(' · ')}`,
   );
 }
-const rows = medianOfRounds(rounds, ['p99Ms', 'redisP99Ms', 'stealMaxMsPer100ms'], ['deliveredPct']);
+const rows = medianOfRounds(
+  rounds,
+  ['p99Ms', 'redisP99Ms', 'stealMaxMsPer100ms', 'gatewayCpuUsPerDelivery'],
+  ['deliveredPct'],
+);
 const ours5k = rows.find((r) => r.id === 'ours-5k');
 const adapter5k = rows.find((r) => r.id === 'adapter-5k');
 const direct5k = rows.find((r) => r.id === 'ours-direct-5k');
+/** "k/n": in how many rounds `holds` was true of the rows `a` and `b` of that round. */
+function roundsOf(a: string, b: string, holds: (x: BenchRow, y: BenchRow) => boolean): string {
+  const held = rounds.filter((r) => {
+    const [x, y] = [r.find((row) => row.id === a), r.find((row) => row.id === b)];
+    return x !== undefined && y !== undefined && holds(x, y);
+  });
+  return `${held.length}/${rounds.length}`;
+}
+/** SSE against socket.io on the same gateway, publisher and rate: p99 within 1.2x, CPU per delivery no higher. */
+function sseTargets(rate: string, sseId = 'sse', socketId = 'ours'): Record<string, unknown> {
+  const [sseRow, socketRow] = [`${sseId}-${rate}`, `${socketId}-${rate}`];
+  const [sse, socket] = [rows.find((r) => r.id === sseRow), rows.find((r) => r.id === socketRow)];
+  const name = sseId === 'sse' ? '' : 'Direct';
+  if (!sse || !socket) return {};
+  const p99Within = (x: BenchRow, y: BenchRow) => (x.p99Ms ?? Infinity) <= 1.2 * (y.p99Ms ?? 0);
+  const cpuNoHigher = (x: BenchRow, y: BenchRow) =>
+    (x.gatewayCpuUsPerDelivery as number) <= (y.gatewayCpuUsPerDelivery as number);
+  return {
+    [`sse${name}P99Within1_2xSocketIo${rate}`]: {
+      actual: sse.p99Ms,
+      anchor: socket.p99Ms,
+      target: round(1.2 * (socket.p99Ms ?? 0)),
+      met: p99Within(sse, socket),
+      roundsMet: roundsOf(sseRow, socketRow, p99Within),
+    },
+    [`sse${name}CpuPerDeliveryVsSocketIo${rate}`]: {
+      actual: sse.gatewayCpuUsPerDelivery,
+      anchor: socket.gatewayCpuUsPerDelivery,
+      met: cpuNoHigher(sse, socket),
+      roundsMet: roundsOf(sseRow, socketRow, cpuNoHigher),
+    },
+  };
+}
 /** "k/n": in how many rounds the 5k/s comparison held on its own. */
 function roundsWhere(holds: (ours: BenchRow, adapter: BenchRow, direct?: BenchRow) => boolean): string {
   const at5k = (r: BenchRow[], id: string) => r.find((row) => row.id === id);
@@ -296,10 +348,16 @@ reportResults(narrowed ? 'realtime-narrowed' : 'realtime', rows, {
     'p50/p95/p99: publish() call → client (ours; includes Kafka acks=all and micro-batching) or emit() → client (adapter). ' +
     'redisP*: the notification leaving Redis (stamped by a separate subscriber process) → client. ' +
     "ours-direct: our gateway fed one PUBLISH per event in the publisher's format, no Kafka (the adapter rows' input pattern). " +
+    'sse: the ours pipeline with the 200 clients on GET /sse instead of socket.io (rssPer1kIdleMB: 1,000 idle SSE streams); sse-direct: the same fed like ours-direct. ' +
     `The 200 measured clients run in ${CLIENT_PROCESSES} child processes; gateways, publisher/emitter and the probe in others. Measured ${MEASURE_MS} ms after ${WARMUP_MS} ms warm-up, ` +
     `${REPEATS} rounds alternating which side goes first; each figure is the median over the rounds (p99MsRuns/redisP99MsRuns: every round).`,
-  targets:
-    ours5k && adapter5k
+  targets: {
+    // SSE against socket.io needs only the `ours` and `sse` rows (BENCH_KINDS=ours,sse is enough).
+    ...sseTargets('1k'),
+    ...sseTargets('5k'),
+    ...sseTargets('1k', 'sse-direct', 'ours-direct'),
+    ...sseTargets('5k', 'sse-direct', 'ours-direct'),
+    ...(ours5k && adapter5k
       ? {
           publishToClientP99At5kMs: {
             target: 25,
@@ -323,6 +381,7 @@ reportResults(narrowed ? 'realtime-narrowed' : 'realtime', rows, {
             roundsMet: roundsWhere((o, a) => (o.redisP99Ms as number) <= (a.p99Ms ?? 0)),
           },
         }
-      : undefined,
+      : {}),
+  },
 });
 process.exit(0);

@@ -1,13 +1,15 @@
-// Child process: a share of the benchmark's measured socket.io clients. Clients spread over processes, like
-// real browsers, so one client process' serial decoding does not add to what the gateway is measured for.
+// Child process: a share of the benchmark's measured clients (socket.io, or SSE streams with `sse` as the last
+// argument). Clients spread over processes, like real browsers, so one client process' serial decoding does
+// not add to what the gateway is measured for.
 import { reply, type ParentMessage } from './child-protocol.js';
 import { watchLoopDelay } from './diagnostics.js';
 import { connectClients, type Collector } from './socket-clients.js';
+import { connectSseClients } from './sse-clients.js';
 
-const [url, type, channels, token, first, count] = process.argv.slice(2);
+const [url, type, channels, token, first, count, transport] = process.argv.slice(2);
 void watchLoopDelay(`clients-${first}`);
 const collector: Collector = { latencies: [], ids: [], times: [], measureFrom: Infinity, measureTo: Infinity };
-const sockets = await connectClients(url, {
+const sockets: { close(): void }[] = await (transport === 'sse' ? connectSseClients : connectClients)(url, {
   first: Number(first),
   count: Number(count),
   channels: Number(channels),

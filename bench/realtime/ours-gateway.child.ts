@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module.js';
+import { SSE_DEFAULTS } from '../../apps/gateway/src/gateway.config.js';
 import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
 import { BENCH_SECRET } from './bench-fixtures.js';
 import { reply, type ParentMessage } from './child-protocol.js';
@@ -16,10 +17,14 @@ const app = await NestFactory.create(
     dualStream: {
       kafka: { brokers: kafkaBrokers, clientId: 'bench-gateway' },
       redis: { url: redisUrl, channelPrefix: prefix },
+      // As on the publisher: events replayed after a gap marker carry the latency stamp too.
+      realtime: { inlineData: true },
       logger: false,
     },
     jwtSecret: BENCH_SECRET,
     devTokens: false,
+    // Every benchmark client holds the same token: the per-principal stream cap must not refuse them.
+    sse: { ...SSE_DEFAULTS, maxStreamsPerPrincipal: 10_000 },
   }),
   { logger: ['error'] },
 );

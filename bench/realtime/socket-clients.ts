@@ -38,8 +38,10 @@ export async function connectClients(
             socket.once('connect_error', reject);
           });
           if (collector) {
-            socket.on('event', (message: { event: { id: string; data: { t0: number } } }) => {
+            socket.on('event', (message: { event: { id: string; data?: { t0: number } } }) => {
               const t = now();
+              // Replayed events carry what the gateway inlines; without a stamp they are not latency samples.
+              if (typeof message.event.data?.t0 !== 'number') return;
               const { t0 } = message.event.data;
               if (t0 < collector.measureFrom || t0 >= collector.measureTo) return;
               collector.latencies.push(t - t0);

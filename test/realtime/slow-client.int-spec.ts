@@ -1,4 +1,5 @@
-import { eventually, sleep } from '../support/infra.js';
+import { eventually } from '../support/infra.js';
+import { floodChannel } from '../support/realtime-publishing.js';
 import { realtimeStack } from '../support/realtime-stack.js';
 import { collect, stopReading, subscribe } from '../support/socket-client.js';
 
@@ -34,27 +35,12 @@ describe('slow client policy', () => {
       5,
     );
     const total = 4000; // 32 MB: well over what loopback TCP buffers hold
-    for (let i = 0; i < total; i += 100) {
-      const pipeline = stack.redis.pipeline();
-      for (let j = i; j < i + 100; j++) {
-        pipeline.publish(
-          `${stack.prefix}${channel}`,
-          JSON.stringify({
-            kind: 'event',
-            id: `e${j}`,
-            type: 'feed.item',
-            source: { type: 'feed', id: 's-1' },
-            time: new Date().toISOString(),
-            topic: 'events.feed',
-            partition: 0,
-            offset: String(j),
-            data: PAYLOAD,
-          }),
-        );
-      }
-      await pipeline.exec();
-      await sleep(5);
-    }
+    await floodChannel(
+      stack.redis,
+      `${stack.prefix}${channel}`,
+      { type: 'feed', id: 's-1' },
+      { total, payload: PAYLOAD },
+    );
     await eventually(() => got1.get(channel)?.length === total && got2.get(channel)?.length === total, 60_000);
     clearInterval(sampler);
 

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import {
   channelFor,
   defaultTopic,
@@ -89,4 +90,37 @@ export async function readSourceFromKafka(source: EventSource): Promise<{ id: st
       position: { topic: r.topic, partition: r.partition, offset: r.offset },
     }))
     .sort((a, b) => Number(BigInt(a.position.offset) - BigInt(b.position.offset)));
+}
+
+/**
+ * PUBLISHes `total` notifications of `source` straight on Redis (offsets 0.., partition 0, `payload` as data),
+ * 100 per pipeline with a short pause: a flood no reading client can absorb into its TCP buffers alone.
+ */
+export async function floodChannel(
+  redis: Redis,
+  redisChannel: string,
+  source: EventSource,
+  { total, payload }: { total: number; payload: string },
+): Promise<void> {
+  for (let i = 0; i < total; i += 100) {
+    const pipeline = redis.pipeline();
+    for (let j = i; j < Math.min(total, i + 100); j++) {
+      pipeline.publish(
+        redisChannel,
+        JSON.stringify({
+          kind: 'event',
+          id: `e${j}`,
+          type: `${source.type}.item`,
+          source,
+          time: new Date().toISOString(),
+          topic: `events.${source.type}`,
+          partition: 0,
+          offset: String(j),
+          data: payload,
+        }),
+      );
+    }
+    await pipeline.exec();
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }

@@ -11,7 +11,8 @@ import {
   type DualStreamReplayOptions,
 } from '@dual-stream/nestjs';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module.js';
-import { signGatewayToken, type GatewayPrincipal } from '@app/service-kit';
+import { SSE_DEFAULTS, type GatewaySseConfig } from '../../apps/gateway/src/gateway.config.js';
+import { ProblemExceptionFilter, signGatewayToken, type GatewayPrincipal } from '@app/service-kit';
 import { kafkaBrokers, redisUrl, uniqueName } from './infra.js';
 import { connectClient, type ClientSocket } from './socket-client.js';
 
@@ -33,6 +34,8 @@ export interface GatewayOptions {
   devTokens?: boolean;
   /** `aud` / `iss` the gateway requires of tokens. */
   jwt?: { audience?: string; issuer?: string };
+  /** `GET /sse` settings over `SSE_DEFAULTS`. */
+  sse?: Partial<GatewaySseConfig>;
 }
 
 /** One gateway instance (the real GatewayModule) on a free port; two of them share only Redis and Kafka. */
@@ -51,9 +54,12 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayInst
       devTokens: options.devTokens ?? false,
       jwtAudience: options.jwt?.audience,
       jwtIssuer: options.jwt?.issuer,
+      sse: { ...SSE_DEFAULTS, ...options.sse },
     }),
     { logger: ['error'] },
   );
+  // As bootstrapService does: every HTTP error answers application/problem+json.
+  app.useGlobalFilters(new ProblemExceptionFilter());
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, url, hub: app.get(RealtimeHub) };

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '@app/service-kit';
-import { gatewayConfigFromEnv } from './gateway.config.js';
+import { gatewayConfigFromEnv, SSE_DEFAULTS } from './gateway.config.js';
 
 const SECRET = 'gateway-unit-secret-0123456789abcdef-01';
 
@@ -42,5 +42,21 @@ describe('gatewayConfigFromEnv', () => {
     }
     const many = Array.from({ length: 51 }, (_, i) => `events:order:o-${i}`).join(',');
     expect(() => gatewayConfigFromEnv({ ...env, GATEWAY_DASHBOARD_CHANNELS: many })).toThrow(/at most 50/);
+  });
+
+  it('reads the SSE settings, with the defaults in one place', () => {
+    expect(gatewayConfigFromEnv({ AUTH_JWT_SECRET: SECRET }).sse).toEqual(SSE_DEFAULTS);
+    expect(
+      gatewayConfigFromEnv({
+        AUTH_JWT_SECRET: SECRET,
+        GATEWAY_SSE_MAX_CHANNELS: '4',
+        GATEWAY_SSE_MAX_STREAMS_PER_PRINCIPAL: '2',
+        GATEWAY_SSE_HEARTBEAT_MS: '0',
+        GATEWAY_SSE_RETRY_MS: '500',
+      }).sse,
+    ).toEqual({ maxChannels: 4, maxStreamsPerPrincipal: 2, heartbeatMs: 0, retryMs: 500 });
+    expect(() => gatewayConfigFromEnv({ AUTH_JWT_SECRET: SECRET, GATEWAY_SSE_RETRY_MS: 'soon' })).toThrow(
+      /GATEWAY_SSE_RETRY_MS must be a non-negative integer/,
+    );
   });
 });

@@ -23,6 +23,8 @@ export interface GatewayConfig {
   jwtIssuer?: string;
   /** `GATEWAY_DEV_TOKENS=1`: `GET /dev/token` hands out an all-access token (refused with NODE_ENV=production). */
   devTokens: boolean;
+  /** `GATEWAY_SSE_*`. @default SSE_DEFAULTS */
+  sse?: GatewaySseConfig;
   /**
    * `GATEWAY_DASHBOARD_CHANNELS`: channels (`events:{type}:{id}`, comma-separated) the dashboard subscribes to
    * when it opens (`npm run demo` sets the load generator's sources). Served at `GET /dashboard/config`.
@@ -56,9 +58,29 @@ function dashboardChannelsFromEnv(env: NodeJS.ProcessEnv): string[] {
   return channels;
 }
 
+/** The Server-Sent Events endpoint `GET /sse` (docs/sse.md). */
+export interface GatewaySseConfig {
+  /** `GATEWAY_SSE_MAX_CHANNELS`: channels one stream may name. @default 16 */
+  maxChannels: number;
+  /** `GATEWAY_SSE_MAX_STREAMS_PER_PRINCIPAL`: streams one token subject may hold open on this instance. @default 8 */
+  maxStreamsPerPrincipal: number;
+  /** `GATEWAY_SSE_HEARTBEAT_MS`: interval of the `: ping` comments on an idle stream; 0: none. @default 15000 */
+  heartbeatMs: number;
+  /** `GATEWAY_SSE_RETRY_MS`: the `retry:` hint (how long `EventSource` waits before it reconnects). @default 2000 */
+  retryMs: number;
+}
+
+/** The one place the SSE defaults live: the environment parser and configs built in code both use them. */
+export const SSE_DEFAULTS: Readonly<GatewaySseConfig> = {
+  maxChannels: 16,
+  maxStreamsPerPrincipal: 8,
+  heartbeatMs: 15_000,
+  retryMs: 2_000,
+};
+
 export const GATEWAY_CONFIG = Symbol('gateway:config');
 
-/** Reads `GATEWAY_*` and `AUTH_JWT_*` plus the shared `KAFKA_BROKERS`, `REDIS_URL`, `CHANNEL_PREFIX`, `TOPIC_PREFIX`. */
+/** Reads `GATEWAY_*` (`GATEWAY_SSE_*` included) and `AUTH_JWT_*` plus the shared `KAFKA_BROKERS`, `REDIS_URL`, `CHANNEL_PREFIX`, `TOPIC_PREFIX`. */
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const devTokens = flagFromEnv('GATEWAY_DEV_TOKENS', env);
   if (devTokens && isProduction(env)) {
@@ -86,5 +108,15 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     ...(auth.config.issuer && { jwtIssuer: auth.config.issuer }),
     devTokens,
     dashboardChannels: dashboardChannelsFromEnv(env),
+    sse: {
+      maxChannels: intFromEnv('GATEWAY_SSE_MAX_CHANNELS', SSE_DEFAULTS.maxChannels, env),
+      maxStreamsPerPrincipal: intFromEnv(
+        'GATEWAY_SSE_MAX_STREAMS_PER_PRINCIPAL',
+        SSE_DEFAULTS.maxStreamsPerPrincipal,
+        env,
+      ),
+      heartbeatMs: intFromEnv('GATEWAY_SSE_HEARTBEAT_MS', SSE_DEFAULTS.heartbeatMs, env),
+      retryMs: intFromEnv('GATEWAY_SSE_RETRY_MS', SSE_DEFAULTS.retryMs, env),
+    },
   };
 }

@@ -38,6 +38,8 @@ export { DurablePublishError } from './errors/durable-publish.error.js';
 export { PublisherClosedError } from './errors/publisher-closed.error.js';
 export { NonRetriableError } from './errors/non-retriable.error.js';
 export { InvalidChannelError } from './errors/invalid-channel.error.js';
+export { InvalidSseCursorError } from './errors/invalid-sse-cursor.error.js';
+export { SseStreamRefusedError, type SseRefusalKind } from './errors/sse-stream-refused.error.js';
 export { HandlerConfigurationError } from './errors/handler-configuration.error.js';
 export { UnparseableRecordError } from './errors/unparseable-record.error.js';
 
@@ -103,7 +105,17 @@ export type {
   StatusMessage,
   ServerDisconnectMessage,
   RealtimeHubMetrics,
+  SseStreamOptions,
 } from './realtime/realtime-hub.interfaces.js';
+// Server-Sent Events streams of the hub (docs/sse.md): the request checks and the cursor codec.
+export type { SseStreamRequest, SseStreamPlan, SseStreamChannel } from './realtime/sse/sse-stream-plan.js';
+export {
+  parseSseCursor,
+  encodeSseCursor,
+  SSE_CURSOR_VERSION,
+  MAX_SSE_CURSOR_LENGTH,
+  type SseCursorEntry,
+} from './realtime/sse/sse-cursor.js';
 export type { RecoveryReason } from './realtime/recovery-runner.js';
 // The match rule of the hub's `*`-only patterns, for `hub.canSubscribe` / `canSubscribePattern` callbacks
 // that grant by glob (docs/using-the-module.md, section 4).

@@ -4,7 +4,7 @@ import type { RealtimeNotification } from '../interfaces/dual-stream-event.inter
 import { ChannelSubscription, type SubscriptionHooks } from './channel-subscription.js';
 import type { HubConnection } from './hub-connection.js';
 import { HubCounters } from './hub-counters.js';
-import { LiveMessage, type OutgoingPacket } from './socket-packet.js';
+import { LiveMessage } from './socket-packet.js';
 
 const note = (offset: string | number) => testNotification(offset);
 const live = (offset: string | number) => new LiveMessage(note(offset), JSON.stringify(note(offset)));
@@ -14,11 +14,14 @@ function subscription(hooks: Partial<SubscriptionHooks>, maxBuffer = 100) {
   const sent: string[] = [];
   const conflateKeys: (string | undefined)[] = [];
   const connection = {
-    namespace: '/events',
     closed: false,
-    sendPacket: (packet: OutgoingPacket, conflateKey?: string) => {
-      const payload = JSON.parse(packet.packet.slice(packet.packet.indexOf('[')))[1] as { event: RealtimeNotification };
-      sent.push(payload.event.offset);
+    sendEvent: (
+      message: LiveMessage<RealtimeNotification>,
+      _channel: string,
+      _pattern?: string,
+      conflateKey?: string,
+    ) => {
+      sent.push(message.event.offset);
       conflateKeys.push(conflateKey);
     },
     hasRoom: () => true,

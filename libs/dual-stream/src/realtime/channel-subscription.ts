@@ -137,10 +137,7 @@ export class ChannelSubscription {
     }
     const { topic, partition } = event;
     this.setLast({ topic, partition, offset, verified: !fromRedis, seq: fromRedis ? live.seq : 0 });
-    this.connection.sendPacket(
-      live.eventPacket(this.connection.namespace, this.channel),
-      this.conflate ? this.key : undefined,
-    );
+    this.connection.sendEvent(live, this.channel, undefined, this.conflate ? this.key : undefined);
     return true;
   }
 

@@ -1,6 +1,6 @@
 import type { RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
 import { ChannelSubscription } from './channel-subscription.js';
-import { HubConnection } from './hub-connection.js';
+import { SocketConnection } from './socket-connection.js';
 import { HubCounters } from './hub-counters.js';
 import { LiveMessage } from './socket-packet.js';
 import {
@@ -16,7 +16,7 @@ const live = (event: RealtimeNotification) => new LiveMessage(event, JSON.string
 describe('HubConnection', () => {
   it('hands socket.io at most `window` packets and queues the rest in order until drain', () => {
     const { socket, emitted, drain } = fakeSocket();
-    const c = new HubConnection(
+    const c = new SocketConnection(
       socket,
       {},
       { maxMessages: 100, maxBytes: 1e6, window: 2, maxRoomWaitMs: 60_000 },
@@ -35,7 +35,7 @@ describe('HubConnection', () => {
   it('conflates queued messages of one key to the latest', () => {
     const { socket, emitted, drain } = fakeSocket();
     const counters = new HubCounters();
-    const c = new HubConnection(
+    const c = new SocketConnection(
       socket,
       {},
       { maxMessages: 100, maxBytes: 1e6, window: 1, maxRoomWaitMs: 60_000 },
@@ -51,7 +51,7 @@ describe('HubConnection', () => {
   it('disconnects with reason slow over the message or byte limit and drops the queue', () => {
     const { socket, raw } = fakeSocket();
     const counters = new HubCounters();
-    const c = new HubConnection(
+    const c = new SocketConnection(
       socket,
       {},
       { maxMessages: 3, maxBytes: 1e6, window: 1, maxRoomWaitMs: 60_000 },
@@ -65,7 +65,7 @@ describe('HubConnection', () => {
     expect(c.queuedMessages).toBe(0);
 
     const bytes = fakeSocket();
-    const b = new HubConnection(
+    const b = new SocketConnection(
       bytes.socket,
       {},
       { maxMessages: 1000, maxBytes: 100, window: 1, maxRoomWaitMs: 60_000 },
@@ -83,7 +83,7 @@ describe('HubConnection byte accounting and room waits', () => {
     const payload = JSON.stringify('é€😀'.repeat(50));
     for (const transport of ['polling', 'websocket'] as const) {
       const { socket, drain } = fakeSocket(transport);
-      const c = new HubConnection(socket, {}, limits, new HubCounters());
+      const c = new SocketConnection(socket, {}, limits, new HubCounters());
       c.send('event', '"first"');
       c.send('event', payload);
       const packet = `2/events,["event",${payload}]`;
@@ -99,7 +99,7 @@ describe('HubConnection byte accounting and room waits', () => {
   it('cuts a client that leaves no room for maxRoomWaitMs with reason slow, waking the waiters with false', async () => {
     const { socket, raw } = fakeSocket();
     const counters = new HubCounters();
-    const c = new HubConnection(socket, {}, { ...limits, maxMessages: 4, maxRoomWaitMs: 30 }, counters);
+    const c = new SocketConnection(socket, {}, { ...limits, maxMessages: 4, maxRoomWaitMs: 30 }, counters);
     for (let i = 0; i < 3; i++) c.send('event', JSON.stringify(i));
     expect(c.hasRoom()).toBe(false);
     expect(await c.waitForRoom()).toBe(false);
@@ -111,7 +111,7 @@ describe('HubConnection byte accounting and room waits', () => {
   it('answers true once the client drained, and false without a cut when the waiter aborts', async () => {
     const { socket, raw, drain } = fakeSocket();
     const counters = new HubCounters();
-    const c = new HubConnection(socket, {}, { ...limits, maxMessages: 4, maxRoomWaitMs: 50 }, counters);
+    const c = new SocketConnection(socket, {}, { ...limits, maxMessages: 4, maxRoomWaitMs: 50 }, counters);
     for (let i = 0; i < 3; i++) c.send('event', JSON.stringify(i));
     const room = c.waitForRoom();
     drain();
@@ -131,7 +131,7 @@ describe('ChannelSubscription', () => {
   it('buffers while recovering, then delivers replayed and buffered events once, in order', async () => {
     const { socket, emitted } = fakeSocket();
     const counters = new HubCounters();
-    const c = new HubConnection(
+    const c = new SocketConnection(
       socket,
       {},
       { maxMessages: 1000, maxBytes: 1e6, window: 1000, maxRoomWaitMs: 60_000 },
@@ -163,7 +163,7 @@ describe('ChannelSubscription', () => {
   it('reports an overflowing recovery buffer so the runner replays again', async () => {
     const { socket } = fakeSocket();
     const counters = new HubCounters();
-    const c = new HubConnection(
+    const c = new SocketConnection(
       socket,
       {},
       { maxMessages: 1000, maxBytes: 1e6, window: 1000, maxRoomWaitMs: 60_000 },

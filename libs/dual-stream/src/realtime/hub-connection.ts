@@ -1,20 +1,23 @@
-import type { Socket } from 'socket.io';
+import type { RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
 import type { ServerDisconnectMessage } from './realtime-hub.interfaces.js';
 import type { HubCounters } from './hub-counters.js';
-import { eventPacket, OutgoingPacket } from './socket-packet.js';
+import type { LiveMessage } from './socket-packet.js';
 
 export interface ConnectionLimits {
   maxMessages: number;
   maxBytes: number;
-  /** Packets allowed in engine.io's `writeBuffer` before the hub keeps messages in its own queue. */
+  /**
+   * socket.io: packets allowed in engine.io's `writeBuffer` before the hub keeps messages in its own queue.
+   * SSE streams use the response's own high-water mark instead (`writableNeedDrain`).
+   */
   window: number;
   /** How long `waitForRoom` may wait before the client is disconnected with reason `slow` (`replay.clientWaitMs`). */
   maxRoomWaitMs: number;
 }
 
-interface Entry {
-  /** A socket.io packet, already encoded (see `eventPacket`), possibly shared with other connections. */
-  packet: OutgoingPacket;
+interface Entry<F> {
+  /** An encoded frame of the connection's transport, possibly shared with other connections. */
+  frame: F;
   /** Its encoded size, as counted into `queuedBytes` (kept so the count goes back down by the same amount). */
   bytes: number;
   conflateKey?: string;
@@ -24,83 +27,84 @@ interface RoomWaiter {
   wake: (room: boolean) => void;
 }
 
-/** engine.io's write options as its websocket transport reads them (the typings only declare `compress`). */
-interface PreEncodedWrite {
-  compress?: boolean;
-  wsPreEncodedFrame?: Buffer[];
-}
-
-/** Grace for a disconnected slow client's transport to close before its socket is destroyed. */
-const SLOW_TERMINATE_AFTER_MS = 1000;
+/** Why the hub disconnects a client (`server_disconnect`). */
+export type DisconnectReason = ServerDisconnectMessage['reason'];
 
 /**
- * One socket's outbound side: a bounded FIFO in front of socket.io.
+ * One client connection's outbound side, whatever its transport (socket.io: `SocketConnection`, Server-Sent
+ * Events: `SseConnection`): a bounded FIFO in front of the transport.
  *
- * Why this mechanism: engine.io flushes its `writeBuffer` to the transport only while the transport is
- * writable, and the websocket transport stays unwritable until `ws` reports the previous frames written to
- * the kernel (polling: until the client polls again). A client that stops reading therefore makes
- * `socket.conn.writeBuffer` grow, packet by packet. The hub hands a message to socket.io only while that
- * buffer holds fewer than `window` packets and keeps the rest here, counted in messages and bytes (and
- * conflated when asked); engine.io's `drain` event pumps it. Over `maxMessages`/`maxBytes` the client is
- * disconnected with reason `slow`, so a connection holds at most its limits plus `window` packets, however
- * slow it is. No per-message acks: they would double the packets on the wire for every client.
+ * Why this mechanism: a transport takes frames only while its own buffer has room (engine.io's `writeBuffer`
+ * under `window` packets, an HTTP response under its high-water mark), and a client that stops reading makes
+ * that buffer grow. The hub hands a frame to the transport only while it has room and keeps the rest here,
+ * counted in messages and bytes (and conflated when asked); the transport's `drain` pumps it. Over
+ * `maxMessages`/`maxBytes` the client is disconnected with reason `slow`, so a connection holds at most its
+ * limits plus one transport buffer, however slow it is. No per-message acks: they would double the frames
+ * on the wire for every client.
+ *
+ * `F` is the transport's frame type; subclasses say how a message is encoded (`sendEvent`, `frameOf`), when
+ * the transport has room, how a frame is written and how the client is cut off.
  */
-export class HubConnection {
-  private queue: (Entry | undefined)[] = [];
+export abstract class HubConnection<F = unknown> {
+  private queue: (Entry<F> | undefined)[] = [];
   private head = 0;
-  private readonly latest = new Map<string, Entry>();
+  private readonly latest = new Map<string, Entry<F>>();
   private roomWaiters: RoomWaiter[] = [];
   /** Cuts the client `slow` when the oldest room waiter has waited `maxRoomWaitMs`. */
   private roomTimer?: NodeJS.Timeout;
-  private readonly onDrain = () => this.pump();
   queuedBytes = 0;
   closed = false;
 
   constructor(
-    readonly socket: Socket,
+    /** Unique among the hub's connections (a socket's id, an SSE stream's). */
+    readonly id: string,
     readonly principal: unknown,
-    private readonly limits: ConnectionLimits,
-    private readonly counters: HubCounters,
-  ) {
-    socket.conn?.on('drain', this.onDrain);
-  }
+    protected readonly limits: ConnectionLimits,
+    protected readonly counters: HubCounters,
+  ) {}
 
   get queuedMessages(): number {
     return this.queue.length - this.head;
   }
 
-  /** The socket.io namespace the packets of this connection are encoded for. */
-  get namespace(): string {
-    return this.socket.nsp?.name ?? '/';
-  }
+  /**
+   * Queues a live or replayed notification of `channel` (and `pattern` for a pattern subscription). The
+   * frame is taken from `message`, which encodes it once for every subscriber of the channel.
+   */
+  abstract sendEvent(
+    message: LiveMessage<RealtimeNotification>,
+    channel: string,
+    pattern?: string,
+    conflateKey?: string,
+  ): void;
 
-  /** Queues `event` with a JSON payload; see `sendPacket`. */
+  /** Queues a message `event` with a JSON payload; see `sendPacket`. */
   send(event: string, payloadJson: string, conflateKey?: string): void {
-    this.sendPacket(new OutgoingPacket(eventPacket(this.namespace, event, payloadJson)), conflateKey);
+    this.sendPacket(this.frameOf(event, payloadJson), conflateKey);
   }
 
   /**
-   * Queues an encoded socket.io packet (counted in encoded bytes, see `bytesOf`); with `conflateKey`, a
-   * still-queued packet of the same key is replaced instead.
+   * Queues an encoded frame (counted in encoded bytes, see `sizeOf`); with `conflateKey`, a still-queued
+   * frame of the same key is replaced instead.
    */
-  sendPacket(packet: OutgoingPacket, conflateKey?: string): void {
+  sendPacket(frame: F, conflateKey?: string): void {
     if (this.closed) return;
     if (conflateKey !== undefined) {
       const queued = this.latest.get(conflateKey);
       if (queued) {
-        const bytes = this.bytesOf(packet);
+        const bytes = this.sizeOf(frame);
         this.queuedBytes += bytes - queued.bytes;
-        queued.packet = packet;
+        queued.frame = frame;
         queued.bytes = bytes;
         this.counters.conflated++;
         return;
       }
     }
-    if (this.queuedMessages === 0 && this.socketHasRoom()) {
-      this.write(packet);
+    if (this.queuedMessages === 0 && this.transportHasRoom()) {
+      this.writeCounted(frame);
       return;
     }
-    const entry: Entry = { packet, bytes: this.bytesOf(packet), conflateKey };
+    const entry: Entry<F> = { frame, bytes: this.sizeOf(frame), conflateKey };
     this.queue.push(entry);
     this.queuedBytes += entry.bytes;
     if (conflateKey !== undefined) this.latest.set(conflateKey, entry);
@@ -111,7 +115,7 @@ export class HubConnection {
    * Resolves once the queue is below half its limits: replays and recovery flushes wait on it. True then;
    * false when the connection closed or `signal` aborted first. A client that leaves no room for
    * `maxRoomWaitMs` is disconnected with reason `slow` (so this never waits longer than that): a replay must
-   * not wait on one socket without bound, and below the queue limits the slow-client cut would never fire.
+   * not wait on one client without bound, and below the queue limits the slow-client cut would never fire.
    */
   waitForRoom(signal?: AbortSignal): Promise<boolean> {
     if (this.closed || signal?.aborted) return Promise.resolve(false);
@@ -134,11 +138,11 @@ export class HubConnection {
     });
   }
 
-  /** Detaches from the socket and drops what is queued. */
+  /** Detaches from the transport and drops what is queued. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.socket.conn?.off('drain', this.onDrain);
+    this.detachTransport();
     this.queue = [];
     this.head = 0;
     this.queuedBytes = 0;
@@ -146,30 +150,39 @@ export class HubConnection {
     this.wakeWaiters(false);
   }
 
-  private disconnectSlow(): void {
-    this.counters.slowDisconnects++;
+  /** Closes the connection, tells the client why (`server_disconnect`) and ends its transport. */
+  disconnect(reason: DisconnectReason): void {
+    if (this.closed) return;
     this.close();
-    const notice: ServerDisconnectMessage = { reason: 'slow' };
-    this.socket.emit('server_disconnect', notice);
-    this.socket.disconnect(true);
-    // engine.io waits for its write buffer to drain before closing the transport, which a client that does
-    // not read never lets happen: destroy the socket after a short grace so its buffers are freed now.
-    const conn = this.socket.conn as unknown as {
-      readyState?: string;
-      transport?: { socket?: { terminate?: () => void } };
-    };
-    setTimeout(() => {
-      if (conn?.readyState !== 'closed') conn?.transport?.socket?.terminate?.();
-    }, SLOW_TERMINATE_AFTER_MS).unref();
+    this.cut(reason);
   }
 
-  private pump(): void {
-    while (this.queuedMessages > 0 && this.socketHasRoom() && !this.closed) {
+  /** Below half of both limits: replays and recovery flushes go on only then. */
+  hasRoom(): boolean {
+    return this.queuedMessages * 2 < this.limits.maxMessages && this.queuedBytes * 2 < this.limits.maxBytes;
+  }
+
+  /** `event`'s frame with a JSON payload. */
+  protected abstract frameOf(event: string, payloadJson: string): F;
+  /** What a frame counts for in `queuedBytes`. */
+  protected abstract sizeOf(frame: F): number;
+  /** The transport's own buffer has room for one more frame. */
+  protected abstract transportHasRoom(): boolean;
+  /** Hands a frame to the transport; false when the transport is gone (nothing written). */
+  protected abstract write(frame: F): boolean;
+  /** Stops listening to the transport (`close`). */
+  protected abstract detachTransport(): void;
+  /** After `close`: sends `server_disconnect { reason }` past the queue and ends the transport. */
+  protected abstract cut(reason: DisconnectReason): void;
+
+  /** Moves queued frames to the transport while it has room; subclasses call it on the transport's `drain`. */
+  protected pump(): void {
+    while (this.queuedMessages > 0 && this.transportHasRoom() && !this.closed) {
       const entry = this.queue[this.head]!;
       this.queue[this.head++] = undefined;
       this.queuedBytes -= entry.bytes;
       if (entry.conflateKey !== undefined) this.latest.delete(entry.conflateKey);
-      this.write(entry.packet);
+      this.writeCounted(entry.frame);
     }
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
@@ -178,35 +191,14 @@ export class HubConnection {
     if (this.hasRoom()) this.wakeWaiters(true);
   }
 
-  private write(packet: OutgoingPacket): void {
-    // What socket.io's Client#_packet does after encoding: nothing for a closed engine.io socket.
-    const conn = this.socket.conn;
-    if (!conn || conn.readyState !== 'open') return;
-    this.counters.delivered++;
-    // Polling transports ignore the frame and encode `packet` themselves; build it only for websockets.
-    const options: PreEncodedWrite =
-      conn.transport?.name === 'websocket' ? { wsPreEncodedFrame: packet.wsFrame() } : {};
-    conn.write(packet.packet, options);
+  private writeCounted(frame: F): void {
+    if (this.write(frame)) this.counters.delivered++;
   }
 
-  private socketHasRoom(): boolean {
-    const buffered = (this.socket.conn as unknown as { writeBuffer?: unknown[] } | undefined)?.writeBuffer?.length ?? 0;
-    return buffered < this.limits.window;
-  }
-
-  /** Below half of both limits: replays and recovery flushes go on only then. */
-  hasRoom(): boolean {
-    return this.queuedMessages * 2 < this.limits.maxMessages && this.queuedBytes * 2 < this.limits.maxBytes;
-  }
-
-  /**
-   * What a packet counts for in `queuedBytes`: its WebSocket frame's length on a websocket transport (built
-   * once per packet and shared by every connection it goes to, so free here), else its UTF-8 length.
-   */
-  private bytesOf(packet: OutgoingPacket): number {
-    return this.socket.conn?.transport?.name === 'websocket'
-      ? packet.wsFrame()[0]!.length
-      : Buffer.byteLength(packet.packet);
+  private disconnectSlow(): void {
+    if (this.closed) return;
+    this.counters.slowDisconnects++;
+    this.disconnect('slow');
   }
 
   private stopRoomTimer(): void {

@@ -15,4 +15,6 @@ export class HubCounters {
   forgedPositions = 0;
   tokenExpiries = 0;
   recoveryNotices = 0;
+  sseStreamsOpened = 0;
+  sseDelivered = 0;
 }

@@ -28,7 +28,6 @@ export class PatternSubscription {
   /** A live notification on a matching channel, shared with the pattern's other local subscribers. */
   onEvent(channel: string, message: LiveMessage<RealtimeNotification>): void {
     if (this.closed) return;
-    const packet = message.eventPacket(this.connection.namespace, channel, this.pattern);
-    this.connection.sendPacket(packet, this.conflate ? `${this.key}|${channel}` : undefined);
+    this.connection.sendEvent(message, channel, this.pattern, this.conflate ? `${this.key}|${channel}` : undefined);
   }
 }

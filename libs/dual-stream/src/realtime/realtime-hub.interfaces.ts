@@ -115,4 +115,18 @@ export interface RealtimeHubMetrics {
   tokenExpiries: number;
   /** `recovery` messages sent (background recoveries that could not close a gap). */
   recoveryNotices: number;
+  /** Now: SSE streams attached to the hub (they count in `connections` too). */
+  sseStreams: number;
+  /** SSE streams opened since start. */
+  sseStreamsOpened: number;
+  /** Messages written to SSE streams (they count in `delivered` too). */
+  sseDelivered: number;
+}
+
+/** How `RealtimeHub.openStream()` serves an SSE stream (the gateway reads them from `GATEWAY_SSE_*`). */
+export interface SseStreamOptions extends AttachOptions {
+  /** Interval of the `: ping` comments that keep idle proxies from closing the stream; 0: none. */
+  heartbeatMs: number;
+  /** The `retry:` hint: how long a client's `EventSource` waits before it reconnects. */
+  retryMs: number;
 }

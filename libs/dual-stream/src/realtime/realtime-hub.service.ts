@@ -1,4 +1,5 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Socket } from 'socket.io';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
@@ -13,16 +14,28 @@ import { clientChannelSource, escapeRedisGlob, validatePattern } from './channel
 import { ChannelSubscription } from './channel-subscription.js';
 import { ConnectionEntry, type Subscription } from './connection-entry.js';
 import { ConnectionExpiry } from './connection-expiry.js';
-import { HubConnection } from './hub-connection.js';
+import type { HubConnection } from './hub-connection.js';
 import { HubCounters } from './hub-counters.js';
 import { HubMessageRouter } from './hub-message-router.js';
+import { SocketConnection } from './socket-connection.js';
+import { SseConnection } from './sse/sse-connection.js';
+import { SseCursorState } from './sse/sse-cursor-state.js';
+import { sseRetry } from './sse/sse-frame.js';
+import {
+  planSseStream,
+  type SseStreamChannel,
+  type SseStreamPlan,
+  type SseStreamRequest,
+} from './sse/sse-stream-plan.js';
+import { SseStreamRefusedError } from '../errors/sse-stream-refused.error.js';
+import { LiveMessage } from './socket-packet.js';
 import { HubStatus } from './hub-status.js';
 import { PartitionLookups } from './partition-lookups.js';
 import { PatternSubscription } from './pattern-subscription.js';
 import type {
   AttachOptions,
   RealtimeHubMetrics,
-  ServerDisconnectMessage,
+  SseStreamOptions,
   SubscribeAck,
   SubscribeRequest,
   UnsubscribeAck,
@@ -37,17 +50,28 @@ const MAX_ECHO = 300;
 /** How long the first SUBSCRIBE waits for the hub's Redis connection before it counts as pending. */
 const FIRST_CONNECT_WAIT_MS = 3000;
 
+/** The response headers of an SSE stream (docs/sse.md "Proxies"): never cached, transformed or buffered. */
+const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  'X-Accel-Buffering': 'no',
+  'X-Content-Type-Options': 'nosniff',
+  // The body ends with the connection (no chunked encoding, see `openStream`): say so.
+  Connection: 'close',
+} as const;
+
 type Opened = { recovery: Promise<RecoveryResult> } | string;
 
 /**
  * The realtime side of a socket.io gateway (docs/protocol.md "Socket protocol"): call
  * `attach(socket, principal, { expiresAt })` from `handleConnection` and pass `subscribe`/`unsubscribe`
- * messages through; the hub detaches on `disconnect` and disconnects at `expiresAt`. One Redis subscriber
- * connection per instance, one SUBSCRIBE per channel, in-process fan-out, resume from Kafka. Nothing connects
- * until the first subscription, so apps that never use it pay nothing.
+ * messages through; the hub detaches on `disconnect` and disconnects at `expiresAt`. Server-Sent Events
+ * streams (docs/sse.md) are connections of the same hub: `planStream` checks a request, `openStream` serves
+ * it. One Redis subscriber connection per instance, one SUBSCRIBE per channel, in-process fan-out, resume
+ * from Kafka. Nothing connects until the first subscription, so apps that never use it pay nothing.
  */
 @Injectable()
-export class RealtimeHub implements OnApplicationShutdown {
+export class RealtimeHub implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly entries = new Map<string, ConnectionEntry>();
   private readonly counters = new HubCounters();
   private readonly prefix: string;
@@ -59,6 +83,7 @@ export class RealtimeHub implements OnApplicationShutdown {
   private readonly partitions: PartitionLookups;
   private readonly admission: SubscriptionAdmission;
   private readonly status: HubStatus;
+  private sseStreams = 0;
 
   constructor(
     @Inject(RESOLVED_OPTIONS_TOKEN) private readonly options: ResolvedDualStreamOptions,
@@ -100,34 +125,85 @@ export class RealtimeHub implements OnApplicationShutdown {
    * credentials hold (`options.expiresAt`: then it gets `server_disconnect { reason: 'token-expired' }`).
    */
   attach(socket: Socket, principal: unknown, options: AttachOptions = {}): void {
-    const { maxQueuedMessages, maxQueuedBytes, socketWindow } = this.options.hub;
-    const connection = new HubConnection(
-      socket,
-      principal,
-      {
-        maxMessages: maxQueuedMessages,
-        maxBytes: maxQueuedBytes,
-        window: socketWindow,
-        maxRoomWaitMs: this.options.replay.clientWaitMs,
-      },
-      this.counters,
-    );
-    const entry = new ConnectionEntry(connection);
-    this.entries.set(socket.id, entry);
+    const connection = new SocketConnection(socket, principal, this.connectionLimits(), this.counters);
+    this.register(connection, options);
     socket.once('disconnect', () => this.detach(socket));
-    if (options.expiresAt !== undefined) {
-      entry.expiry = new ConnectionExpiry(options.expiresAt, () => this.expire(entry));
-    }
   }
 
   detach(socket: Socket): void {
-    const entry = this.entries.get(socket.id);
-    if (!entry) return;
-    this.entries.delete(socket.id);
-    entry.expiry?.cancel();
-    entry.connection.close();
-    for (const sub of entry.subs.values()) this.drop(sub);
-    entry.subs.clear();
+    this.detachId(socket.id);
+  }
+
+  /**
+   * Checks an SSE stream request (docs/sse.md) before anything is written or subscribed: the channels, the
+   * cursor (it may name only channels of this request, at positions their partitions have reached), and that
+   * `principal` may read every channel (`hub.canSubscribe`, the hook socket subscriptions go through).
+   * Throws `SseStreamRefusedError` with the reason; the caller answers it with a 4xx.
+   */
+  async planStream(principal: unknown, request: SseStreamRequest): Promise<SseStreamPlan> {
+    if (this.options.redis === false) {
+      throw new SseStreamRefusedError('disabled', 'realtime is disabled on this gateway (redis: false)');
+    }
+    const plan = planSseStream(request);
+    const allowed = await Promise.all(
+      plan.channels.map(async ({ channel }) => {
+        try {
+          return await this.options.hub.canSubscribe(principal, channel);
+        } catch {
+          return false;
+        }
+      }),
+    );
+    const refused = plan.channels.find((_, i) => !allowed[i]);
+    if (refused) {
+      this.counters.subscribeRefused++;
+      throw new SseStreamRefusedError('forbidden', `this token may not read ${refused.channel}`, refused.channel);
+    }
+    await Promise.all(plan.channels.map((c) => this.checkResumePosition(c)));
+    return plan;
+  }
+
+  /**
+   * Serves a planned SSE stream on `response` (headers not sent yet): writes the headers and the `retry:`
+   * hint, attaches the stream as a hub connection (so it is detached when the response closes, cut `slow`
+   * and at `expiresAt` like a socket), then subscribes its channels, replaying from the cursor where it had
+   * one. Each channel's outcome is sent as a `status` message with the socket.io subscribe ack's JSON.
+   * Resolves once every channel is subscribed (and replayed).
+   */
+  async openStream(
+    response: ServerResponse,
+    principal: unknown,
+    plan: SseStreamPlan,
+    options: SseStreamOptions,
+  ): Promise<void> {
+    // No chunked transfer encoding: the body runs until the connection closes (RFC 9112 section 6.3), as an
+    // SSE stream does anyway. Each message is then one socket write instead of four (chunk size, CRLF,
+    // message, CRLF), which is most of a delivery's cost (docs/benchmarks.md "Realtime fan-out").
+    response.removeHeader('Transfer-Encoding');
+    response.writeHead(200, SSE_HEADERS);
+    response.socket?.setNoDelay(true);
+    response.write(sseRetry(options.retryMs));
+    const id = `sse-${++this.sseStreams}`;
+    const cursor = new SseCursorState(plan.channels.map((c) => c.at));
+    const connection = new SseConnection(
+      id,
+      response,
+      principal,
+      this.connectionLimits(),
+      this.counters,
+      cursor,
+      options.heartbeatMs,
+    );
+    const entry = this.register(connection, options);
+    this.counters.sseStreamsOpened++;
+    response.once('close', () => this.detachId(id));
+    if (response.destroyed) this.detachId(id);
+    await Promise.all(
+      plan.channels.map(async (c) => {
+        const ack = await this.subscribeStreamChannel(entry, c);
+        if (!entry.gone) connection.send('status', JSON.stringify(ack));
+      }),
+    );
   }
 
   async subscribe(socket: Socket, raw: unknown): Promise<SubscribeAck> {
@@ -156,12 +232,7 @@ export class RealtimeHub implements OnApplicationShutdown {
     } catch (err) {
       return this.refuse({ channel, error: (err as Error).message });
     }
-    const conflate = request.conflate === true;
-    const opened = await entry.serializer.run(`c:${channel}`, () =>
-      this.openChannel(entry, channel, source, from, conflate),
-    );
-    if (typeof opened === 'string') return this.refuse({ channel, error: opened });
-    return { ok: true, channel, ...(await opened.recovery) };
+    return this.subscribeChannel(entry, channel, source, from, request.conflate === true);
   }
 
   async unsubscribe(socket: Socket, raw: unknown): Promise<UnsubscribeAck> {
@@ -190,9 +261,11 @@ export class RealtimeHub implements OnApplicationShutdown {
   metrics(): RealtimeHubMetrics {
     let subscriptions = 0;
     let patternSubscriptions = 0;
+    let sseStreams = 0;
     let queuedMessages = 0;
     let queuedBytes = 0;
     for (const { connection, subs } of this.entries.values()) {
+      if (connection instanceof SseConnection) sseStreams++;
       queuedMessages += connection.queuedMessages;
       queuedBytes += connection.queuedBytes;
       for (const sub of subs.values()) {
@@ -210,8 +283,22 @@ export class RealtimeHub implements OnApplicationShutdown {
       queuedMessages,
       queuedBytes,
       activeReplays: this.replay.activeReplays,
+      sseStreams,
       ...this.counters,
     };
+  }
+
+  /**
+   * Ends every SSE stream before the HTTP server closes: the server waits for open responses, and a stream
+   * never ends by itself. Clients reconnect (to another instance) with their last `id`.
+   */
+  beforeApplicationShutdown(): void {
+    for (const entry of [...this.entries.values()]) {
+      if (!(entry.connection instanceof SseConnection)) continue;
+      const { response } = entry.connection;
+      this.detachId(entry.connection.id);
+      if (!response.writableEnded) response.end();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -226,6 +313,96 @@ export class RealtimeHub implements OnApplicationShutdown {
   /** Where the hub's Redis subscriber connection comes from; undefined: the library's default. */
   protected redisConnector(): (() => Redis) | undefined {
     return undefined;
+  }
+
+  private connectionLimits() {
+    const { maxQueuedMessages, maxQueuedBytes, socketWindow } = this.options.hub;
+    return {
+      maxMessages: maxQueuedMessages,
+      maxBytes: maxQueuedBytes,
+      window: socketWindow,
+      maxRoomWaitMs: this.options.replay.clientWaitMs,
+    };
+  }
+
+  private register(connection: HubConnection, options: AttachOptions): ConnectionEntry {
+    const entry = new ConnectionEntry(connection);
+    this.entries.set(connection.id, entry);
+    if (options.expiresAt !== undefined) {
+      entry.expiry = new ConnectionExpiry(options.expiresAt, () => this.expire(entry));
+    }
+    return entry;
+  }
+
+  private detachId(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    entry.expiry?.cancel();
+    entry.connection.close();
+    for (const sub of entry.subs.values()) this.drop(sub);
+    entry.subs.clear();
+  }
+
+  /** A validated channel subscription, socket or stream: opened with the key held, answered when recovered. */
+  private async subscribeChannel(
+    entry: ConnectionEntry,
+    channel: string,
+    source: EventSource,
+    from: KafkaPosition | undefined,
+    conflate: boolean,
+  ): Promise<SubscribeAck> {
+    const opened = await entry.serializer.run(`c:${channel}`, () =>
+      this.openChannel(entry, channel, source, from, conflate),
+    );
+    if (typeof opened === 'string') return this.refuse({ channel, error: opened });
+    return { ok: true, channel, ...(await opened.recovery) };
+  }
+
+  /**
+   * One channel of a stream: from its cursor position, or (a channel the stream had delivered nothing on)
+   * from the Kafka position at its `since` time, as a Redis reconnect recovers; live only without a cursor.
+   */
+  private async subscribeStreamChannel(entry: ConnectionEntry, c: SseStreamChannel): Promise<SubscribeAck> {
+    const topic = this.replay.topicOf(c.source);
+    let from: KafkaPosition | undefined;
+    if (c.resume && 'since' in c.at) {
+      from = await this.replay.positionAt(c.source, c.at.since).catch(() => undefined);
+      if (!from) {
+        const ack = await this.subscribeChannel(entry, c.channel, c.source, undefined, false);
+        return ack.ok ? { ...ack, recovered: false, reason: 'error' } : ack;
+      }
+    } else if (c.resume && 'offset' in c.at) {
+      from = { topic, partition: c.at.partition, offset: c.at.offset };
+    }
+    return this.subscribeChannel(entry, c.channel, c.source, from, false);
+  }
+
+  /**
+   * A cursor position must be one the stream could have sent: on the partition the channel's events go to,
+   * below that partition's high-water mark. When Kafka cannot say, the replay will report what it finds.
+   */
+  private async checkResumePosition(c: SseStreamChannel): Promise<void> {
+    if (!c.resume || !('offset' in c.at)) return;
+    const topic = this.replay.topicOf(c.source);
+    const [partition, high] = await Promise.all([
+      this.partitions.partitionOf(c.source, topic).catch(() => undefined),
+      this.partitions.highWatermark(topic, c.at.partition, LiveMessage.lastSeq).catch(() => undefined),
+    ]);
+    if (partition !== undefined && partition !== c.at.partition) {
+      throw new SseStreamRefusedError(
+        'invalid-cursor',
+        `the cursor's position for ${c.channel} is on partition ${c.at.partition}, where this channel's events never go: send the id the stream sent, unchanged`,
+        c.channel,
+      );
+    }
+    if (high !== undefined && BigInt(c.at.offset) >= high) {
+      throw new SseStreamRefusedError(
+        'invalid-cursor',
+        `the cursor's position for ${c.channel} is past the end of its partition: send the id the stream sent, unchanged`,
+        c.channel,
+      );
+    }
   }
 
   /** Runs with the channel's key held: no other subscribe or unsubscribe of it interleaves. */
@@ -339,11 +516,8 @@ export class RealtimeHub implements OnApplicationShutdown {
   private expire(entry: ConnectionEntry): void {
     if (entry.connection.closed) return;
     this.counters.tokenExpiries++;
-    const { socket } = entry.connection;
-    const notice: ServerDisconnectMessage = { reason: 'token-expired' };
-    socket.emit('server_disconnect', notice);
-    socket.disconnect(true);
-    this.detach(socket);
+    entry.connection.disconnect('token-expired');
+    this.detachId(entry.connection.id);
   }
 
   /** After the subscriber reconnected: every channel subscription replays what it missed from Kafka. */
@@ -357,7 +531,7 @@ export class RealtimeHub implements OnApplicationShutdown {
   }
 
   private updateStatus(connection: HubConnection): void {
-    const entry = this.entries.get(connection.socket.id);
+    const entry = this.entries.get(connection.id);
     if (entry?.connection === connection) this.status.update(entry);
   }
 

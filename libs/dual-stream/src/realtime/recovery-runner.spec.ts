@@ -4,7 +4,7 @@ const note = (offset: number, partition = 0) => testNotification(offset, { parti
 import type { KafkaPosition, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
 import type { KafkaReplayService, ReplayBounds, ReplayResult } from '../replay/kafka-replay.service.js';
 import { ChannelSubscription } from './channel-subscription.js';
-import { HubConnection } from './hub-connection.js';
+import { SocketConnection } from './socket-connection.js';
 import { HubCounters } from './hub-counters.js';
 import { RecoveryRunner } from './recovery-runner.js';
 
@@ -29,7 +29,7 @@ function setup(replay: KafkaReplayService, maxRoomWaitMs = 60_000) {
   const fake = fakeHubSocket();
   const counters = new HubCounters();
   const limits = { maxMessages: 10, maxBytes: 1e6, window: 1, maxRoomWaitMs };
-  const connection = new HubConnection(fake.socket, {}, limits, counters);
+  const connection = new SocketConnection(fake.socket, {}, limits, counters);
   const sub = new ChannelSubscription(
     connection,
     'events:o:1',

@@ -1,4 +1,5 @@
 import * as ws from 'ws';
+import { sseMessage } from './sse/sse-frame.js';
 
 /**
  * A socket.io EVENT packet as it goes on the wire (socket.io protocol v5: `2[/nsp,]["event",payload]`), built
@@ -44,8 +45,8 @@ export class OutgoingPacket {
 
 /**
  * A live notification as it came from Redis, delivered to every local subscriber of its channel: the
- * `event` packet is encoded for the first subscriber and reused by the others (they share namespace, channel
- * and pattern, since Redis routes by exactly those).
+ * `event` packet (socket.io) and message (SSE) are encoded for the first subscriber and reused by the others
+ * (they share namespace, channel and pattern, since Redis routes by exactly those).
  */
 export class LiveMessage<E extends { offset: string }> {
   private static received = 0;
@@ -54,6 +55,8 @@ export class LiveMessage<E extends { offset: string }> {
   private packet?: OutgoingPacket;
   private packetTarget: [namespace?: string, channel?: string, pattern?: string] = [];
   private parsedOffset?: bigint | null;
+  private sse?: string;
+  private sseChannel?: string;
 
   /** `offset`: the event's offset when the caller already parsed it. */
   constructor(
@@ -89,5 +92,14 @@ export class LiveMessage<E extends { offset: string }> {
       this.packetTarget = [namespace, channel, pattern];
     }
     return this.packet;
+  }
+
+  /** The SSE `event` message for `channel` without its `id` line, encoded once per distinct channel. */
+  sseEvent(channel: string): string {
+    if (this.sse === undefined || this.sseChannel !== channel) {
+      this.sse = sseMessage('event', eventMessageJson(channel, this.json));
+      this.sseChannel = channel;
+    }
+    return this.sse;
   }
 }

@@ -27,12 +27,9 @@ export class BearerAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = bearerToken(req.headers);
+    const token = this.credential(req);
     if (!token) {
-      throw new ProblemException(
-        problem('unauthorized', 'send a token as `Authorization: Bearer <token>` (the same token the gateway accepts)'),
-        CHALLENGE,
-      );
+      throw new ProblemException(problem('unauthorized', this.missingHint()), CHALLENGE);
     }
     try {
       req.principal = await this.verifier.verify(token);
@@ -44,5 +41,15 @@ export class BearerAuthGuard implements CanActivate {
         'WWW-Authenticate': 'Bearer realm="dual-stream", error="invalid_token"',
       });
     }
+  }
+
+  /** Where the request's token is; a subclass may look further (the gateway's SSE route: a cookie). */
+  protected credential(req: IncomingMessage): string | undefined {
+    return bearerToken(req.headers);
+  }
+
+  /** The 401's detail when no token was sent: how to send one. */
+  protected missingHint(): string {
+    return 'send a token as `Authorization: Bearer <token>` (the same token the gateway accepts)';
   }
 }

@@ -49,9 +49,11 @@ type HubCounter =
   | 'malformedMessages'
   | 'forgedPositions'
   | 'tokenExpiries'
-  | 'recoveryNotices';
+  | 'recoveryNotices'
+  | 'sseStreamsOpened'
+  | 'sseDelivered';
 const HUB_COUNTERS: [HubCounter, string, string][] = [
-  ['delivered', 'dual_stream_hub_delivered_total', 'Events delivered to sockets'],
+  ['delivered', 'dual_stream_hub_delivered_total', 'Messages delivered to sockets and SSE streams'],
   [
     'duplicatesDropped',
     'dual_stream_hub_duplicates_dropped_total',
@@ -86,6 +88,12 @@ const HUB_COUNTERS: [HubCounter, string, string][] = [
     'dual_stream_hub_recovery_notices_total',
     'Background recoveries that could not close a gap (clients told with `recovery`)',
   ],
+  ['sseStreamsOpened', 'dual_stream_hub_sse_streams_opened_total', 'Server-Sent Events streams opened'],
+  [
+    'sseDelivered',
+    'dual_stream_hub_sse_delivered_total',
+    'Messages written to Server-Sent Events streams (also counted in dual_stream_hub_delivered_total)',
+  ],
 ];
 type HubGauge =
   | 'connections'
@@ -95,9 +103,11 @@ type HubGauge =
   | 'redisPatterns'
   | 'queuedMessages'
   | 'queuedBytes'
-  | 'activeReplays';
+  | 'activeReplays'
+  | 'sseStreams';
 const HUB_GAUGES: [HubGauge, string, string][] = [
-  ['connections', 'dual_stream_hub_connections', 'Socket connections attached to the hub'],
+  ['connections', 'dual_stream_hub_connections', 'Connections attached to the hub (sockets and SSE streams)'],
+  ['sseStreams', 'dual_stream_hub_sse_streams', 'Server-Sent Events streams attached to the hub'],
   ['subscriptions', 'dual_stream_hub_subscriptions', 'Channel subscriptions over all connections'],
   ['patternSubscriptions', 'dual_stream_hub_pattern_subscriptions', 'Pattern subscriptions over all connections'],
   ['redisChannels', 'dual_stream_hub_redis_channels', 'Redis SUBSCRIBEs this instance holds'],

@@ -9,6 +9,8 @@ export const PROBLEM_TYPES = {
   invalid_json: { status: 400, title: 'Request body is not valid JSON' },
   invalid_batch: { status: 400, title: 'Invalid batch' },
   invalid_query: { status: 400, title: 'Invalid query' },
+  invalid_channel: { status: 400, title: 'Invalid channel' },
+  invalid_cursor: { status: 400, title: 'Invalid stream cursor' },
   invalid_idempotency_key: { status: 400, title: 'Invalid Idempotency-Key' },
   bad_request: { status: 400, title: 'Bad request' },
   unauthorized: { status: 401, title: 'Unauthorized' },
@@ -18,11 +20,13 @@ export const PROBLEM_TYPES = {
   idempotency_key_in_use: { status: 409, title: 'Idempotency-Key in use' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  too_many_streams: { status: 429, title: 'Too many streams' },
   idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused with a different request' },
   internal_error: { status: 500, title: 'Internal error' },
   kafka_refused: { status: 500, title: 'Kafka refused the event' },
   backpressure: { status: 503, title: 'Ingester busy' },
   kafka_unavailable: { status: 503, title: 'Kafka unavailable' },
+  realtime_disabled: { status: 503, title: 'Realtime disabled' },
   shutting_down: { status: 503, title: 'Shutting down' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
