@@ -9,6 +9,7 @@ export type {
   DualStreamModuleOptions,
   DualStreamKafkaOptions,
   DualStreamRedisOptions,
+  DualStreamRedisClusterOptions,
   DualStreamRealtimeOptions,
   DualStreamBatchOptions,
   DualStreamBufferOptions,
@@ -37,6 +38,7 @@ export { DurablePublishError } from './errors/durable-publish.error.js';
 export { PublisherClosedError } from './errors/publisher-closed.error.js';
 export { NonRetriableError } from './errors/non-retriable.error.js';
 export { InvalidChannelError } from './errors/invalid-channel.error.js';
+export { PatternNotShardedError } from './errors/pattern-not-sharded.error.js';
 export { HandlerConfigurationError } from './errors/handler-configuration.error.js';
 export { UnparseableRecordError } from './errors/unparseable-record.error.js';
 

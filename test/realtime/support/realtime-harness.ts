@@ -8,6 +8,7 @@ import {
   sourceKey,
   type DualStreamHubOptions,
   type DualStreamRealtimeOptions,
+  type DualStreamRedisClusterOptions,
   type DualStreamReplayOptions,
   type EventMessage,
   type EventSource,
@@ -33,6 +34,10 @@ export interface GatewayInstance {
 export interface GatewayOptions {
   prefix: string;
   redisUrl?: string;
+  /** A Redis Cluster instead of `redisUrl` (sharded Pub/Sub). */
+  redisCluster?: DualStreamRedisClusterOptions;
+  /** Kafka brokers instead of the global setup's. */
+  brokers?: string[];
   hub?: DualStreamHubOptions;
   replay?: DualStreamReplayOptions;
   /** The gateway's own `realtime` block: it decides whether replayed events inline `data`. */
@@ -47,8 +52,10 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayInst
   const app = await NestFactory.create(
     GatewayModule.forRoot({
       dualStream: {
-        kafka: { brokers: kafkaBrokers(), clientId: uniqueName('gw') },
-        redis: { url: options.redisUrl ?? redisUrl(), channelPrefix: options.prefix },
+        kafka: { brokers: options.brokers ?? kafkaBrokers(), clientId: uniqueName('gw') },
+        redis: options.redisCluster
+          ? { cluster: options.redisCluster, channelPrefix: options.prefix }
+          : { url: options.redisUrl ?? redisUrl(), channelPrefix: options.prefix },
         logger: false,
         ...(options.hub && { hub: options.hub }),
         ...(options.replay && { replay: options.replay }),
@@ -126,14 +133,19 @@ export interface PublisherHandle {
   publisher: DualStreamPublisher;
 }
 
-/** The real DualStreamPublisher in a bare Nest context, announcing on `prefix`. */
-export async function startPublisher(prefix: string, url = redisUrl()): Promise<PublisherHandle> {
+/** The real DualStreamPublisher in a bare Nest context, announcing on `prefix` (on a Redis Cluster when given one). */
+export async function startPublisher(
+  prefix: string,
+  redis: string | DualStreamRedisClusterOptions = redisUrl(),
+  brokers = kafkaBrokers(),
+): Promise<PublisherHandle> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       DualStreamModule.forRoot({
         logger: false,
-        kafka: { brokers: kafkaBrokers(), clientId: uniqueName('rt-pub') },
-        redis: { url, channelPrefix: prefix },
+        kafka: { brokers, clientId: uniqueName('rt-pub') },
+        redis:
+          typeof redis === 'string' ? { url: redis, channelPrefix: prefix } : { cluster: redis, channelPrefix: prefix },
         realtime: { breakerProbeMs: 200 },
       }),
     ],

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type LoggerService, type OnApplicationShutdown } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { EventEmitter } from 'node:events';
 import { lastValueFrom } from 'rxjs';
 import { DUAL_STREAM_TRANSPORT } from '../constants.js';
@@ -34,8 +34,8 @@ export interface DualStreamServerClients {
   consumers: Map<string, Consumer>;
   /** The dead-letter producer, once it was needed. */
   deadLetterProducer: Producer | undefined;
-  /** The realtime subscriber connection, when there are `@OnRealtime` handlers. */
-  redis: Redis | undefined;
+  /** The realtime subscriber connection (the cluster client with `redis.cluster`), when there are `@OnRealtime` handlers. */
+  redis: Redis | Cluster | undefined;
 }
 
 /**
