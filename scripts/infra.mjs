@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// Local infrastructure: node scripts/infra.mjs up | down [--purge] | status
+// Local infrastructure: node scripts/infra.mjs up | down [--purge] | status   [--cluster]
 //   up      use KAFKA_BROKERS / REDIS_URL, or what already answers, or start our own
 //           (Kafka 4 KRaft via Maven-resolved jars, redis-server); they keep running after exit.
 //   down    stop only what `up` started (pid files under .infra/); --purge also deletes Kafka data.
 //   status  exit 0 when Kafka and Redis both answer, 3 otherwise.
+//   --cluster the same for the cluster set-up instead: 3 Kafka KRaft nodes (19092-19094, controllers
+//           19192-19194, RF 3, min ISR 2) and a Redis Cluster of 3 masters + 3 replicas (7000-7005),
+//           state under .infra/cluster/ (see docs/production.md).
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -21,6 +24,7 @@ import {
 import { isRedisAnswering, runningRedis, stopRedisFromPidFile } from '../test/support/local-infra/redis-launcher.mjs';
 import { DEFAULT_STATE_DIR, resolveInfra } from '../test/support/local-infra/resolve-infra.mjs';
 import { muteKafkajsTimeoutWarning } from '../test/support/local-infra/proc.mjs';
+import { clusterDown, clusterStatus, clusterUp } from '../test/support/local-infra/cluster-commands.mjs';
 
 muteKafkajsTimeoutWarning();
 
@@ -79,10 +83,13 @@ async function status() {
   return kafkaOk && redisOk ? 0 : 3;
 }
 
-const commands = { up, down, status };
+const cluster = process.argv.includes('--cluster');
+const commands = cluster
+  ? { up: () => clusterUp(log), down: () => clusterDown(process.argv.includes('--purge')), status: clusterStatus }
+  : { up, down, status };
 const cmd = /** @type {keyof typeof commands} */ (process.argv[2]);
 if (!Object.hasOwn(commands, cmd)) {
-  console.error('usage: node scripts/infra.mjs up | down [--purge] | status');
+  console.error('usage: node scripts/infra.mjs up | down [--purge] | status [--cluster]');
   process.exit(2);
 }
 try {

@@ -1,56 +1,16 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
-
-interface ComposeService {
-  image?: string;
-  build?: { context: string; dockerfile: string; target?: string };
-  command?: string[];
-  ports?: string[];
-  environment?: Record<string, string | number>;
-  healthcheck?: { test: string[] };
-  depends_on?: Record<string, { condition: string }>;
-  profiles?: string[];
-}
+import { ROOT, envNamesReadBy, read, sourceFiles, type ComposeService } from '../support/compose-files.js';
 
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
 const APPS = ['ingester', 'gateway', 'consumer'] as const;
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    // A package's own build output (libs/*/dist) is not source.
-    if (statSync(full).isDirectory()) return name === 'dist' ? [] : sourceFiles(full);
-    return name.endsWith('.ts') && !name.endsWith('.spec.ts') ? [full] : [];
-  });
-}
-
-/** Every environment variable the code of an app (and the shared service kit) reads. */
-function envNamesReadBy(app: string): Set<string> {
-  const names = new Set<string>();
-  const files = [
-    ...sourceFiles(path.join(ROOT, 'apps', app, 'src')),
-    ...sourceFiles(path.join(ROOT, 'libs', 'service-kit', 'src')),
-  ];
-  for (const file of files) {
-    const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/(?:process\.env|\benv)\.([A-Z][A-Z0-9_]+)/g)) names.add(m[1]!);
-    // intFromEnv('X', ...), flagFromEnv('X', ...), stringFromEnv(env, 'X', 'OLDER_X')
-    for (const call of text.matchAll(/FromEnv\(([^)]*)\)/g)) {
-      for (const m of call[1]!.matchAll(/'([A-Z][A-Z0-9_]+)'/g)) names.add(m[1]!);
-    }
-  }
-  return names;
-}
 
 describe('docker-compose.yml', () => {
   it('runs Kafka (KRaft), Redis and the three services, each with a healthcheck', () => {
     expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['kafka', 'redis', ...APPS]));
     for (const name of ['kafka', 'redis', ...APPS]) {
-      expect(compose.services[name]!.healthcheck!.test.length).toBeGreaterThan(1);
+      expect(compose.services[name]!.healthcheck!.test!.length).toBeGreaterThan(1);
     }
     const kafka = compose.services.kafka!;
     expect(kafka.image).toMatch(/^apache\/kafka:4\./);
@@ -71,7 +31,7 @@ describe('docker-compose.yml', () => {
       // Published on the loopback interface unless PUBLISH_HOST says otherwise.
       expect(service.ports).toEqual([`\${PUBLISH_HOST:-127.0.0.1}:${defaultPort}:${defaultPort}`]);
       expect(service.environment!.HOST).toBe('0.0.0.0');
-      expect(service.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${defaultPort}/health/ready`);
+      expect(service.healthcheck!.test!.join(' ')).toContain(`127.0.0.1:${defaultPort}/health/ready`);
       const needs = app === 'consumer' ? ['kafka'] : ['kafka', 'redis']; // the consumer reads Kafka only
       expect(service.depends_on).toEqual(Object.fromEntries(needs.map((n) => [n, { condition: 'service_healthy' }])));
     },

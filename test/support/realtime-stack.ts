@@ -8,6 +8,7 @@ import {
   RealtimeHub,
   type DualStreamHubOptions,
   type DualStreamRealtimeOptions,
+  type DualStreamRedisClusterOptions,
   type DualStreamReplayOptions,
 } from '@dual-stream/nestjs';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module.js';
@@ -36,6 +37,10 @@ export interface GatewayOptions {
   jwt?: { audience?: string; issuer?: string };
   /** `GET /sse` settings over `SSE_DEFAULTS`. */
   sse?: Partial<GatewaySseConfig>;
+  /** A Redis Cluster instead of `redisUrl` (sharded Pub/Sub). */
+  redisCluster?: DualStreamRedisClusterOptions;
+  /** Kafka brokers instead of the global setup's. */
+  brokers?: string[];
 }
 
 /** One gateway instance (the real GatewayModule) on a free port; two of them share only Redis and Kafka. */
@@ -43,8 +48,10 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayInst
   const app = await NestFactory.create(
     GatewayModule.forRoot({
       dualStream: {
-        kafka: { brokers: kafkaBrokers(), clientId: uniqueName('gw') },
-        redis: { url: options.redisUrl ?? redisUrl(), channelPrefix: options.prefix },
+        kafka: { brokers: options.brokers ?? kafkaBrokers(), clientId: uniqueName('gw') },
+        redis: options.redisCluster
+          ? { cluster: options.redisCluster, channelPrefix: options.prefix }
+          : { url: options.redisUrl ?? redisUrl(), channelPrefix: options.prefix },
         logger: false,
         ...(options.hub && { hub: options.hub }),
         ...(options.replay && { replay: options.replay }),
@@ -77,16 +84,26 @@ export interface PublisherHandle {
 }
 
 /**
- * The real DualStreamPublisher in a bare Nest context, announcing on `prefix`; `url: false` gives a publisher whose
- * notifications never reach Redis (what a skipped stretch looks like to a gateway).
+ * The real DualStreamPublisher in a bare Nest context, announcing on `prefix` (on a Redis Cluster when given one);
+ * `redis: false` gives a publisher whose notifications never reach Redis (what a skipped stretch looks like to a
+ * gateway).
  */
-export async function startPublisher(prefix: string, url: string | false = redisUrl()): Promise<PublisherHandle> {
+export async function startPublisher(
+  prefix: string,
+  redis: string | false | DualStreamRedisClusterOptions = redisUrl(),
+  brokers = kafkaBrokers(),
+): Promise<PublisherHandle> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       DualStreamModule.forRoot({
         logger: false,
-        kafka: { brokers: kafkaBrokers(), clientId: uniqueName('rt-pub') },
-        redis: url === false ? false : { url, channelPrefix: prefix },
+        kafka: { brokers, clientId: uniqueName('rt-pub') },
+        redis:
+          redis === false
+            ? false
+            : typeof redis === 'string'
+              ? { url: redis, channelPrefix: prefix }
+              : { cluster: redis, channelPrefix: prefix },
         realtime: { breakerProbeMs: 200 },
       }),
     ],

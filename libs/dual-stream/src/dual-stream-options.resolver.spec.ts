@@ -23,7 +23,7 @@ const PREFIX_OF: Record<string, string> = {
   DualStreamReplayOptions: 'replay.',
 };
 /** Defaults that are not literals, so `DEFAULTS` cannot hold them: the resolver derives them. */
-const NOT_LITERAL = new Set(['kafka.brokers', 'consumer.groupIdPrefix', 'logger']);
+const NOT_LITERAL = new Set(['kafka.brokers', 'consumer.groupIdPrefix', 'logger', 'redis.sharded']);
 
 /** `@default` text of every option, by path (`kafka.clientId`); `@default see X` marks a section and is skipped. */
 function jsdocDefaults(): Map<string, string> {
@@ -128,7 +128,7 @@ describe('resolveDualStreamOptions', () => {
     expect(resolved.consumer).toEqual({ ...DEFAULTS.consumer, groupIdPrefix: 'dual-stream' });
     expect(resolved.kafka).toMatchObject({ brokers, clientId: 'dual-stream', messageMaxBytes: 'broker' });
     expect(resolved.kafka.producer).toEqual(DEFAULTS.kafka.producer);
-    expect(resolved.redis).toEqual(DEFAULTS.redis);
+    expect(resolved.redis).toEqual({ ...DEFAULTS.redis, sharded: false });
     expect(resolved.maxEventBytes).toBe(DEFAULTS.maxEventBytes);
   });
 
@@ -149,6 +149,21 @@ describe('resolveDualStreamOptions', () => {
     const resolved = resolveDualStreamOptions({ kafka: { brokers }, redis: false, logger: false });
     expect(resolved.redis).toBe(false);
     expect(resolved.realtime.enabled).toBe(false);
+  });
+
+  it('uses sharded Pub/Sub exactly with a Redis Cluster', () => {
+    const nodes = [{ host: '10.0.0.1', port: 7000 }];
+    const resolved = resolveDualStreamOptions({ kafka: { brokers }, redis: { cluster: { nodes } }, logger: false });
+    expect(resolved.redis).toMatchObject({ sharded: true, cluster: { nodes }, channelPrefix: '' });
+    expect(() => resolveDualStreamOptions({ kafka: { brokers }, redis: { sharded: true }, logger: false })).toThrow(
+      /redis\.sharded needs redis\.cluster/,
+    );
+    expect(() =>
+      resolveDualStreamOptions({ kafka: { brokers }, redis: { cluster: { nodes }, sharded: false }, logger: false }),
+    ).toThrow(/works only with sharded Pub\/Sub.*Remove redis\.sharded: false/);
+    expect(() =>
+      resolveDualStreamOptions({ kafka: { brokers }, redis: { cluster: { nodes: [] } }, logger: false }),
+    ).toThrow(/redis\.cluster\.nodes must name at least one node/);
   });
 
   it('refuses a configuration that cannot work, saying how to fix it', () => {

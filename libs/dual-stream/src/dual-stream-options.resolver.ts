@@ -110,7 +110,7 @@ export interface ResolvedDualStreamOptions {
   kafka: Required<Pick<DualStreamKafkaOptions, 'brokers' | 'clientId' | 'topic' | 'messageMaxBytes' | 'config'>> &
     DualStreamKafkaOptions & { producer: KafkajsProducerConfig; topics: Required<DualStreamTopicOptions> };
   /** `false` when realtime is off. */
-  redis: (Required<Pick<DualStreamRedisOptions, 'url' | 'channelPrefix'>> & DualStreamRedisOptions) | false;
+  redis: (Required<Pick<DualStreamRedisOptions, 'url' | 'channelPrefix' | 'sharded'>> & DualStreamRedisOptions) | false;
   realtime: Required<DualStreamRealtimeOptions>;
   batch: Required<DualStreamBatchOptions>;
   buffer: Required<DualStreamBufferOptions>;
@@ -160,7 +160,7 @@ export function resolveDualStreamOptions(options: DualStreamModuleOptions): Reso
   realtime.enabled = options.redis !== false && realtime.enabled;
   return {
     kafka,
-    redis: options.redis === false ? false : { ...options.redis, ...withDefaults(DEFAULTS.redis, options.redis) },
+    redis: options.redis === false ? false : resolveRedis(options.redis),
     realtime,
     batch: withDefaults(DEFAULTS.batch, options.batch),
     buffer: withDefaults(DEFAULTS.buffer, options.buffer),
@@ -175,6 +175,31 @@ export function resolveDualStreamOptions(options: DualStreamModuleOptions): Reso
     maxEventBytes: options.maxEventBytes ?? DEFAULTS.maxEventBytes,
     logger: options.logger === false ? new SilentLogger() : (options.logger ?? new Logger('DualStream')),
   };
+}
+
+/** Sharded Pub/Sub exactly when a cluster is configured; anything else is refused with the fix. */
+function resolveRedis(given: DualStreamRedisOptions | undefined): Exclude<ResolvedDualStreamOptions['redis'], false> {
+  const cluster = given?.cluster;
+  if (cluster !== undefined && !(Array.isArray(cluster.nodes) && cluster.nodes.length > 0)) {
+    throw new Error(
+      'DualStreamModule: redis.cluster.nodes must name at least one node of the Redis Cluster, e.g. ' +
+        "redis: { cluster: { nodes: [{ host: '10.0.0.1', port: 7000 }] } }.",
+    );
+  }
+  const sharded = given?.sharded ?? cluster !== undefined;
+  if (sharded && cluster === undefined) {
+    throw new Error(
+      'DualStreamModule: redis.sharded needs redis.cluster (sharded Pub/Sub exists only in a Redis Cluster); ' +
+        'set redis.cluster.nodes, or remove redis.sharded for a single Redis server.',
+    );
+  }
+  if (!sharded && cluster !== undefined) {
+    throw new Error(
+      'DualStreamModule: redis.cluster works only with sharded Pub/Sub: classic PUBLISH in a cluster is sent to ' +
+        'every node over the cluster bus, so it does not scale out. Remove redis.sharded: false.',
+    );
+  }
+  return { ...given, ...withDefaults(DEFAULTS.redis, given), sharded };
 }
 
 function assertMessageMaxBytes(value: unknown): void {

@@ -9,6 +9,7 @@ export type {
   DualStreamModuleOptions,
   DualStreamKafkaOptions,
   DualStreamRedisOptions,
+  DualStreamRedisClusterOptions,
   DualStreamRealtimeOptions,
   DualStreamBatchOptions,
   DualStreamBufferOptions,
@@ -40,6 +41,7 @@ export { NonRetriableError } from './errors/non-retriable.error.js';
 export { InvalidChannelError } from './errors/invalid-channel.error.js';
 export { InvalidSseCursorError } from './errors/invalid-sse-cursor.error.js';
 export { SseStreamRefusedError, type SseRefusalKind } from './errors/sse-stream-refused.error.js';
+export { PatternNotShardedError } from './errors/pattern-not-sharded.error.js';
 export { HandlerConfigurationError } from './errors/handler-configuration.error.js';
 export { UnparseableRecordError } from './errors/unparseable-record.error.js';
 

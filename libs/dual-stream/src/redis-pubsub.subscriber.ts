@@ -1,26 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { ResolvedDualStreamOptions } from './dual-stream-options.resolver.js';
+import type { PubSubEvents, PubSubSettings, PubSubSubscriber } from './pubsub-subscriber.js';
+import { readyOrTimeout } from './ready-or-timeout.js';
 import { createRedisConnection } from './redis-connection.factory.js';
-
-export interface PubSubEvents<C, P> {
-  message(redisChannel: string, raw: string, subscribers: ReadonlySet<C>): void;
-  patternMessage(redisPattern: string, redisChannel: string, raw: string, subscribers: ReadonlySet<P>): void;
-  /** The connection dropped: messages are being missed from now on. */
-  down(): void;
-  /** Every channel and pattern is subscribed again after a drop (or after Redis was unreachable at first). */
-  recovered(): void;
-  /** A `message`/`patternMessage` handler threw: reported here instead of escaping into ioredis' emitter. */
-  failed(err: unknown): void;
-}
-
-export interface PubSubSettings {
-  /** `CLIENT SETNAME` of the connection. */
-  name: string;
-  /** How long the first SUBSCRIBE waits for the initial connection before it counts as pending. */
-  firstConnectWaitMs: number;
-  /** Opens the connection; tests pass a fake. @default createRedisConnection(options, name, { autoResubscribe: false }) */
-  connect?: () => Redis;
-}
 
 const SUBSCRIBE_CHUNK = 500;
 
@@ -33,7 +15,7 @@ const SUBSCRIBE_CHUNK = 500;
  * SUBSCRIBEs that were pending while Redis was unreachable). A SUBSCRIBE whose last subscriber left while it
  * was in flight is undone, so nothing stays subscribed that nobody holds.
  */
-export class RedisPubSubSubscriber<C, P> {
+export class RedisPubSubSubscriber<C, P> implements PubSubSubscriber<C, P> {
   private redis?: Redis;
   private readonly channels = new Map<string, Set<C>>();
   private readonly patterns = new Map<string, Set<P>>();
@@ -134,15 +116,7 @@ export class RedisPubSubSubscriber<C, P> {
 
   /** One shared wait for the first connection, however many subscribes arrive before it. */
   private firstReady(redis: Redis): Promise<void> {
-    this.firstReadyWait ??= new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        redis.off('ready', done);
-        resolve();
-      };
-      const timer = setTimeout(done, this.settings.firstConnectWaitMs);
-      redis.on('ready', done);
-    });
+    this.firstReadyWait ??= readyOrTimeout(redis, this.settings.firstConnectWaitMs);
     return this.firstReadyWait;
   }
 

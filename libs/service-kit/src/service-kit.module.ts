@@ -46,6 +46,7 @@ export class ServiceKitModule {
           service,
           kafkaBrokers: serviceEnv.kafkaBrokers,
           redisUrl: usesRedis ? serviceEnv.redisUrl : false,
+          redisClusterNodes: usesRedis ? serviceEnv.redisClusterNodes : undefined,
           readiness,
           imports,
         }),

@@ -34,17 +34,17 @@ import {
 
 /** @typedef {import('./proc.mjs').Log} Log */
 
-const POM = path.join(REPO_ROOT, 'infra', 'kafka', 'pom.xml');
-const LOG4J_CONFIG = path.join(REPO_ROOT, 'infra', 'kafka', 'log4j2.properties');
+export const POM = path.join(REPO_ROOT, 'infra', 'kafka', 'pom.xml');
+export const LOG4J_CONFIG = path.join(REPO_ROOT, 'infra', 'kafka', 'log4j2.properties');
 const PROCESS_MARKER = 'kafka.Kafka';
-const JAVA = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+export const JAVA = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
 
 /**
  * Runs a command, collecting its output; never rejects on a non-zero exit.
  * @param {string} cmd @param {string[]} args @param {import('node:child_process').SpawnOptions} [opts]
  * @returns {Promise<{ code: number | null, output: string }>}
  */
-function run(cmd, args, opts = {}) {
+export function run(cmd, args, opts = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -56,7 +56,7 @@ function run(cmd, args, opts = {}) {
 }
 
 /** @param {string} text @param {number} [lines] */
-const lastLines = (text, lines = 40) => text.trimEnd().split('\n').slice(-lines).join('\n');
+export const lastLines = (text, lines = 40) => text.trimEnd().split('\n').slice(-lines).join('\n');
 
 /**
  * Resolves (and caches outside git) the broker's runtime classpath. The cache
@@ -65,7 +65,7 @@ const lastLines = (text, lines = 40) => text.trimEnd().split('\n').slice(-lines)
  * @param {{ log?: Log }} [opts]
  * @returns {Promise<{ classpath: string, version: string, cacheDir: string }>}
  */
-function resolveKafkaClasspath({ log = silentLog } = {}) {
+export function resolveKafkaClasspath({ log = silentLog } = {}) {
   return resolveMavenClasspath({ pom: POM, name: 'kafka', log });
 }
 
@@ -157,7 +157,7 @@ export async function isKafkaAnswering(brokers, timeoutMs = 2000) {
  * the shutdown noise at the end of the log: keep those and their exception headlines.
  * @param {string} file
  */
-function firstErrors(file, max = 12) {
+export function firstErrors(file, max = 12) {
   const lines = tail(file, 5000).split('\n');
   const picked = [];
   for (let i = 0; i < lines.length && picked.length < max; i++) {
@@ -171,7 +171,7 @@ function firstErrors(file, max = 12) {
 }
 
 /** Kafka cluster ids are 16 random bytes in unpadded base64url; Kafka itself avoids a leading '-'. */
-function newClusterId() {
+export function newClusterId() {
   for (;;) {
     const id = randomBytes(16).toString('base64url');
     if (!id.startsWith('-')) return id;
@@ -179,7 +179,7 @@ function newClusterId() {
 }
 
 /** @param {Record<string, string | number | boolean>} props */
-const toProperties = (props) =>
+export const toProperties = (props) =>
   Object.entries(props)
     .map(([k, v]) => `${k}=${String(v).replaceAll('\\', '\\\\')}`)
     .join('\n') + '\n';

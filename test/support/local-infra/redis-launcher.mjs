@@ -77,11 +77,19 @@ export function isRedisAnswering(url, timeoutMs = 1000) {
  * @param {number} [opts.port]
  * @param {string} [opts.stateDir] where redis.log/redis.pid/redis.port go; default a temp dir removed by stop()
  * @param {boolean} [opts.detached] own process group, survives the caller (CLI use)
+ * @param {string[]} [opts.extraArgs] more redis-server arguments (e.g. cluster mode)
  * @param {number} [opts.startTimeoutMs]
  * @param {Log} [opts.log]
  * @returns {Promise<RedisHandle>}
  */
-export async function startRedis({ port, stateDir, detached = false, startTimeoutMs = 10_000, log = silentLog } = {}) {
+export async function startRedis({
+  port,
+  stateDir,
+  detached = false,
+  extraArgs = [],
+  startTimeoutMs = 10_000,
+  log = silentLog,
+} = {}) {
   const ownsDir = !stateDir;
   const dir = stateDir ? path.resolve(stateDir) : mkdtempSync(path.join(os.tmpdir(), 'dual-stream-redis-'));
   const logFile = path.join(dir, 'redis.log');
@@ -128,6 +136,7 @@ export async function startRedis({ port, stateDir, detached = false, startTimeou
         dir,
         '--daemonize',
         'no',
+        ...extraArgs,
       ],
       { detached, stdio: ['ignore', out, out] },
     );

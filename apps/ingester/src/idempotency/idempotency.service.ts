@@ -40,8 +40,8 @@ export class IdempotencyService implements OnApplicationShutdown {
     @Inject(INGESTER_CONFIG) config: IngesterConfig,
     private readonly metrics: IngesterMetrics,
   ) {
-    const { redisUrl, channelPrefix } = config.service;
-    if (redisUrl) this.redis = new RedisReceiptStore(redisUrl);
+    const { redisUrl, redisClusterNodes, channelPrefix } = config.service;
+    if (redisUrl) this.redis = new RedisReceiptStore(redisUrl, undefined, redisClusterNodes);
     this.ttlMs = config.idempotencyTtlSeconds * 1000;
     // A key stays pending at most as long as a publish can take, so a crashed instance does not block it.
     this.pendingMs = 2 * config.durableTimeoutMs + 5000;

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { decodeEntry, encodeEntry, type ReceiptStore, type Reservation, type StoredResponse } from './receipt-store.js';
 
 /** SET NX and, when the key exists, GET: one atomic step, so two concurrent retries cannot both claim a key. */
@@ -12,17 +12,17 @@ return redis.call('GET', KEYS[1])`;
  * (no offline queue, one try, `timeoutMs`), so the caller can fall back instead of waiting.
  */
 export class RedisReceiptStore implements ReceiptStore {
-  private readonly redis: Redis;
+  private readonly redis: Redis | Cluster;
 
-  constructor(url: string, timeoutMs = 250) {
-    this.redis = new Redis(url, {
-      connectionName: 'ingester-idempotency',
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: timeoutMs,
-      retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
-      lazyConnect: false,
-    }).on('error', () => undefined);
+  /** `cluster`: seeds of a Redis Cluster (one key per command, so any slot works), used instead of `url`. */
+  constructor(url: string, timeoutMs = 250, cluster?: { host: string; port: number }[]) {
+    const retryStrategy = (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000);
+    const node = { connectionName: 'ingester-idempotency', maxRetriesPerRequest: 0, commandTimeout: timeoutMs };
+    this.redis = (
+      cluster
+        ? new Cluster(cluster, { enableOfflineQueue: false, clusterRetryStrategy: retryStrategy, redisOptions: node })
+        : new Redis(url, { ...node, enableOfflineQueue: false, retryStrategy, lazyConnect: false })
+    ).on('error', () => undefined);
   }
 
   async reserve(key: string, fingerprint: string, pendingMs: number): Promise<Reservation> {

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { RedisOptions } from 'ioredis';
+import type { ClusterNode, ClusterOptions, RedisOptions } from 'ioredis';
 import type { ConnectionOptions } from 'node:tls';
 import type {
   KafkajsClientConfig,
@@ -64,6 +64,16 @@ export interface DualStreamTopicOptions {
   timeoutMs?: number;
 }
 
+/**
+ * A Redis Cluster: seed nodes (any reachable node; the rest is discovered) plus any ioredis `ClusterOptions`
+ * (`redisOptions` for password/TLS of every node, `natMap`, `slotsRefreshInterval`, ...). The library forces
+ * `enableOfflineQueue: false` and sets `slotsRefreshInterval: 1000` unless you set it.
+ */
+export interface DualStreamRedisClusterOptions extends ClusterOptions {
+  /** Seed nodes, e.g. `[{ host: '10.0.0.1', port: 7000 }]` or `['10.0.0.1:7000']`. */
+  nodes: ClusterNode[];
+}
+
 export interface DualStreamRedisOptions {
   /** `redis://[:password@]host:port[/db]`; used when `options` has no host. @default 'redis://127.0.0.1:6379' */
   url?: string;
@@ -71,6 +81,21 @@ export interface DualStreamRedisOptions {
   options?: RedisOptions;
   /** Prepended to every channel: `{prefix}events:{type}:{id}`. @default '' */
   channelPrefix?: string;
+  /**
+   * Use a Redis Cluster (Redis 7+) instead of the one server at `url`/`options`. Notifications then travel by
+   * sharded Pub/Sub (see `sharded`): each channel lives on the shard owning its slot, so Pub/Sub scales out with
+   * the cluster (classic PUBLISH in a cluster is broadcast to every node). See docs/production.md.
+   * @default undefined (one server at url)
+   */
+  cluster?: DualStreamRedisClusterOptions;
+  /**
+   * Sharded Pub/Sub: `SPUBLISH` grouped per owning master and pipelined, `SSUBSCRIBE` on each master's own
+   * connection, resubscribed after a failover or resharding, and the gap recovered from Kafka as after a
+   * reconnect. It is the only mode with `cluster` (and needs it): pattern subscriptions have no sharded
+   * equivalent, so with it the hub refuses `pattern` subscribes and `@OnRealtime` patterns fail at startup.
+   * @default true with cluster, else false
+   */
+  sharded?: boolean;
 }
 
 export interface DualStreamRealtimeOptions {

@@ -1,4 +1,4 @@
-import type { RedisPubSubSubscriber } from '../redis-pubsub.subscriber.js';
+import type { PubSubSubscriber } from '../pubsub-subscriber.js';
 import { ChannelSubscription } from './channel-subscription.js';
 import type { ConnectionEntry } from './connection-entry.js';
 import type { HubConnection } from './hub-connection.js';
@@ -8,7 +8,7 @@ import type { StatusMessage } from './realtime-hub.interfaces.js';
 export class HubStatus {
   private readonly sent = new WeakMap<HubConnection, StatusMessage['state']>();
 
-  constructor(private readonly redis: RedisPubSubSubscriber<unknown, unknown>) {}
+  constructor(private readonly redis: PubSubSubscriber<unknown, unknown>) {}
 
   update(entry: ConnectionEntry): void {
     const { connection } = entry;

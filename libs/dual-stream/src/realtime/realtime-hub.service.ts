@@ -8,7 +8,8 @@ import { KafkaReplayService } from '../replay/kafka-replay.service.js';
 import { DUAL_STREAM_RESOLVED_OPTIONS as RESOLVED_OPTIONS_TOKEN } from '../constants.js';
 import { rangeGapChannel } from '../events/event-naming.js';
 import { RateLimitedWarner } from '../publisher/rate-limited-warner.js';
-import { RedisPubSubSubscriber } from '../redis-pubsub.subscriber.js';
+import { createPubSubSubscriber, type PubSubSubscriber } from '../pubsub-subscriber.js';
+import { PATTERNS_NOT_SHARDED } from '../errors/pattern-not-sharded.error.js';
 import { BackgroundRecovery } from './background-recovery.js';
 import { clientChannelSource, escapeRedisGlob, validatePattern } from './channel-names.js';
 import { ChannelSubscription } from './channel-subscription.js';
@@ -77,7 +78,7 @@ export class RealtimeHub implements BeforeApplicationShutdown, OnApplicationShut
   private readonly prefix: string;
   /** Where a publisher reports gaps per topic-partition when too many channels were skipped to name each. */
   private readonly rangeGapChannel: string;
-  private readonly redis: RedisPubSubSubscriber<ChannelSubscription, PatternSubscription>;
+  private readonly redis: PubSubSubscriber<ChannelSubscription, PatternSubscription>;
   private readonly recovery: RecoveryRunner;
   private readonly background: BackgroundRecovery;
   private readonly partitions: PartitionLookups;
@@ -105,14 +106,14 @@ export class RealtimeHub implements BeforeApplicationShutdown, OnApplicationShut
       this.prefix,
     );
     const connect = this.redisConnector();
-    this.redis = new RedisPubSubSubscriber(
+    this.redis = createPubSubSubscriber<ChannelSubscription, PatternSubscription>(
       options,
       { name: 'dual-stream-hub', firstConnectWaitMs: FIRST_CONNECT_WAIT_MS, ...(connect && { connect }) },
       {
         message: (channel, raw, subscribers) => router.channelMessage(channel, raw, subscribers),
         patternMessage: (_pattern, channel, raw, subscribers) => router.patternMessage(channel, raw, subscribers),
         down: () => this.forEachEntry((entry) => this.status.update(entry)),
-        recovered: () => this.recoverAll(),
+        recovered: (channels) => this.recoverAll(channels),
         failed: (err) => router.failed(err),
       },
     );
@@ -463,6 +464,9 @@ export class RealtimeHub implements BeforeApplicationShutdown, OnApplicationShut
     if (request.from !== undefined) {
       return this.refuse({ pattern, error: 'patterns are live only: `from` is not supported' });
     }
+    if (this.options.redis !== false && this.options.redis.sharded) {
+      return this.refuse({ pattern, error: PATTERNS_NOT_SHARDED });
+    }
     const conflate = request.conflate === true;
     const refused = await entry.serializer.run(`p:${pattern}`, () => this.openPattern(entry, pattern, conflate));
     if (refused) return this.refuse({ pattern, error: refused });
@@ -520,11 +524,17 @@ export class RealtimeHub implements BeforeApplicationShutdown, OnApplicationShut
     this.detachId(entry.connection.id);
   }
 
-  /** After the subscriber reconnected: every channel subscription replays what it missed from Kafka. */
-  private recoverAll(): void {
+  /**
+   * After the subscriber reconnected: every channel subscription replays what it missed from Kafka; only those
+   * on `channels` when one shard of a cluster failed over, unless that shard holds the range-gap channel (a
+   * range marker missed there could concern any channel).
+   */
+  private recoverAll(channels?: ReadonlySet<string>): void {
+    const only = channels?.has(this.rangeGapChannel) ? undefined : channels;
     this.forEachEntry((entry) => {
       for (const sub of entry.subs.values()) {
-        if (sub instanceof ChannelSubscription) this.background.start(sub, 'since-subscribe', 'redis-reconnect');
+        if (!(sub instanceof ChannelSubscription) || (only && !only.has(sub.redisChannel))) continue;
+        this.background.start(sub, 'since-subscribe', 'redis-reconnect');
       }
       this.status.update(entry);
     });

@@ -1,5 +1,5 @@
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
-import type { RedisPubSubSubscriber } from '../redis-pubsub.subscriber.js';
+import type { PubSubSubscriber } from '../pubsub-subscriber.js';
 import type { ConnectionEntry } from './connection-entry.js';
 
 /** Why a connection whose token expired gets nothing more. */
@@ -17,7 +17,7 @@ export type Admitting = { kind: 'channel' } | { kind: 'pattern'; redisPattern: s
 export class SubscriptionAdmission {
   constructor(
     private readonly hub: ResolvedDualStreamOptions['hub'],
-    private readonly redis: RedisPubSubSubscriber<unknown, unknown>,
+    private readonly redis: PubSubSubscriber<unknown, unknown>,
   ) {}
 
   /** Creates the subscription with `create` when admitted; else the reason it was refused. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type LoggerService, type OnApplicationShutdown } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { EventEmitter } from 'node:events';
 import { lastValueFrom } from 'rxjs';
 import { DUAL_STREAM_TRANSPORT } from '../constants.js';
@@ -34,8 +34,8 @@ export interface DualStreamServerClients {
   consumers: Map<string, unknown>;
   /** The dead-letter producer (the driver's own object), once it was needed. */
   deadLetterProducer: unknown;
-  /** The realtime subscriber connection, when there are `@OnRealtime` handlers. */
-  redis: Redis | undefined;
+  /** The realtime subscriber connection (the cluster client with `redis.cluster`), when there are `@OnRealtime` handlers. */
+  redis: Redis | Cluster | undefined;
 }
 
 /**

@@ -112,4 +112,16 @@ describe('buildHandlerRegistry', () => {
     const noRedis = resolveDualStreamOptions({ kafka: { brokers: ['x:9092'] }, redis: false, logger: false });
     expect(() => buildHandlerRegistry(new Map([realtime('events:order:o-1')]), noRedis)).toThrow(/redis: false/);
   });
+
+  it('refuses @OnRealtime patterns with sharded Pub/Sub (a Redis Cluster), keeping exact channels', () => {
+    const sharded = resolveDualStreamOptions({
+      kafka: { brokers: ['x:9092'] },
+      redis: { cluster: { nodes: [{ host: 'r', port: 7000 }] } },
+      logger: false,
+    });
+    expect(buildHandlerRegistry(new Map([realtime('events:order:o-1')]), sharded).realtime).toHaveLength(1);
+    expect(() => buildHandlerRegistry(new Map([realtime('events:order:*')]), sharded)).toThrow(
+      /@OnRealtime pattern "events:order:\*": pattern subscriptions are not available with sharded Pub\/Sub/,
+    );
+  });
 });

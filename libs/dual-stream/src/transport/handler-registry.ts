@@ -2,6 +2,7 @@ import type { MessageHandler } from '@nestjs/microservices';
 import type { OnDurableOptions } from '../decorators/durable-handler-options.interface.js';
 import { HandlerMetadataAccessor } from '../decorators/handler-metadata.accessor.js';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
+import { PATTERNS_NOT_SHARDED } from '../errors/pattern-not-sharded.error.js';
 import { HandlerConfigurationError } from '../errors/handler-configuration.error.js';
 import { CHANNEL_NAMESPACE } from '../constants.js';
 import { parseChannel } from '../events/channel-parser.js';
@@ -141,6 +142,12 @@ function resolveRealtimeRoute(
   if (options.redis === false) {
     throw new HandlerConfigurationError(
       `@OnRealtime(${JSON.stringify(channel)}) needs Redis, but the module has redis: false. Configure redis, or remove the handler.`,
+    );
+  }
+  if (isPattern && options.redis.sharded) {
+    throw new HandlerConfigurationError(
+      `@OnRealtime pattern ${JSON.stringify(channel)}: ${PATTERNS_NOT_SHARDED}. Handle the exact channels, or ` +
+        'use @OnDurable (Kafka) for a whole source type.',
     );
   }
   if (isPattern) {

@@ -1,10 +1,10 @@
 import type { LoggerService } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
 import { RateLimitedWarner } from '../publisher/rate-limited-warner.js';
 import { escapeRedisGlob } from '../realtime/channel-names.js';
 import { RedisMessageParser } from '../realtime/redis-message.parser.js';
-import { RedisPubSubSubscriber } from '../redis-pubsub.subscriber.js';
+import { createPubSubSubscriber, type PubSubSubscriber } from '../pubsub-subscriber.js';
 import type { RealtimeRoute } from './handler-registry.js';
 import { RealtimeContext } from './realtime.context.js';
 
@@ -15,7 +15,8 @@ const SUBSCRIBE_WAIT_MS = 5_000;
 
 /**
  * One subscriber connection for every `@OnRealtime` handler: SUBSCRIBE per exact channel, PSUBSCRIBE only for
- * patterns (the deployment prefix escaped, so its glob characters match literally), with the library's one
+ * patterns (the deployment prefix escaped, so its glob characters match literally; SSUBSCRIBE per channel and
+ * no patterns with `redis.sharded`), with the library's one
  * Pub/Sub policy (`RedisPubSubSubscriber`: reconnect forever, subscribe everything again on `ready`), so
  * handlers receive again once Redis is back, without restarting the app. Every payload goes through the
  * validating parser first (docs/protocol.md "Realtime notification" and "Gap markers"): handlers get
@@ -23,7 +24,7 @@ const SUBSCRIBE_WAIT_MS = 5_000;
  * is best-effort: a failing handler is logged, never retried.
  */
 export class RealtimeSubscriber {
-  private readonly pubsub: RedisPubSubSubscriber<RealtimeRoute, RealtimeRoute>;
+  private readonly pubsub: PubSubSubscriber<RealtimeRoute, RealtimeRoute>;
   private readonly parser: RedisMessageParser;
   private readonly warner: RateLimitedWarner;
   private readonly prefix: string;
@@ -42,7 +43,7 @@ export class RealtimeSubscriber {
     // No topic check: a handler app need not share the publisher's `kafka.topic` (a gateway must, see the hub).
     this.parser = new RedisMessageParser(this.prefix);
     this.warner = new RateLimitedWarner(logger, options.realtime.warnIntervalMs);
-    this.pubsub = new RedisPubSubSubscriber(
+    this.pubsub = createPubSubSubscriber<RealtimeRoute, RealtimeRoute>(
       options,
       { name: 'dual-stream-subscriber', firstConnectWaitMs: SUBSCRIBE_WAIT_MS },
       {
@@ -55,8 +56,8 @@ export class RealtimeSubscriber {
     );
   }
 
-  /** The subscriber's Redis connection, once one was opened. */
-  get connection(): Redis | undefined {
+  /** The subscriber's Redis connection (or cluster client), once one was opened. */
+  get connection(): Redis | Cluster | undefined {
     return this.pubsub.connection;
   }
 

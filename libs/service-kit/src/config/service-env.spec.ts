@@ -8,6 +8,7 @@ describe('service environment', () => {
     expect(readServiceEnv('ingester', {})).toEqual({
       kafkaBrokers: ['127.0.0.1:9092'],
       redisUrl: 'redis://127.0.0.1:6379',
+      redisClusterNodes: undefined,
       channelPrefix: '',
       topicPrefix: '',
       clientId: 'dual-stream-ingester',
@@ -28,6 +29,7 @@ describe('service environment', () => {
     expect(readServiceEnv('gateway', env)).toEqual({
       kafkaBrokers: ['a:1', 'b:2'],
       redisUrl: 'redis://r:6380',
+      redisClusterNodes: undefined,
       channelPrefix: 'p:',
       topicPrefix: 't-',
       clientId: 'x',
@@ -37,6 +39,22 @@ describe('service environment', () => {
     });
     expect(sourceTopics(readServiceEnv('gateway', env))).toEqual(['t-events.order', 't-events.invoice']);
     expect(readServiceEnv('consumer', { REALTIME_ENABLED: 'false' }).redisUrl).toBe(false);
+  });
+
+  it('reads a Redis Cluster from REDIS_CLUSTER_NODES and switches the module to sharded Pub/Sub', () => {
+    const env = { REDIS_CLUSTER_NODES: ' 10.0.0.1:7000, [::1]:7001 ,', CHANNEL_PREFIX: 'p:' };
+    const nodes = [
+      { host: '10.0.0.1', port: 7000 },
+      { host: '::1', port: 7001 },
+    ];
+    expect(readServiceEnv('gateway', env).redisClusterNodes).toEqual(nodes);
+    expect(dualStreamOptionsFromEnv('gateway', {}, env).redis).toEqual({ cluster: { nodes }, channelPrefix: 'p:' });
+    expect(readServiceEnv('gateway', { ...env, REALTIME_ENABLED: 'false' }).redisClusterNodes).toBeUndefined();
+    for (const bad of ['10.0.0.1', ':7000', 'h:0', 'h:70000', 'h:x']) {
+      expect(() => readServiceEnv('gateway', { REDIS_CLUSTER_NODES: bad })).toThrow(
+        /REDIS_CLUSTER_NODES must be comma-separated host:port entries/,
+      );
+    }
   });
 
   it('builds module options whose topic honours TOPIC_PREFIX', () => {

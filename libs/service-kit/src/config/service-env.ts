@@ -1,6 +1,6 @@
 import type { DualStreamEvent, DualStreamModuleOptions } from '@dual-stream/nestjs';
 import { ConfigurationError } from '../errors/configuration.error.js';
-import { intFromEnv } from './env-values.js';
+import { intFromEnv, listFromEnv } from './env-values.js';
 import { readSourceTypes } from './source-types.parser.js';
 
 /**
@@ -12,6 +12,11 @@ export interface ServiceEnv {
   kafkaBrokers: string[];
   /** `REDIS_URL`; `REALTIME_ENABLED=false` turns the Redis lane off (`redis: false`). */
   redisUrl: string | false;
+  /**
+   * `REDIS_CLUSTER_NODES`: comma-separated `host:port` seeds of a Redis Cluster; when set (and realtime is on)
+   * it replaces `REDIS_URL` and notifications use sharded Pub/Sub (`redis: { cluster }`). @default undefined
+   */
+  redisClusterNodes: { host: string; port: number }[] | undefined;
   /** `CHANNEL_PREFIX`: prepended to every Redis channel. */
   channelPrefix: string;
   /** `TOPIC_PREFIX`: prepended to every Kafka topic, `{TOPIC_PREFIX}events.{source.type}`. */
@@ -48,9 +53,11 @@ export function readServiceEnv(service: string, env: NodeJS.ProcessEnv = process
   if (partitions === 0) {
     throw new ConfigurationError('KAFKA_TOPIC_PARTITIONS', 'KAFKA_TOPIC_PARTITIONS must be at least 1.');
   }
+  const clusterNodes = listFromEnv('REDIS_CLUSTER_NODES', env).map(parseNode);
   return {
     kafkaBrokers: brokers,
     redisUrl: realtime ? env.REDIS_URL || DEFAULT_REDIS : false,
+    redisClusterNodes: realtime && clusterNodes.length > 0 ? clusterNodes : undefined,
     channelPrefix: env.CHANNEL_PREFIX ?? '',
     topicPrefix: env.TOPIC_PREFIX ?? '',
     clientId: env.KAFKA_CLIENT_ID || `dual-stream-${service}`,
@@ -58,6 +65,20 @@ export function readServiceEnv(service: string, env: NodeJS.ProcessEnv = process
     topicPartitions: partitions,
     topicReplicationFactor: replication,
   };
+}
+
+/** One `host:port` of `REDIS_CLUSTER_NODES`. */
+function parseNode(entry: string): { host: string; port: number } {
+  const split = entry.lastIndexOf(':');
+  const host = entry.slice(0, split).replace(/^\[|\]$/g, '');
+  const port = Number(entry.slice(split + 1));
+  if (split <= 0 || !host || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new ConfigurationError(
+      'REDIS_CLUSTER_NODES',
+      `REDIS_CLUSTER_NODES must be comma-separated host:port entries, e.g. 10.0.0.1:7000,10.0.0.2:7000 (got "${entry}").`,
+    );
+  }
+  return { host, port };
 }
 
 /** The topic an event goes to, honouring `TOPIC_PREFIX`; all three services must agree on it. */
@@ -89,7 +110,12 @@ export function dualStreamOptionsFromEnv(
       topics: { partitions: e.topicPartitions, replicationFactor: e.topicReplicationFactor },
       ...overrides.kafka,
     },
-    redis: e.redisUrl === false ? false : { url: e.redisUrl, channelPrefix: e.channelPrefix },
+    redis:
+      e.redisUrl === false
+        ? false
+        : e.redisClusterNodes
+          ? { cluster: { nodes: e.redisClusterNodes }, channelPrefix: e.channelPrefix }
+          : { url: e.redisUrl, channelPrefix: e.channelPrefix },
   };
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { RateLimitedLog } from '../logging/rate-limited-log.js';
 import { SERVICE_HEALTH_OPTIONS, type ServiceHealthOptions } from './service-health.options.js';
 
@@ -10,19 +10,27 @@ import { SERVICE_HEALTH_OPTIONS, type ServiceHealthOptions } from './service-hea
  */
 @Injectable()
 export class RedisHealthIndicator implements OnApplicationShutdown {
-  private readonly redis?: Redis;
+  private readonly redis?: Redis | Cluster;
   private readonly log = new RateLimitedLog('Health', 10_000);
 
   constructor(
     private readonly health: HealthIndicatorService,
     @Inject(SERVICE_HEALTH_OPTIONS) private readonly options: ServiceHealthOptions,
   ) {
-    if (options.redisUrl) {
+    const retryStrategy = (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000);
+    const connectionName = `${options.service}-health`;
+    if (options.redisUrl && options.redisClusterNodes) {
+      this.redis = new Cluster(options.redisClusterNodes, {
+        enableOfflineQueue: false,
+        clusterRetryStrategy: retryStrategy,
+        redisOptions: { connectionName, maxRetriesPerRequest: 0 },
+      }).on('error', () => undefined);
+    } else if (options.redisUrl) {
       this.redis = new Redis(options.redisUrl, {
-        connectionName: `${options.service}-health`,
+        connectionName,
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,
-        retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
+        retryStrategy,
       }).on('error', () => undefined);
     }
   }

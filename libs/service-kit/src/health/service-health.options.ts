@@ -8,6 +8,8 @@ export interface ServiceHealthOptions {
   kafkaBrokers: string[];
   /** `false` when the service runs without the realtime lane. */
   redisUrl: string | false;
+  /** Seeds of a Redis Cluster; when set the probe PINGs the cluster instead of `redisUrl`. @default undefined */
+  redisClusterNodes?: { host: string; port: number }[];
   /** @default 2000 */
   probeTimeoutMs?: number;
   /** How long a Kafka probe result is reused, so frequent probes do not hammer the broker. @default 1000 */
