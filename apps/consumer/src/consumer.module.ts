@@ -30,8 +30,12 @@ export class ConsumerModule {
           readiness: ProjectionStoreModule.readiness,
           auth: config.auth,
         }),
-        // The consumer only reads; it never announces on Redis.
-        DualStreamModule.forRoot({ ...dualStreamOptionsFromEnv('consumer'), redis: false }),
+        // The consumer only reads; it never announces on Redis. Small fetches keep each decode task short.
+        DualStreamModule.forRoot({
+          ...dualStreamOptionsFromEnv('consumer'),
+          redis: false,
+          consumer: { fetchMaxBytes: config.fetchMaxBytes, fetchMaxBytesPerPartition: config.fetchMaxBytes },
+        }),
         store,
       ],
       controllers: [SourceEventsController, projectionHandlersFor(config)],

@@ -72,6 +72,8 @@ export const DEFAULTS: {
     retry: { attempts: 5, backoffMs: 200, maxBackoffMs: 10_000 },
     commitIntervalMs: 1_000,
     maxBatchSize: 500,
+    fetchMaxBytes: 10 * 1024 * 1024,
+    fetchMaxBytesPerPartition: 1024 * 1024,
   },
   hub: {
     maxSubscriptionsPerConnection: 100,

@@ -128,6 +128,15 @@ export interface DualStreamConsumerOptions {
   commitIntervalMs?: number;
   /** Default for `@OnDurable({ maxBatchSize })`: the largest array a `batch: true` handler receives. @default 500 */
   maxBatchSize?: number;
+  /**
+   * Most bytes of records one fetch of a group brings back (kafkajs `maxBytes`; a record larger than this still
+   * comes alone). kafkajs decodes a whole fetch response in one event-loop task, so this bounds that task: lower
+   * it for an app whose HTTP answers must not wait behind a catch-up (the demo consumer uses 256 KiB).
+   * @default 10485760 (10 MiB)
+   */
+  fetchMaxBytes?: number;
+  /** Most bytes of records of one partition in one fetch (kafkajs `maxBytesPerPartition`). @default 1048576 (1 MiB) */
+  fetchMaxBytesPerPartition?: number;
 }
 
 /** Exponential backoff with full jitter: wait random(0, min(maxBackoffMs, backoffMs * 2^(attempt-1))). */

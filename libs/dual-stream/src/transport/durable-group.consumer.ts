@@ -80,6 +80,8 @@ export class DurableGroupConsumer {
       heartbeatInterval: options.consumer.heartbeatIntervalMs,
       // Idle long-polls bound how long shutdown waits for the fetch loop to notice.
       maxWaitTimeInMs: 1000,
+      maxBytes: options.consumer.fetchMaxBytes,
+      maxBytesPerPartition: options.consumer.fetchMaxBytesPerPartition,
     });
     const { GROUP_JOIN, REBALANCING } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
