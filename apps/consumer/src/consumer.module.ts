@@ -30,11 +30,16 @@ export class ConsumerModule {
           readiness: ProjectionStoreModule.readiness,
           auth: config.auth,
         }),
-        // The consumer only reads; it never announces on Redis. Small fetches keep each decode task short.
+        // The consumer only reads; it never announces on Redis. Fetches: see ConsumerConfig.
         DualStreamModule.forRoot({
           ...dualStreamOptionsFromEnv('consumer'),
           redis: false,
-          consumer: { fetchMaxBytes: config.fetchMaxBytes, fetchMaxBytesPerPartition: config.fetchMaxBytes },
+          consumer: {
+            fetchMaxBytes: config.fetchMaxBytes,
+            fetchMaxBytesPerPartition: config.fetchMaxBytes,
+            fetchMinBytes: Math.min(config.fetchMinBytes, config.fetchMaxBytes),
+            fetchMaxWaitMs: config.fetchMaxWaitMs,
+          },
         }),
         store,
       ],

@@ -74,6 +74,8 @@ export const DEFAULTS: {
     maxBatchSize: 500,
     fetchMaxBytes: 10 * 1024 * 1024,
     fetchMaxBytesPerPartition: 1024 * 1024,
+    fetchMinBytes: 1,
+    fetchMaxWaitMs: 1000,
   },
   hub: {
     maxSubscriptionsPerConnection: 100,

@@ -137,6 +137,15 @@ export interface DualStreamConsumerOptions {
   fetchMaxBytes?: number;
   /** Most bytes of records of one partition in one fetch (kafkajs `maxBytesPerPartition`). @default 1048576 (1 MiB) */
   fetchMaxBytesPerPartition?: number;
+  /**
+   * Bytes of records the broker waits for before it answers a fetch (kafkajs `minBytes`), at most
+   * `fetchMaxWaitMs`. Above 1, a consumer that keeps up under load fetches (and commits) fewer, larger batches
+   * instead of one round trip per produce request, at the cost of up to `fetchMaxWaitMs` more delay when quiet.
+   * @default 1
+   */
+  fetchMinBytes?: number;
+  /** Longest the broker holds a fetch waiting for `fetchMinBytes`; also how soon shutdown sees an idle fetch. @default 1000 */
+  fetchMaxWaitMs?: number;
 }
 
 /** Exponential backoff with full jitter: wait random(0, min(maxBackoffMs, backoffMs * 2^(attempt-1))). */

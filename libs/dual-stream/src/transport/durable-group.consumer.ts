@@ -79,7 +79,8 @@ export class DurableGroupConsumer {
       sessionTimeout: options.consumer.sessionTimeoutMs,
       heartbeatInterval: options.consumer.heartbeatIntervalMs,
       // Idle long-polls bound how long shutdown waits for the fetch loop to notice.
-      maxWaitTimeInMs: 1000,
+      maxWaitTimeInMs: options.consumer.fetchMaxWaitMs,
+      minBytes: options.consumer.fetchMinBytes,
       maxBytes: options.consumer.fetchMaxBytes,
       maxBytesPerPartition: options.consumer.fetchMaxBytesPerPartition,
     });
