@@ -7,6 +7,7 @@
 // from the same run on the same (shared, noisy) machine; CPU µs per request is the stable figure.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -58,12 +59,16 @@ async function main(): Promise<void> {
     drainTimeoutMs: Number(args['drain-timeout']) * 1000,
   };
   const steal = startStealMeter();
+  // The 1-minute load average every 5 s of the run: on a shared machine it says how much the numbers are worth.
+  const loads: number[] = [];
+  const loadSampler = setInterval(() => loads.push(loadavg()[0]!), 5_000);
   const measured: BenchRow[] = [];
   try {
     for (let r = 1; r <= rounds; r++) {
       for (const variant of variants) measured.push(...(await runRound(variant, r, settings)));
     }
   } finally {
+    clearInterval(loadSampler);
     await admin.disconnect();
   }
   const folded = foldRounds(measured);
@@ -85,10 +90,23 @@ async function main(): Promise<void> {
       sourceTypes: 'order,user,sensor (3 partitions each), 3,000 sources',
       consumerHttpProbe: 'catch-up read every 100 ms and /metrics every 500 ms, open loop, during load and drain',
       drainTimeoutSeconds: Number(args['drain-timeout']),
+      loadAverage1m: loads.length
+        ? {
+            min: round(Math.min(...loads), 1),
+            median: medianOf(loads),
+            max: round(Math.max(...loads), 1),
+            cores: availableParallelism(),
+          }
+        : undefined,
       ...steal.stop(),
     },
     perRound: measured,
   });
+}
+
+function medianOf(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return round(sorted[Math.floor(sorted.length / 2)]!, 1);
 }
 
 /** After / before per row for the fields the issue compares. */

@@ -14,6 +14,7 @@ const RANGED = [
   'httpP99Ms',
   'metricsP99Ms',
   'lagSamplesPct',
+  'loadAvg1',
 ];
 
 /**

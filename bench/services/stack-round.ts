@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import type { Admin } from 'kafkajs';
 import { signGatewayToken } from '@app/service-kit';
@@ -101,6 +102,8 @@ export async function runRound(variant: Variant, roundNo: number, settings: Roun
         rejected: answered.rejected,
         errors: answered.errors,
         ingesterLoopLagP99Ms: round(ingester.loopLagP99Ms, 1),
+        // The machine is shared: how busy it was when the window ended (1-minute load average, 2 cores).
+        loadAvg1: round(loadavg()[0]!, 1),
       });
       rows.push({
         id: `projection-${phase.name}`,
@@ -119,6 +122,7 @@ export async function runRound(variant: Variant, roundNo: number, settings: Roun
         metricsP99Ms: percentile(http.metricsLatenciesMs, 99),
         httpFailures: http.failures,
         lagSamplesPct: round((100 * http.scrapesWithLag) / Math.max(1, http.scrapes), 1),
+        loadAvg1: round(loadavg()[0]!, 1),
       });
       console.error(`[bench] ${variant.name} round ${roundNo} ${phase.name}: ${JSON.stringify(rows.slice(-2))}`);
       await watch.settle(settings.drainTimeoutMs);

@@ -30,8 +30,17 @@ export class ConsumerModule {
           readiness: ProjectionStoreModule.readiness,
           auth: config.auth,
         }),
-        // The consumer only reads; it never announces on Redis.
-        DualStreamModule.forRoot({ ...dualStreamOptionsFromEnv('consumer'), redis: false }),
+        // The consumer only reads; it never announces on Redis. Fetches: see ConsumerConfig.
+        DualStreamModule.forRoot({
+          ...dualStreamOptionsFromEnv('consumer'),
+          redis: false,
+          consumer: {
+            fetchMaxBytes: config.fetchMaxBytes,
+            fetchMaxBytesPerPartition: config.fetchMaxBytes,
+            fetchMinBytes: Math.min(config.fetchMinBytes, config.fetchMaxBytes),
+            fetchMaxWaitMs: config.fetchMaxWaitMs,
+          },
+        }),
         store,
       ],
       controllers: [SourceEventsController, projectionHandlersFor(config)],

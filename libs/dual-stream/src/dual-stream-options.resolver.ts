@@ -76,6 +76,10 @@ export const DEFAULTS: {
     retry: { attempts: 5, backoffMs: 200, maxBackoffMs: 10_000 },
     commitIntervalMs: 1_000,
     maxBatchSize: 500,
+    fetchMaxBytes: 10 * 1024 * 1024,
+    fetchMaxBytesPerPartition: 1024 * 1024,
+    fetchMinBytes: 1,
+    fetchMaxWaitMs: 1000,
   },
   hub: {
     maxSubscriptionsPerConnection: 100,

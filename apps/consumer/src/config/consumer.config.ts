@@ -26,6 +26,20 @@ export interface ConsumerConfig {
   retentionPerSource: number;
   /** `CONSUMER_BATCH_SIZE`: the most records of one partition written in one transaction. @default 500 */
   batchSize: number;
+  /**
+   * `CONSUMER_FETCH_MAX_BYTES`: most record bytes one fetch brings back (per group, and per partition). kafkajs
+   * decodes a fetch in one event-loop task; at 256 KiB (~700 demo events) that task stays a few milliseconds, so
+   * the catch-up API is not kept waiting behind a 10 MiB decode while the projection catches up. @default 262144
+   */
+  fetchMaxBytes: number;
+  /**
+   * `CONSUMER_FETCH_MIN_BYTES` / `CONSUMER_FETCH_WAIT_MS`: the broker answers a fetch once it has this many
+   * bytes or waited this long. Under load the projection then takes fewer, larger batches (fewer round trips,
+   * offset commits and fsyncs per event); when quiet an event reaches the read model at most the wait later.
+   * @default 65536 and 200
+   */
+  fetchMinBytes: number;
+  fetchMaxWaitMs: number;
   /** `CONSUMER_MAX_PAGE`: the largest `limit` the catch-up API accepts. */
   maxPage: number;
   /** `AUTH_JWT_*`: the catch-up API accepts the gateway's tokens. */
@@ -52,6 +66,9 @@ export function readConsumerConfig(env: NodeJS.ProcessEnv = process.env): Consum
     groupId: env.CONSUMER_GROUP_ID || `${service.topicPrefix}dual-stream-consumer-projection`,
     retentionPerSource: intFromEnv('CONSUMER_RETENTION', 1000, env),
     batchSize: Math.max(1, intFromEnv('CONSUMER_BATCH_SIZE', 500, env)),
+    fetchMaxBytes: Math.max(1024, intFromEnv('CONSUMER_FETCH_MAX_BYTES', 256 * 1024, env)),
+    fetchMinBytes: Math.max(1, intFromEnv('CONSUMER_FETCH_MIN_BYTES', 64 * 1024, env)),
+    fetchMaxWaitMs: Math.max(10, intFromEnv('CONSUMER_FETCH_WAIT_MS', 200, env)),
     maxPage: intFromEnv('CONSUMER_MAX_PAGE', 1000, env),
     auth: auth.config,
   };

@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WriterData, WriterReady, WriterReply, WriterRequest } from './projection-writer.protocol.js';
 import { ProjectionStore } from './projection.store.js';
+import { groupCommits } from './group-commit.js';
 
 const { dbPath, retentionPerSource } = workerData as WriterData;
 const port = parentPort!;
@@ -19,11 +20,48 @@ try {
   port.postMessage({ ready: false, error: describe(err) } satisfies WriterReady);
 }
 
+/**
+ * Requests that arrived while the previous transaction ran (every partition's batches of every group queue up
+ * here during a catch-up) are taken together: their applies share one transaction and one fsync (group commit).
+ * Each is answered only once that transaction is on disk, so every batch is still durable before its offsets
+ * are committed; if the shared transaction fails, each batch is tried alone, so one bad batch fails only itself.
+ */
+const queued: WriterRequest[] = [];
 port.on('message', (request: WriterRequest) => {
+  if (queued.push(request) === 1) setImmediate(flush);
+});
+
+function flush(): void {
+  const requests = queued.splice(0);
+  for (const group of groupCommits(requests)) {
+    if (group.op === 'apply') applyTogether(group.requests);
+    else for (const request of group.requests) port.postMessage(runOne(request));
+  }
+}
+
+function applyTogether(requests: (WriterRequest & { op: 'apply' })[]): void {
+  if (requests.length > 1 && store) {
+    const startedAt = performance.now();
+    try {
+      const outcomes = store.applyBatch(requests.flatMap((r) => r.records));
+      const commitMs = performance.now() - startedAt;
+      let from = 0;
+      for (const r of requests) {
+        port.postMessage({ id: r.id, ok: true, outcomes: outcomes.slice(from, (from += r.records.length)), commitMs });
+      }
+      return;
+    } catch {
+      // Rolled back as a whole: each batch alone, so the error goes to the batch that has it.
+    }
+  }
+  for (const request of requests) port.postMessage(runOne(request));
+}
+
+function runOne(request: WriterRequest): WriterReply {
   const startedAt = performance.now();
-  let reply: WriterReply;
   try {
     if (!store) throw new Error('the projection file could not be opened');
+    let reply: WriterReply;
     if (request.op === 'apply') {
       reply = { id: request.id, ok: true, outcomes: store.applyBatch(request.records), commitMs: 0 };
     } else if (request.op === 'markUnapplied') {
@@ -34,8 +72,8 @@ port.on('message', (request: WriterRequest) => {
       reply = { id: request.id, ok: true, commitMs: 0 };
     }
     reply.commitMs = performance.now() - startedAt;
+    return reply;
   } catch (err) {
-    reply = { id: request.id, ok: false, error: describe(err) };
+    return { id: request.id, ok: false, error: describe(err) };
   }
-  port.postMessage(reply);
-});
+}

@@ -31,6 +31,9 @@ export function projectionHandlersFor(config: ConsumerConfig): Type<unknown> {
       fromBeginning: true,
       batch: true,
       maxBatchSize: config.batchSize,
+      // Every partition of the topic at once (each still in order): their batches meet in the writer's queue
+      // and share one transaction and fsync, instead of each partition waiting for the previous one's.
+      concurrency: Math.max(1, config.service.topicPartitions),
     })(proto, method, descriptor);
   });
   return ProjectionHandlers;

@@ -1,18 +1,15 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import bodyParser from 'body-parser';
 import { ApiKeyVerifier, problem, sendProblem, type ProblemBody } from '@app/service-kit';
 import type { IngesterConfig } from '../config/ingester.config.js';
 import type { IngestService } from '../events/ingest.service.js';
 import type { IngesterMetrics } from '../metrics/ingester.metrics.js';
+import { isPlainJsonBody, readJsonBody, type BodyCallback, type BodyReadError } from './json-body.reader.js';
 import type { PublishErrorResponder } from './publish-error.responder.js';
 
 type Next = (err?: unknown) => void;
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
-interface ExpressApp {
-  post(path: string, ...handlers: Middleware[]): unknown;
-  disable(setting: string): unknown;
-}
 
 /** What the ingest routes are served by, all resolved from the Nest container once at start-up. */
 export interface IngestHttpParts {
@@ -62,11 +59,13 @@ export function bodyParserProblem(err: {
  * then a size-limited JSON parser (413 / 400). Nest's own body parser is off (`bodyParser: false`), so each
  * route gets its own limit and every error answers in the same problem format.
  *
- * The two routes are the ingester's hot path, so they are served right here on Express' router, not through
- * Nest's router: no per-request execution context, interceptor chain, pipes or Express `res.json` (ETag,
- * charset negotiation), only the work each request needs (profile in docs/benchmarks.md "Services"). Mounted
- * for the same method and path as a controller would be, they match what such a route matches
- * (case-insensitive, optional trailing slash): no spelling of a path reaches the publisher without its guard.
+ * The two routes are the ingester's hot path, so they are served in front of the HTTP adapter, on the Node
+ * server's `request` event: no Express (or Fastify) request decoration, router, body-parser stream plumbing,
+ * Nest execution context, interceptors or pipes per request, only the work each request needs (profile in
+ * docs/benchmarks.md "Services"). Every other request goes on to the adapter unchanged, so this works with
+ * either adapter. The routes match what a controller's route would (`POST`, case-insensitive, optional trailing
+ * slash, query ignored): no spelling of a path reaches the publisher without its guard, and no other spelling
+ * reaches it at all (the adapter has no such route: 404).
  */
 export function configureIngestHttp(app: INestApplication, parts: IngestHttpParts): void {
   const { config, metrics, ingest, errors } = parts;
@@ -75,62 +74,93 @@ export function configureIngestHttp(app: INestApplication, parts: IngestHttpPart
     metrics.rejected(route, body.error);
     sendProblem(res, body, headers);
   };
+  const routes: Record<IngestRoute, { limit: number; fallback: Middleware; run: IngestRun }> = {
+    '/events': {
+      limit: config.bodyLimitBytes,
+      fallback: json(config.bodyLimitBytes),
+      run: (body, req, res) => ingest.publish(body, req, res),
+    },
+    '/events/batch': {
+      limit: config.batchBodyLimitBytes,
+      fallback: json(config.batchBodyLimitBytes),
+      run: (body, req, res) => ingest.publishBatch(body, req, res),
+    },
+  };
 
-  const guard =
-    (route: string, parse: Middleware): Middleware =>
-    (req, res, next) => {
-      const caller = verifier.identify(req.headers);
-      if (caller === undefined) {
-        return reject(
-          res,
-          route,
-          problem(
-            'unauthorized',
-            'missing or invalid API key: send it as `x-api-key: <key>` or `Authorization: Bearer <key>`',
-          ),
-          { 'WWW-Authenticate': 'Bearer realm="ingester"' },
-        );
-      }
-      (req as IngestRequest).caller = caller;
-      if (!isJsonContentType(req.headers['content-type'])) {
-        return reject(
-          res,
-          route,
-          problem(
-            'unsupported_media_type',
-            `Content-Type must be application/json (got ${JSON.stringify(req.headers['content-type'] ?? null)})`,
-          ),
-        );
-      }
-      parse(req, res, (err?: unknown) =>
-        err ? reject(res, route, bodyParserProblem(err as Parameters<typeof bodyParserProblem>[0])) : next(),
+  const serve = (route: IngestRoute, req: IncomingMessage, res: ServerResponse): void => {
+    const caller = verifier.identify(req.headers);
+    if (caller === undefined) {
+      return reject(
+        res,
+        route,
+        problem(
+          'unauthorized',
+          'missing or invalid API key: send it as `x-api-key: <key>` or `Authorization: Bearer <key>`',
+        ),
+        { 'WWW-Authenticate': 'Bearer realm="ingester"' },
       );
-    };
-  const serve =
-    (
-      route: '/events' | '/events/batch',
-      run: (body: unknown, req: IngestRequest, res: ServerResponse) => Promise<unknown>,
-    ): Middleware =>
-    (req, res) => {
-      const body = (req as IncomingMessage & { body?: unknown }).body;
+    }
+    (req as IngestRequest).caller = caller;
+    if (!isJsonContentType(req.headers['content-type'])) {
+      return reject(
+        res,
+        route,
+        problem(
+          'unsupported_media_type',
+          `Content-Type must be application/json (got ${JSON.stringify(req.headers['content-type'] ?? null)})`,
+        ),
+      );
+    }
+    const { limit, fallback, run } = routes[route];
+    const parsed: BodyCallback = (err, body) => {
+      if (err) return reject(res, route, bodyParserProblem(err));
       run(body, req as IngestRequest, res).then(
         (answer) => sendAccepted(res, answer),
-        (err: unknown) => errors.answer(err, route, body, res),
+        (failure: unknown) => errors.answer(failure, route, body, res),
       );
     };
-  const json = (limit: number): Middleware => bodyParser.json({ limit, strict: true, type: () => true });
-  const router = app.getHttpAdapter().getInstance() as ExpressApp;
-  router.disable('x-powered-by');
-  router.post(
-    '/events',
-    guard('/events', json(config.bodyLimitBytes)),
-    serve('/events', (body, req, res) => ingest.publish(body, req, res)),
-  );
-  router.post(
-    '/events/batch',
-    guard('/events/batch', json(config.batchBodyLimitBytes)),
-    serve('/events/batch', (body, req, res) => ingest.publishBatch(body, req, res)),
-  );
+    if (isPlainJsonBody(req, limit)) return readJsonBody(req, parsed);
+    fallback(req, res, (err?: unknown) =>
+      parsed(err as BodyReadError | undefined, (req as IncomingMessage & { body?: unknown }).body),
+    );
+  };
+
+  const instance = app.getHttpAdapter().getInstance() as { disable?: (setting: string) => unknown };
+  instance.disable?.('x-powered-by');
+  const server = app.getHttpServer() as Server;
+  const adapter = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const route = ingestRouteOf(req);
+    if (route !== undefined) return serve(route, req, res);
+    for (const listener of adapter) listener.call(server, req, res);
+  });
+}
+
+type IngestRoute = '/events' | '/events/batch';
+type IngestRun = (body: unknown, req: IngestRequest, res: ServerResponse) => Promise<unknown>;
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+const json = (limit: number): Middleware => bodyParser.json({ limit, strict: true, type: () => true });
+
+/** `POST /events` or `POST /events/batch` in any case, with or without one trailing slash and a query. */
+export function ingestRouteOf(req: Pick<IncomingMessage, 'method' | 'url'>): IngestRoute | undefined {
+  if (req.method !== 'POST' || req.url === undefined) return undefined;
+  let path = req.url;
+  if (path.charCodeAt(0) !== 0x2f) {
+    // The absolute form (`POST http://host/events`) names the same route, as it does for the adapter's router.
+    try {
+      path = new URL(path).pathname;
+    } catch {
+      return undefined;
+    }
+  }
+  const query = path.indexOf('?');
+  if (query !== -1) path = path.slice(0, query);
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  if (path.length !== 7 && path.length !== 13) return undefined;
+  path = path.toLowerCase();
+  return path === '/events' || path === '/events/batch' ? path : undefined;
 }
 
 /** `202 Accepted` with the receipt(s): one write of headers and body. */

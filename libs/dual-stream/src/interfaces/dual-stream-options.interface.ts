@@ -179,6 +179,24 @@ export interface DualStreamConsumerOptions {
   commitIntervalMs?: number;
   /** Default for `@OnDurable({ maxBatchSize })`: the largest array a `batch: true` handler receives. @default 500 */
   maxBatchSize?: number;
+  /**
+   * Most bytes of records one fetch of a group brings back (kafkajs `maxBytes`; a record larger than this still
+   * comes alone). kafkajs decodes a whole fetch response in one event-loop task, so this bounds that task: lower
+   * it for an app whose HTTP answers must not wait behind a catch-up (the demo consumer uses 256 KiB).
+   * @default 10485760 (10 MiB)
+   */
+  fetchMaxBytes?: number;
+  /** Most bytes of records of one partition in one fetch (kafkajs `maxBytesPerPartition`). @default 1048576 (1 MiB) */
+  fetchMaxBytesPerPartition?: number;
+  /**
+   * Bytes of records the broker waits for before it answers a fetch (kafkajs `minBytes`), at most
+   * `fetchMaxWaitMs`. Above 1, a consumer that keeps up under load fetches (and commits) fewer, larger batches
+   * instead of one round trip per produce request, at the cost of up to `fetchMaxWaitMs` more delay when quiet.
+   * @default 1
+   */
+  fetchMinBytes?: number;
+  /** Longest the broker holds a fetch waiting for `fetchMinBytes`; also how soon shutdown sees an idle fetch. @default 1000 */
+  fetchMaxWaitMs?: number;
 }
 
 /** Exponential backoff with full jitter: wait random(0, min(maxBackoffMs, backoffMs * 2^(attempt-1))). */

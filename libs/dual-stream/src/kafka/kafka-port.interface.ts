@@ -72,6 +72,12 @@ export interface GroupConsumerSettings {
   heartbeatIntervalMs: number;
   /** How long an idle fetch blocks. */
   maxWaitMs: number;
+  /** Bytes a fetch waits for (up to `maxWaitMs`) before the broker answers; absent: the driver's default. */
+  minBytes?: number;
+  /** Upper bound of one fetch response; absent: the driver's default. */
+  maxBytes?: number;
+  /** Upper bound of one partition's share of a fetch response; absent: the driver's default. */
+  maxBytesPerPartition?: number;
   /** Partitions whose batches may be handled at once. */
   partitionsConsumedConcurrently: number;
 }

@@ -85,7 +85,10 @@ export class DurableGroupConsumer {
         sessionTimeoutMs: options.consumer.sessionTimeoutMs,
         heartbeatIntervalMs: options.consumer.heartbeatIntervalMs,
         // Idle long-polls bound how long shutdown waits for the fetch loop to notice.
-        maxWaitMs: 1000,
+        maxWaitMs: options.consumer.fetchMaxWaitMs,
+        minBytes: options.consumer.fetchMinBytes,
+        maxBytes: options.consumer.fetchMaxBytes,
+        maxBytesPerPartition: options.consumer.fetchMaxBytesPerPartition,
         // Pipelines return from eachBatch at once, so every partition's fetch can be handed over in parallel;
         // `concurrency` is enforced by the partition slots instead.
         partitionsConsumedConcurrently: Math.max(1, routes[0].concurrency),

@@ -29,6 +29,9 @@ export class KafkajsGroupConsumer implements KafkaGroupConsumerPort {
       sessionTimeout: settings.sessionTimeoutMs,
       heartbeatInterval: settings.heartbeatIntervalMs,
       maxWaitTimeInMs: settings.maxWaitMs,
+      minBytes: settings.minBytes,
+      maxBytes: settings.maxBytes,
+      maxBytesPerPartition: settings.maxBytesPerPartition,
       allowAutoTopicCreation,
     });
     const { GROUP_JOIN, REBALANCING, CRASH } = this.native.events;
