@@ -17,6 +17,12 @@ const common = {
 export default {
   // Integration tests wait on a real broker (group joins, rebalances); a slow CI core needs headroom.
   testTimeout: 120000,
+  // `npm test` passes --coverage: V8's own counters (no instrumentation pass, so the suite runs at its usual speed),
+  // over the library's sources. text-summary prints the totals at the end of the run; json-summary writes
+  // coverage/coverage-summary.json for tools. coverage/ is gitignored.
+  coverageProvider: 'v8',
+  collectCoverageFrom: ['libs/dual-stream/src/**/*.ts', '!**/*.spec.ts', '!**/*.d.ts'],
+  coverageReporters: ['text-summary', 'json-summary'],
   projects: [
     {
       ...common,

@@ -143,7 +143,8 @@ function problemsOf(outcome: Outcome<unknown>) {
   const { problems, message } = error as InvalidEventError;
   expect(typeof message).toBe('string');
   expect(problems.length).toBeGreaterThan(0);
-  for (const p of problems) expect(typeof p.message === 'string' && p.message.length > 0).toBe(true);
+  // One assertion over all problems: an `expect` per problem took seconds on a batch of 100,000 holes.
+  expect(problems.filter((p) => typeof p.message !== 'string' || p.message.length === 0)).toEqual([]);
   return problems;
 }
 
@@ -266,9 +267,18 @@ describe('event validator (fuzz)', () => {
           expect(problemsOf(outcome)).toEqual([{ path: '', message: 'events must be an array' }]);
           return;
         }
+        // One verdict per distinct element: an array of 100,000 holes is one `undefined` asked about once, not
+        // 100,000 thrown errors (that alone took seconds).
+        const verdicts = new Map<unknown, boolean>();
         const refused = new Set<number>();
         for (let i = 0; i < inputs.length; i++) {
-          if (!outcomeOf(() => prepareEvent(inputs[i] as DualStreamEvent, MAX)).ok) refused.add(i);
+          const element: unknown = inputs[i];
+          let ok = verdicts.get(element);
+          if (ok === undefined) {
+            ok = outcomeOf(() => prepareEvent(element as DualStreamEvent, MAX)).ok;
+            verdicts.set(element, ok);
+          }
+          if (!ok) refused.add(i);
         }
         if (outcome.ok) {
           expect(refused.size).toBe(0);
@@ -276,7 +286,10 @@ describe('event validator (fuzz)', () => {
           return;
         }
         const indexes = new Set(problemsOf(outcome).map((p) => p.index));
-        expect([...indexes].sort()).toEqual([...refused].sort());
+        // Compared as sets with a short report: `toEqual` on two 100,000-element arrays takes seconds.
+        const missing = [...refused].filter((i) => !indexes.has(i)).slice(0, 5);
+        const extra = [...indexes].filter((i) => !refused.has(i as number)).slice(0, 5);
+        expect({ missing, extra }).toEqual({ missing: [], extra: [] });
       }),
       fuzzParameters(150),
     );
