@@ -272,7 +272,13 @@ describe('event validator (fuzz)', () => {
         const verdicts = new Map<unknown, boolean>();
         const refused = new Set<number>();
         for (let i = 0; i < inputs.length; i++) {
-          const element: unknown = inputs[i];
+          // Reading the element may itself throw (a getter at that index): then the element is refused.
+          const read = outcomeOf((): unknown => inputs[i]);
+          if (!read.ok) {
+            refused.add(i);
+            continue;
+          }
+          const element = read.value;
           let ok = verdicts.get(element);
           if (ok === undefined) {
             ok = outcomeOf(() => prepareEvent(element as DualStreamEvent, MAX)).ok;
