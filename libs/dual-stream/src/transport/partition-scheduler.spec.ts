@@ -131,8 +131,9 @@ describe('PartitionScheduler', () => {
           while (completed.has(prefix)) prefix++;
           const committable = s.lastCommittable()?.offset;
           const expected = prefix === 0 ? undefined : String(prefix - 1);
-          if (committable !== expected)
+          if (committable !== expected) {
             violations.push(`after seq ${done}: committable ${committable}, not ${expected}`);
+          }
         }
       }
       expect({ run, violations: violations.slice(0, 5) }).toEqual({ run, violations: [] });
