@@ -101,7 +101,11 @@ export function createSseTransport({ url, token, getToken, emit }) {
     }
     if (mine !== generation || closed) return;
     // Only a renewable token is worth renewing; a typed one ends the stream at its expiry.
-    if (expiresAt !== undefined && getToken && !token) later(open, expiresAt - Date.now() - RENEW_BEFORE_MS);
+    if (expiresAt !== undefined && getToken && !token) {
+      // A token shorter-lived than RENEW_BEFORE_MS is renewed halfway, never in a tight loop.
+      const left = expiresAt - Date.now();
+      later(open, Math.max(1000, left - Math.min(RENEW_BEFORE_MS, left / 2)));
+    }
     if (streamed.size === 0) {
       setStatus('live'); // authenticated, nothing to stream yet
       return;
