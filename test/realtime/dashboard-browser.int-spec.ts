@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { startDashboardStack, type DashboardStack } from '../e2e/support/dashboard-stack.js';
 import { eventually } from '../support/infra.js';
 
@@ -15,6 +16,13 @@ describe('dashboard in a real browser', () => {
   afterAll(() => stack?.stop());
 
   const post = async (id: string, n: number) => (await stack.post(id, { n })).status;
+  /** Types a source into the page's form, then waits until its row is there and the page is live on it. */
+  const subscribeTo = async (page: Page, source: string) => {
+    await page.fill('#target', source);
+    await page.press('#target', 'Enter');
+    await page.waitForSelector(`#subs li[data-target="events:${source}"]`, { timeout: 20_000 });
+    await eventually(async () => (await page.getAttribute('body', 'data-state')) === 'live', 20_000);
+  };
 
   it('subscribes, shows an event published through the ingester, resumes after a reconnect', async () => {
     const { type } = stack;
@@ -22,10 +30,7 @@ describe('dashboard in a real browser', () => {
     await page.goto(stack.gateway.url);
     await page.waitForSelector('body[data-state="live"]', { timeout: 20_000 });
 
-    await page.fill('#target', `${type}:o-1`);
-    await page.press('#target', 'Enter');
-    await page.waitForSelector('#subs li', { timeout: 20_000 });
-    await eventually(async () => (await page.getAttribute('body', 'data-state')) === 'live', 20_000);
+    await subscribeTo(page, `${type}:o-1`);
 
     expect(await post('o-1', 1)).toBe(202);
     expect(await post('o-2', 2)).toBe(202); // another source: must not show up
@@ -43,5 +48,32 @@ describe('dashboard in a real browser', () => {
     const file = path.join(ARTIFACTS, 'realtime-dashboard.png');
     await page.screenshot({ path: file, fullPage: true });
     expect(existsSync(file)).toBe(true);
+  });
+
+  it('in SSE mode (?transport=sse): shows an event published through the ingester, under the strict CSP', async () => {
+    const { type } = stack;
+    const page = await stack.browser.newPage();
+    const violations: string[] = [];
+    page.on('console', (msg) => {
+      if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
+    });
+    page.on('pageerror', (error) => violations.push(error.stack ?? error.message));
+    await page.goto(`${stack.gateway.url}/?transport=sse`);
+    expect(await page.inputValue('#transport')).toBe('sse');
+    await page.waitForSelector('body[data-state="live"]', { timeout: 20_000 });
+
+    await subscribeTo(page, `${type}:s-1`);
+    expect(await post('s-1', 1)).toBe(202);
+    expect(await post('s-2', 2)).toBe(202); // not subscribed yet: must not show up
+    await eventually(async () => (await page.textContent('#total')) === '1', 20_000);
+    expect(await page.textContent('#events')).toContain(`${type}:s-1`);
+
+    // A second channel means a new stream carrying the first one's cursor: the first event is not shown twice.
+    await subscribeTo(page, `${type}:s-2`);
+    expect(await post('s-1', 3)).toBe(202);
+    expect(await post('s-2', 4)).toBe(202);
+    await eventually(async () => (await page.textContent('#total')) === '3', 20_000);
+    expect(await page.textContent('#duplicates')).toBe('0');
+    expect(violations).toEqual([]);
   });
 });

@@ -113,6 +113,13 @@ async function start() {
   open();
 }
 
+// The switch reloads the page with ?transport=, so the URL says which transport is shown (and can be shared).
+$('transport').value = mode;
+$('transport').addEventListener('change', () => {
+  const query = new URLSearchParams(location.search);
+  query.set('transport', $('transport').value);
+  location.search = query.toString();
+});
 $('connect').addEventListener('click', () => open());
 $('reconnect').addEventListener('click', () => transport?.reconnect());
 $('subForm').addEventListener('submit', (ev) => {

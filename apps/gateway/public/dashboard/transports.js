@@ -1,6 +1,7 @@
 // The dashboard's transport seam: the page only sees dashboard events, never a socket or an EventSource, so
-// another way to reach the gateway (SSE on GET /sse) is one more entry in TRANSPORTS, not a new page.
+// another way to reach the gateway (SSE on GET /sse, sse-transport.js) is one more entry in TRANSPORTS.
 import { createSocketTransport } from './socket-transport.js';
+import { createSseTransport } from './sse-transport.js';
 
 /**
  * What a transport emits (`emit(event)`), in delivery order:
@@ -24,7 +25,7 @@ import { createSocketTransport } from './socket-transport.js';
  * Transport factories by name (`?transport=` in the page's URL picks one).
  * @type {Record<string, (options: { url: string, token?: string, getToken?: () => Promise<string>, emit: (e: object) => void }) => Transport>}
  */
-export const TRANSPORTS = { socket: createSocketTransport };
+export const TRANSPORTS = { socket: createSocketTransport, sse: createSseTransport };
 
 /** @default 'socket' */
 export const DEFAULT_TRANSPORT = 'socket';

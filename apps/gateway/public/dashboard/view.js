@@ -120,7 +120,9 @@ export function renderChannels(model, unsubscribe) {
   if (model.channels.size === 0) {
     const td = el('td', 'No subscription yet.', 'empty');
     td.colSpan = 8;
-    table.append(el('tr')).append(td);
+    const tr = el('tr');
+    tr.append(td); // append() answers undefined: no chaining
+    table.append(tr);
   }
 }
 

@@ -15,6 +15,7 @@ const ASSETS: Readonly<Record<string, string>> = {
   'app.js': 'text/javascript; charset=utf-8',
   'transports.js': 'text/javascript; charset=utf-8',
   'socket-transport.js': 'text/javascript; charset=utf-8',
+  'sse-transport.js': 'text/javascript; charset=utf-8',
   'dashboard-model.js': 'text/javascript; charset=utf-8',
   'charts.js': 'text/javascript; charset=utf-8',
   'view.js': 'text/javascript; charset=utf-8',
@@ -23,7 +24,7 @@ const ASSETS: Readonly<Record<string, string>> = {
 
 /**
  * The page runs only the gateway's own files: no inline script or style, no other origin (the socket.io
- * connection is same-origin, so `connect-src 'self'` covers its WebSocket).
+ * connection and the SSE stream are same-origin, so `connect-src 'self'` covers both).
  */
 const CSP = [
   "default-src 'none'",
