@@ -3,6 +3,12 @@ import { jest } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import type { Socket } from 'socket.io';
 import type { RealtimeNotification } from '@dual-stream/nestjs';
+import {
+  ChannelSubscription,
+  type SubscriptionHooks,
+} from '../../libs/dual-stream/src/realtime/channel-subscription.js';
+import type { HubConnection } from '../../libs/dual-stream/src/realtime/hub-connection.js';
+import type { HubCounters } from '../../libs/dual-stream/src/realtime/hub-counters.js';
 
 /**
  * The ioredis surface the hub's Pub/Sub subscriber uses, in memory: `ready()` connects it, `deliver()` is a
@@ -152,7 +158,25 @@ export function fakeHubSocket(transport: 'polling' | 'websocket' = 'polling') {
 }
 
 /** Subscription hooks that never find a high-water mark and never recover (specs of delivery alone). */
-export const noSubscriptionHooks = {
+export const noSubscriptionHooks: SubscriptionHooks = {
   highWatermark: () => Promise.resolve(undefined),
   recover: () => undefined,
 };
+
+/** The subscription of `testNotification`'s channel `events:o:1` (no prefix, not conflated) on `connection`. */
+export function testChannelSubscription(
+  connection: HubConnection,
+  counters: HubCounters,
+  { maxBuffer = 100, hooks = noSubscriptionHooks }: { maxBuffer?: number; hooks?: SubscriptionHooks } = {},
+): ChannelSubscription {
+  return new ChannelSubscription(
+    connection,
+    'events:o:1',
+    'events:o:1',
+    { type: 'o', id: '1' },
+    false,
+    maxBuffer,
+    counters,
+    hooks,
+  );
+}

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
-import { deferred, testNotification } from '../../../../test/support/fake-realtime.js';
+import { deferred, testChannelSubscription, testNotification } from '../../../../test/support/fake-realtime.js';
 import type { RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
-import { ChannelSubscription, type SubscriptionHooks } from './channel-subscription.js';
+import type { SubscriptionHooks } from './channel-subscription.js';
 import type { HubConnection } from './hub-connection.js';
 import { HubCounters } from './hub-counters.js';
 import { LiveMessage } from './socket-packet.js';
@@ -32,16 +32,7 @@ function subscription(hooks: Partial<SubscriptionHooks>, maxBuffer = 100) {
     highWatermark: hooks.highWatermark ?? (() => Promise.resolve(undefined)),
     recover: hooks.recover ?? (() => undefined),
   };
-  const sub = new ChannelSubscription(
-    connection,
-    'events:o:1',
-    'events:o:1',
-    { type: 'o', id: '1' },
-    false,
-    maxBuffer,
-    counters,
-    all,
-  );
+  const sub = testChannelSubscription(connection, counters, { maxBuffer, hooks: all });
   sub.state = 'live';
   return { sub, sent, counters, conflateKeys };
 }

@@ -1,11 +1,11 @@
 import type { RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
-import { ChannelSubscription } from './channel-subscription.js';
 import { SocketConnection } from './socket-connection.js';
 import { HubCounters } from './hub-counters.js';
 import { LiveMessage } from './socket-packet.js';
+import type { Socket } from 'socket.io';
 import {
   fakeHubSocket as fakeSocket,
-  noSubscriptionHooks,
+  testChannelSubscription,
   testNotification,
 } from '../../../../test/support/fake-realtime.js';
 
@@ -127,26 +127,15 @@ describe('HubConnection byte accounting and room waits', () => {
   });
 });
 
+/** A connection that never runs out of room: these specs are about the subscription's ordering. */
+const roomyConnection = (socket: Socket, counters: HubCounters) =>
+  new SocketConnection(socket, {}, { maxMessages: 1000, maxBytes: 1e6, window: 1000, maxRoomWaitMs: 60_000 }, counters);
+
 describe('ChannelSubscription', () => {
   it('buffers while recovering, then delivers replayed and buffered events once, in order', async () => {
     const { socket, emitted } = fakeSocket();
     const counters = new HubCounters();
-    const c = new SocketConnection(
-      socket,
-      {},
-      { maxMessages: 1000, maxBytes: 1e6, window: 1000, maxRoomWaitMs: 60_000 },
-      counters,
-    );
-    const sub = new ChannelSubscription(
-      c,
-      'events:o:1',
-      'events:o:1',
-      { type: 'o', id: '1' },
-      false,
-      100,
-      counters,
-      noSubscriptionHooks,
-    );
+    const sub = testChannelSubscription(roomyConnection(socket, counters), counters);
     sub.holds({ topic: 'events.o', partition: 0, offset: '2' });
     sub.onLive(live(note(5)));
     sub.onLive(live(note(6)));
@@ -163,22 +152,7 @@ describe('ChannelSubscription', () => {
   it('reports an overflowing recovery buffer so the runner replays again', async () => {
     const { socket } = fakeSocket();
     const counters = new HubCounters();
-    const c = new SocketConnection(
-      socket,
-      {},
-      { maxMessages: 1000, maxBytes: 1e6, window: 1000, maxRoomWaitMs: 60_000 },
-      counters,
-    );
-    const sub = new ChannelSubscription(
-      c,
-      'events:o:1',
-      'events:o:1',
-      { type: 'o', id: '1' },
-      false,
-      2,
-      counters,
-      noSubscriptionHooks,
-    );
+    const sub = testChannelSubscription(roomyConnection(socket, counters), counters, { maxBuffer: 2 });
     for (const offset of [1, 2, 3]) sub.onLive(live(note(offset)));
     expect(sub.overflowed).toBe(true);
     expect(await sub.finishRecovery()).toBe(false);

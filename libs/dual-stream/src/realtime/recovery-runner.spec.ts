@@ -1,9 +1,8 @@
-import { fakeHubSocket, noSubscriptionHooks, testNotification } from '../../../../test/support/fake-realtime.js';
+import { fakeHubSocket, testChannelSubscription, testNotification } from '../../../../test/support/fake-realtime.js';
 
 const note = (offset: number, partition = 0) => testNotification(offset, { partition });
 import type { KafkaPosition, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
 import type { KafkaReplayService, ReplayBounds, ReplayResult } from '../replay/kafka-replay.service.js';
-import { ChannelSubscription } from './channel-subscription.js';
 import { SocketConnection } from './socket-connection.js';
 import { HubCounters } from './hub-counters.js';
 import { RecoveryRunner } from './recovery-runner.js';
@@ -30,16 +29,7 @@ function setup(replay: KafkaReplayService, maxRoomWaitMs = 60_000) {
   const counters = new HubCounters();
   const limits = { maxMessages: 10, maxBytes: 1e6, window: 1, maxRoomWaitMs };
   const connection = new SocketConnection(fake.socket, {}, limits, counters);
-  const sub = new ChannelSubscription(
-    connection,
-    'events:o:1',
-    'events:o:1',
-    { type: 'o', id: '1' },
-    false,
-    100,
-    counters,
-    noSubscriptionHooks,
-  );
+  const sub = testChannelSubscription(connection, counters);
   sub.holds(FROM);
   const runner = new RecoveryRunner(replay, counters, () => undefined);
   return { ...fake, counters, connection, sub, runner };

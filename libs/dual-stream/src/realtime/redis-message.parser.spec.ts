@@ -1,17 +1,15 @@
+import { testNotification } from '../../../../test/support/fake-realtime.js';
 import { RedisMessageParser, type RedisMessageParse } from './redis-message.parser.js';
 
 const parser = new RedisMessageParser('app:', (source) => `events.${source.type}`);
 const channel = 'app:events:order:o-1';
-const note = {
-  kind: 'event',
+const note = testNotification(41, {
   id: 'e-1',
   type: 'order.created',
   source: { type: 'order', id: 'o-1' },
-  time: '2026-01-01T00:00:00.000Z',
   topic: 'events.order',
   partition: 3,
-  offset: '41',
-};
+});
 const gap = {
   kind: 'gap',
   channel,

@@ -1,14 +1,7 @@
+import { testNotification } from '../../../../test/support/fake-realtime.js';
 import { LiveMessage, OutgoingPacket, eventMessageJson, eventPacket } from './socket-packet.js';
 
-const note = {
-  kind: 'event',
-  id: 'e1',
-  type: 't',
-  source: { type: 'o', id: '1' },
-  topic: 'events.o',
-  partition: 0,
-  offset: '41',
-};
+const note = testNotification(41);
 
 describe('socket packets', () => {
   it('encodes a socket.io v5 EVENT packet around JSON without re-serializing it', () => {
