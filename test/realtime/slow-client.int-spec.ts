@@ -1,6 +1,5 @@
 import { eventually } from '../support/infra.js';
-import { floodChannel } from '../support/realtime-publishing.js';
-import { realtimeStack } from '../support/realtime-stack.js';
+import { floodWhileSamplingQueue, realtimeStack } from '../support/realtime-stack.js';
 import { collect, stopReading, subscribe } from '../support/socket-client.js';
 
 const MAX_QUEUED_BYTES = 512 * 1024;
@@ -29,20 +28,17 @@ describe('slow client policy', () => {
     // Stop reading: the TCP socket under the client's websocket is paused, so the kernel buffers fill up.
     const readAgain = stopReading(slow);
 
-    let maxQueuedBytes = 0;
-    const sampler = setInterval(
-      () => (maxQueuedBytes = Math.max(maxQueuedBytes, stack.gateway.hub.metrics().queuedBytes)),
-      5,
-    );
     const total = 4000; // 32 MB: well over what loopback TCP buffers hold
-    await floodChannel(
-      stack.redis,
-      `${stack.prefix}${channel}`,
+    const maxQueuedBytes = await floodWhileSamplingQueue(
+      stack,
+      channel,
       { type: 'feed', id: 's-1' },
-      { total, payload: PAYLOAD },
+      {
+        total,
+        payload: PAYLOAD,
+        delivered: () => got1.get(channel)?.length === total && got2.get(channel)?.length === total,
+      },
     );
-    await eventually(() => got1.get(channel)?.length === total && got2.get(channel)?.length === total, 60_000);
-    clearInterval(sampler);
 
     for (const got of [got1, got2]) {
       expect(got.get(channel)!.map((e) => e.id)).toEqual(Array.from({ length: total }, (_, j) => `e${j}`));

@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import { encodeSseCursor, type EventSource as Source, type PublishReceipt } from '@dual-stream/nestjs';
 import { signGatewayToken } from '@app/service-kit';
-import { withAdmin } from '../support/infra.js';
 import { openSseStream, type SseStream } from '../support/sse-stream.js';
-import { eventually } from '../support/infra.js';
-import { channelOf, floodChannel, freshSourceType, publishOne } from '../support/realtime-publishing.js';
-import { realtimeStack, startGateway, TEST_SECRET, token } from '../support/realtime-stack.js';
+import { eventually, withAdmin } from '../support/infra.js';
+import { channelOf, freshSourceType, publishOne } from '../support/realtime-publishing.js';
+import { floodWhileSamplingQueue, realtimeStack, startGateway, TEST_SECRET, token } from '../support/realtime-stack.js';
 
 const MAX_QUEUED_BYTES = 512 * 1024;
 const PAYLOAD = 'x'.repeat(8000);
@@ -254,20 +253,17 @@ describe('Server-Sent Events from the gateway', () => {
     await Promise.all([acked(fast, 1), acked(slow, 1)]);
     slow.pause();
     const slowBefore = stack.gateway.hub.metrics().slowDisconnects;
-    let maxQueuedBytes = 0;
-    const sampler = setInterval(
-      () => (maxQueuedBytes = Math.max(maxQueuedBytes, stack.gateway.hub.metrics().queuedBytes)),
-      5,
-    );
     const total = 4000; // 32 MB: well over what loopback TCP buffers hold
-    await floodChannel(
-      stack.redis,
-      `${prefix}${channel}`,
+    const maxQueuedBytes = await floodWhileSamplingQueue(
+      stack,
+      channel,
       { type: 'feed', id: 'sse-slow' },
-      { total, payload: PAYLOAD },
+      {
+        total,
+        payload: PAYLOAD,
+        delivered: () => fast.data('event').length === total,
+      },
     );
-    await eventually(() => fast.data('event').length === total, 60_000);
-    clearInterval(sampler);
     expect(fast.data<{ event: { id: string } }>('event').map((m) => m.event.id)).toEqual(
       Array.from({ length: total }, (_, j) => `e${j}`),
     );

@@ -7,6 +7,7 @@ import {
   DualStreamPublisher,
   RealtimeHub,
   type DualStreamHubOptions,
+  type EventSource,
   type DualStreamRealtimeOptions,
   type DualStreamRedisClusterOptions,
   type DualStreamReplayOptions,
@@ -14,7 +15,8 @@ import {
 import { GatewayModule } from '../../apps/gateway/src/gateway.module.js';
 import { SSE_DEFAULTS, type GatewaySseConfig } from '../../apps/gateway/src/gateway.config.js';
 import { ProblemExceptionFilter, signGatewayToken, type GatewayPrincipal } from '@app/service-kit';
-import { kafkaBrokers, redisUrl, uniqueName } from './infra.js';
+import { eventually, kafkaBrokers, redisUrl, uniqueName } from './infra.js';
+import { floodChannel } from './realtime-publishing.js';
 import { connectClient, type ClientSocket } from './socket-client.js';
 
 export const TEST_SECRET = 'realtime-test-secret-0123456789abcdef';
@@ -213,4 +215,28 @@ export function realtimeStack(name: string, options: RealtimeStackOptions = {}):
     },
   };
   return stack;
+}
+
+/**
+ * Floods `channel` of `stack` with `total` notifications of `payload` (`floodChannel`) while sampling the hub's
+ * queued bytes every 5 ms until `delivered()` holds; resolves with the largest sample (what the hub ever held).
+ */
+export async function floodWhileSamplingQueue(
+  stack: RealtimeStack,
+  channel: string,
+  source: EventSource,
+  { total, payload, delivered }: { total: number; payload: string; delivered: () => boolean },
+): Promise<number> {
+  let maxQueuedBytes = 0;
+  const sampler = setInterval(
+    () => (maxQueuedBytes = Math.max(maxQueuedBytes, stack.gateway.hub.metrics().queuedBytes)),
+    5,
+  );
+  try {
+    await floodChannel(stack.redis, `${stack.prefix}${channel}`, source, { total, payload });
+    await eventually(delivered, 60_000);
+  } finally {
+    clearInterval(sampler);
+  }
+  return maxQueuedBytes;
 }
