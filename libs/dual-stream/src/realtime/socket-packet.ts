@@ -1,5 +1,6 @@
 import * as ws from 'ws';
-import { sseMessage } from './sse/sse-frame.js';
+import type { RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
+import { SseEventFrames } from './sse/sse-event-frames.js';
 
 /**
  * A socket.io EVENT packet as it goes on the wire (socket.io protocol v5: `2[/nsp,]["event",payload]`), built
@@ -55,8 +56,7 @@ export class LiveMessage<E extends { offset: string }> {
   private packet?: OutgoingPacket;
   private packetTarget: [namespace?: string, channel?: string, pattern?: string] = [];
   private parsedOffset?: bigint | null;
-  private sse?: string;
-  private sseChannel?: string;
+  private sse?: SseEventFrames;
 
   /** `offset`: the event's offset when the caller already parsed it. */
   constructor(
@@ -94,11 +94,11 @@ export class LiveMessage<E extends { offset: string }> {
     return this.packet;
   }
 
-  /** The SSE `event` message for `channel` without its `id` line, encoded once per distinct channel. */
-  sseEvent(channel: string): string {
-    if (this.sse === undefined || this.sseChannel !== channel) {
-      this.sse = sseMessage('event', eventMessageJson(channel, this.json));
-      this.sseChannel = channel;
+  /** The SSE encodings of this event on `channel`, built once per distinct channel. */
+  sseFrames(this: LiveMessage<RealtimeNotification>, channel: string): SseEventFrames {
+    if (this.sse?.channel !== channel) {
+      const { partition, offset } = this.event;
+      this.sse = new SseEventFrames(channel, eventMessageJson(channel, this.json), partition, offset);
     }
     return this.sse;
   }

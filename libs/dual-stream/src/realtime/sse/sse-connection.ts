@@ -5,7 +5,7 @@ import { HubConnection, type ConnectionLimits, type DisconnectReason } from '../
 import type { ServerDisconnectMessage } from '../realtime-hub.interfaces.js';
 import type { LiveMessage } from '../socket-packet.js';
 import type { SseCursorState } from './sse-cursor-state.js';
-import { SSE_PING, sseMessage } from './sse-frame.js';
+import { SSE_PING, sseMessage, sseWithId } from './sse-frame.js';
 
 /** Grace for a cut stream's last bytes to leave before its socket is destroyed (a client that does not read). */
 const CUT_DESTROY_AFTER_MS = 1000;
@@ -19,7 +19,7 @@ const CUT_DESTROY_AFTER_MS = 1000;
  * a stream: a newer frame moved in front of events it covers would carry a cursor past them, and a client
  * that disconnected right after it would resume beyond events it never got.
  */
-export class SseConnection extends HubConnection<string> {
+export class SseConnection extends HubConnection<string | Buffer> {
   private readonly onDrain = () => this.pump();
   private readonly heartbeat?: NodeJS.Timeout;
 
@@ -43,29 +43,30 @@ export class SseConnection extends HubConnection<string> {
 
   sendEvent(message: LiveMessage<RealtimeNotification>, channel: string): void {
     if (this.closed) return;
-    const { partition, offset } = message.event;
-    this.cursor.advance(channel, partition, offset);
-    this.sendPacket(`id: ${this.cursor.toString()}\n${message.sseEvent(channel)}`);
+    const frames = message.sseFrames(channel);
+    this.cursor.advance(channel, frames.cursorSegment);
+    // A one-channel stream's frame is the same bytes for every stream of that channel: shared, not rebuilt.
+    this.sendPacket(this.cursor.single ? frames.singleChannelFrame : sseWithId(this.cursor.toString(), frames.message));
   }
 
   /** Queues a frame; `conflateKey` is ignored on streams (see the class comment). */
-  override sendPacket(frame: string): void {
+  override sendPacket(frame: string | Buffer): void {
     super.sendPacket(frame);
   }
 
   protected frameOf(event: string, payloadJson: string): string {
-    return `id: ${this.cursor.toString()}\n${sseMessage(event, payloadJson)}`;
+    return sseWithId(this.cursor.toString(), sseMessage(event, payloadJson));
   }
 
-  protected sizeOf(frame: string): number {
-    return Buffer.byteLength(frame);
+  protected sizeOf(frame: string | Buffer): number {
+    return typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
   }
 
   protected transportHasRoom(): boolean {
     return !this.response.writableNeedDrain;
   }
 
-  protected write(frame: string): boolean {
+  protected write(frame: string | Buffer): boolean {
     const res = this.response;
     if (res.destroyed || res.writableEnded) return false;
     res.write(frame);

@@ -1,9 +1,9 @@
 import { encodeSseCursorSegment, joinSseCursor, type SseCursorEntry } from './sse-cursor.js';
 
 /**
- * The cursor of one SSE stream as it advances: one encoded segment per channel, re-encoded only for the
- * channel an event was delivered on, and the joined text cached until the next change. So a delivery costs
- * one small base64url encoding and one join, however many channels the stream has.
+ * The cursor of one SSE stream as it advances: one encoded segment per channel, replaced only for the
+ * channel an event was delivered on (by the segment the event's `SseEventFrames` encoded once for every
+ * stream), and the joined text built only when asked for.
  */
 export class SseCursorState {
   private readonly index = new Map<string, number>();
@@ -15,11 +15,16 @@ export class SseCursorState {
     this.segments = entries.map(encodeSseCursorSegment);
   }
 
-  /** The stream delivered the event at `partition`/`offset` on `channel`. */
-  advance(channel: string, partition: number, offset: string): void {
+  /** The stream names one channel only: its cursor is that channel's segment alone. */
+  get single(): boolean {
+    return this.segments.length === 1;
+  }
+
+  /** The stream delivered an event on `channel`; `segment` is its position (`encodeSseCursorSegment`). */
+  advance(channel: string, segment: string): void {
     const i = this.index.get(channel);
     if (i === undefined) return;
-    this.segments[i] = encodeSseCursorSegment({ channel, partition, offset });
+    this.segments[i] = segment;
     this.text = undefined;
   }
 

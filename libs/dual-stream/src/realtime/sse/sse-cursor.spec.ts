@@ -1,6 +1,6 @@
 import { InvalidSseCursorError } from '../../errors/invalid-sse-cursor.error.js';
 import { SseStreamRefusedError } from '../../errors/sse-stream-refused.error.js';
-import { encodeSseCursor, parseSseCursor, type SseCursorEntry } from './sse-cursor.js';
+import { encodeSseCursor, encodeSseCursorSegment, parseSseCursor, type SseCursorEntry } from './sse-cursor.js';
 import { SseCursorState } from './sse-cursor-state.js';
 import { sseData, sseMessage } from './sse-frame.js';
 import { planSseStream } from './sse-stream-plan.js';
@@ -36,8 +36,14 @@ describe('SSE cursor codec', () => {
     const state = new SseCursorState(entries);
     const before = state.toString();
     expect(before).toBe(encodeSseCursor(entries));
-    state.advance('events:user:élodie', 1, '7');
-    state.advance('events:not:in-stream', 1, '7');
+    state.advance(
+      'events:user:élodie',
+      encodeSseCursorSegment({ channel: 'events:user:élodie', partition: 1, offset: '7' }),
+    );
+    state.advance(
+      'events:not:in-stream',
+      encodeSseCursorSegment({ channel: 'events:not:in-stream', partition: 1, offset: '7' }),
+    );
     const moved = [entries[0]!, { channel: 'events:user:élodie', partition: 1, offset: '7' }, entries[2]!];
     expect(state.toString()).toBe(encodeSseCursor(moved));
     expect(parseSseCursor(state.toString(), NOW)).toEqual(moved);

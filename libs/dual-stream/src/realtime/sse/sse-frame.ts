@@ -27,3 +27,8 @@ export function sseData(json: string): string {
 export function sseMessage(event: string, json: string): string {
   return `event: ${event}\n${sseData(json)}\n`;
 }
+
+/** `message` (see `sseMessage`) with `id` as its `id:` field, the cursor a client resumes from. */
+export function sseWithId(id: string, message: string): string {
+  return `id: ${id}\n${message}`;
+}
