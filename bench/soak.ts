@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { signGatewayToken } from '@app/service-kit';
+import { signGatewayToken, sourceTopics } from '@app/service-kit';
 import type { Position } from '@dual-stream/client';
 import { infraFromEnv } from '../libs/infra-env/src/infra-env.mjs';
 import { startRedis } from '../test/support/local-infra/redis-launcher.mjs';
@@ -80,7 +80,7 @@ async function main(): Promise<number> {
   });
   const admin = kafka.admin();
   await admin.connect();
-  const topics = plan.sourceTypes.map((type) => `${plan.prefix}events.${type}`);
+  const topics = sourceTopics({ topicPrefix: plan.prefix, sourceTypes: plan.sourceTypes });
   const groupId = `${plan.prefix}projection`;
   // Created here, explicitly: the soak does not rely on the broker's topic auto-creation.
   await createTopicsAndWait(

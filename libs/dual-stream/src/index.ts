@@ -50,6 +50,9 @@ export { defaultTopic, sourceKey, channelFor } from './events/event-naming.js';
 export { parseChannel } from './events/channel-parser.js';
 export { sourcePartition } from './events/source-partition.js';
 
+// Redis (the library's reconnect policy, for apps' own connections to the same Redis)
+export { redisReconnectDelay } from './redis-connection.factory.js';
+
 // Topics (auto-creation is off: topics are created by this explicit step)
 export { DualStreamTopics, ensureTopics } from './topics/dual-stream-topics.service.js';
 export type { DualStreamTopicSpec } from './topics/ensure-topics.js';
