@@ -7,7 +7,7 @@ import type { RealtimeHubMetrics } from './realtime-hub.interfaces.js';
 import { SseConnection } from './sse/sse-connection.js';
 
 /** What `RealtimeHub.metrics()` is made of. */
-export interface HubMetricSources {
+interface HubMetricSources {
   entries: Iterable<ConnectionEntry>;
   redis: PubSubSubscriber<unknown, unknown>;
   replay: Pick<KafkaReplayService, 'activeReplays'>;

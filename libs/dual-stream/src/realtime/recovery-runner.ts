@@ -21,7 +21,7 @@ export interface RecoveryResult {
  * Called once, right before the live events buffered during a recovery with a hole are flushed: a notice
  * queued here reaches the client before any event after the hole.
  */
-export type BeforeHoleFlush = (result: RecoveryResult) => void;
+type BeforeHoleFlush = (result: RecoveryResult) => void;
 
 /** Passes before a recovery whose live buffer keeps overflowing gives up (and says `recovered: false`). */
 const MAX_PASSES = 5;

@@ -9,7 +9,7 @@ import type { SubscribeRequest } from './realtime-hub.interfaces.js';
 const MAX_ECHO = 300;
 
 /** A `subscribe` message that passed every check that needs no I/O (docs/protocol.md "Socket protocol"). */
-export type CheckedSubscribe =
+type CheckedSubscribe =
   | { channel: string; source: EventSource; from: KafkaPosition | undefined; conflate: boolean }
   | { pattern: string; conflate: boolean };
 

@@ -16,7 +16,7 @@ import type { SubscriptionAdmission } from './subscription-admission.js';
 import type { RequestProblem } from './subscribe-request.js';
 
 /** What the opener works with; the hub builds each once. */
-export interface SubscriptionOpenerParts {
+interface SubscriptionOpenerParts {
   hub: ResolvedDualStreamOptions['hub'];
   /** The deployment's channel prefix (`redis.channelPrefix`). */
   prefix: string;
