@@ -15,6 +15,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { signGatewayToken, sourceTopics } from '@app/service-kit';
 import type { Position } from '@dual-stream/client';
 import { infraFromEnv } from '../libs/infra-env/src/infra-env.mjs';
+import { sleep } from '../test/support/local-infra/proc.mjs';
 import { startRedis } from '../test/support/local-infra/redis-launcher.mjs';
 import { ProjectionWatch } from './services/projection-watch.js';
 import { createTopicsAndWait } from '../test/support/kafka-topics.js';
@@ -50,7 +51,6 @@ const { values: args } = parseArgs({
 });
 
 const log = (line: string) => console.error(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const num = (name: keyof typeof args) => Number(args[name]);
 
 async function main(): Promise<number> {
