@@ -105,6 +105,7 @@ export type {
   AttachOptions,
   RecoveryMessage,
   RecoveryCause,
+  RecoveryReason,
   EventMessage,
   GapMessage,
   StatusMessage,
@@ -121,7 +122,6 @@ export {
   MAX_SSE_CURSOR_LENGTH,
   type SseCursorEntry,
 } from './realtime/sse/sse-cursor.js';
-export type { RecoveryReason } from './realtime/recovery-runner.js';
 // The match rule of the hub's `*`-only patterns, for `hub.canSubscribe` / `canSubscribePattern` callbacks
 // that grant by glob (docs/using-the-module.md, section 4).
 export { globMatches } from './realtime/channel-names.js';
