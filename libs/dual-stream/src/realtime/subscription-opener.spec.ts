@@ -9,7 +9,7 @@ describe('SubscriptionOpener (Redis faked at the ioredis boundary)', () => {
   let close: () => Promise<void>;
   afterEach(async () => close());
 
-  it('SUBSCRIBEs a channel and the range-gap channel once for every connection, and releases them with the last', async () => {
+  it('SUBSCRIBEs a channel and the range-gap channel for every connection, releasing them with the last', async () => {
     const t = testSubscriptions();
     close = t.close;
     const [a, b] = [t.connect(), t.connect()];
@@ -34,7 +34,7 @@ describe('SubscriptionOpener (Redis faked at the ioredis boundary)', () => {
     });
   });
 
-  it('answers a subscribe with a position once Kafka replayed from it, and a re-subscribe without one at once', async () => {
+  it('answers a subscribe with a position once Kafka replayed from it, a re-subscribe at once', async () => {
     const t = testSubscriptions();
     close = t.close;
     t.replay.replay.mockResolvedValue({ recovered: true, replayed: 3, scanned: 3 });
@@ -74,7 +74,7 @@ describe('SubscriptionOpener (Redis faked at the ioredis boundary)', () => {
     expect(entry.subs.size).toBe(0);
   });
 
-  it('PSUBSCRIBEs a pattern under the escaped prefix, reports the connection live, and PUNSUBSCRIBEs on close', async () => {
+  it('PSUBSCRIBEs a pattern under the escaped prefix, reports live, and PUNSUBSCRIBEs on close', async () => {
     const t = testSubscriptions({ canSubscribePattern: () => true }, 'a*:');
     close = t.close;
     const { socket, entry } = t.connect();
@@ -93,7 +93,7 @@ describe('SubscriptionOpener (Redis faked at the ioredis boundary)', () => {
     expect(t.fake.patterns.size).toBe(0);
   });
 
-  it('after a reconnect recovers the channels of the failed shard only, every channel when it held the range-gap channel', async () => {
+  it("after a reconnect recovers the failed shard's channels, all if it held the range-gap channel", async () => {
     const t = testSubscriptions();
     close = t.close;
     const { entry } = t.connect();

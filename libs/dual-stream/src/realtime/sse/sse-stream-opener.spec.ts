@@ -24,7 +24,7 @@ describe('SseStreamOpener (Redis faked at the ioredis boundary, the response in 
   let close: () => Promise<void>;
   afterEach(async () => close());
 
-  it('writes the stream headers and retry hint, subscribes each channel and reports it in a status message', async () => {
+  it('writes the headers and retry hint, subscribes each channel and reports it in a status message', async () => {
     const t = setup();
     close = t.close;
     const { response, written } = fakeSseResponse();

@@ -57,14 +57,16 @@ export class SseStreamPlanner {
     if (partition !== undefined && partition !== c.at.partition) {
       throw new SseStreamRefusedError(
         'invalid-cursor',
-        `the cursor's position for ${c.channel} is on partition ${c.at.partition}, where this channel's events never go: send the id the stream sent, unchanged`,
+        `the cursor's position for ${c.channel} is on partition ${c.at.partition}, where this channel's events ` +
+          'never go: send the id the stream sent, unchanged',
         c.channel,
       );
     }
     if (high !== undefined && BigInt(c.at.offset) >= high) {
       throw new SseStreamRefusedError(
         'invalid-cursor',
-        `the cursor's position for ${c.channel} is past the end of its partition: send the id the stream sent, unchanged`,
+        `the cursor's position for ${c.channel} is past the end of its partition: ` +
+          'send the id the stream sent, unchanged',
         c.channel,
       );
     }
