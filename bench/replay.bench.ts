@@ -5,7 +5,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Module, type INestApplicationContext } from '@nestjs/common';
-import { DualStreamModule, KafkaReplayService, type EventSource, type ReplayResult } from '@dual-stream/nestjs';
+import {
+  defaultTopic,
+  DualStreamModule,
+  KafkaReplayService,
+  type EventSource,
+  type ReplayResult,
+} from '@dual-stream/nestjs';
 import { brokers, createTopic, kafka, preProduce, uniqueName } from './consume/consume-records.js';
 import { percentile, reportResults, round, type BenchRow } from './support/bench-report.js';
 
@@ -114,8 +120,8 @@ async function freshGroupPerReplay(topic: string): Promise<Measured> {
 
 async function main(): Promise<void> {
   const type = uniqueName('bench_replay').replace(/-/g, '_');
-  const topic = `events.${type}`;
   const source = { type, id: 'k-0' };
+  const topic = defaultTopic({ source });
   await createTopic(topic, 1);
   await preProduce(topic, type, RECORDS, 1);
   const { app, replay } = await startReplayService();

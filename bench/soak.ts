@@ -12,9 +12,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { signGatewayToken } from '@app/service-kit';
+import { signGatewayToken, sourceTopics } from '@app/service-kit';
 import type { Position } from '@dual-stream/client';
 import { infraFromEnv } from '../libs/infra-env/src/infra-env.mjs';
+import { sleep } from '../test/support/local-infra/proc.mjs';
 import { startRedis } from '../test/support/local-infra/redis-launcher.mjs';
 import { ProjectionWatch } from './services/projection-watch.js';
 import { createTopicsAndWait } from '../test/support/kafka-topics.js';
@@ -50,7 +51,6 @@ const { values: args } = parseArgs({
 });
 
 const log = (line: string) => console.error(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const num = (name: keyof typeof args) => Number(args[name]);
 
 async function main(): Promise<number> {
@@ -80,7 +80,7 @@ async function main(): Promise<number> {
   });
   const admin = kafka.admin();
   await admin.connect();
-  const topics = plan.sourceTypes.map((type) => `${plan.prefix}events.${type}`);
+  const topics = sourceTopics({ topicPrefix: plan.prefix, sourceTypes: plan.sourceTypes });
   const groupId = `${plan.prefix}projection`;
   // Created here, explicitly: the soak does not rely on the broker's topic auto-creation.
   await createTopicsAndWait(

@@ -1,5 +1,6 @@
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { channelFor } from '@dual-stream/nestjs';
+import { connectClient } from '../../test/support/socket-client.js';
 import { now } from './bench-clock.js';
 import { benchSource } from './bench-fixtures.js';
 
@@ -27,16 +28,7 @@ export async function connectClients(
     sockets.push(
       ...(await Promise.all(
         batch.map(async (n) => {
-          const socket = io(`${url}/events`, {
-            transports: ['websocket'],
-            reconnection: false,
-            forceNew: true,
-            auth: authToken ? { token: authToken } : {},
-          });
-          await new Promise<void>((resolve, reject) => {
-            socket.once('connect', resolve);
-            socket.once('connect_error', reject);
-          });
+          const socket = await connectClient(url, authToken);
           if (collector) {
             socket.on('event', (message: { event: { id: string; data?: { t0: number } } }) => {
               const t = now();

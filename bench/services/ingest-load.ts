@@ -47,7 +47,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   };
 }
 
-const SOURCE_TYPES = ['order', 'user', 'sensor'];
+/** The source types the load publishes (the stack under test accepts these). */
+export const SOURCE_TYPES = ['order', 'user', 'sensor'];
 
 /** An event as the demo's load generator posts it, from one of 3,000 sources over the default source types. */
 function eventJson(n: number): string {

@@ -1,4 +1,5 @@
 import type { Admin } from 'kafkajs';
+import { sleep } from '../../test/support/local-infra/proc.mjs';
 
 /** Records written to the source topics and records the projection's groups committed, summed over partitions. */
 export interface Progress {
@@ -109,5 +110,3 @@ function summarize(samples: Progress[], base: Progress, target: number, startedA
     windowMs: last.at - startedAt,
   };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import type { Admin } from 'kafkajs';
-import { signGatewayToken } from '@app/service-kit';
+import { signGatewayToken, sourceTopics } from '@app/service-kit';
 import { percentile, round, type BenchRow } from '../support/bench-report.js';
 import { startStack } from './app-stack.js';
 import { ConsumerHttpProbe } from './consumer-probe.js';
-import { batchBodies, runLoad, singleBodies, type LoadOptions } from './ingest-load.js';
+import { batchBodies, runLoad, singleBodies, SOURCE_TYPES, type LoadOptions } from './ingest-load.js';
 import { ProjectionWatch } from './projection-watch.js';
 
 /** A build of the three apps: the ref given with `--baseline`, or this checkout. */
@@ -30,7 +30,6 @@ const PHASES = [
   { name: 'single', path: '/events', connections: 100, eventsPerRequest: 1, bodies: singleBodies() },
   { name: 'batch', path: '/events/batch', connections: 20, eventsPerRequest: 100, bodies: batchBodies(100) },
 ] as const;
-const SOURCE_TYPES = ['order', 'user', 'sensor'];
 const PROBED_SOURCES = ['order/order-1', 'user/user-2', 'sensor/sensor-3'];
 
 /**
@@ -57,7 +56,7 @@ export async function runRound(variant: Variant, roundNo: number, settings: Roun
       LOG_FORMAT: 'json',
     },
   });
-  const topics = SOURCE_TYPES.map((type) => `${prefix}events.${type}`);
+  const topics = sourceTopics({ topicPrefix: prefix, sourceTypes: SOURCE_TYPES });
   const watch = new ProjectionWatch(
     settings.admin,
     topics,

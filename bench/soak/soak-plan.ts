@@ -1,4 +1,5 @@
 import type { Position } from '@dual-stream/client';
+import { channelFor } from '@dual-stream/nestjs';
 
 /**
  * What one soak run drives: the event numbering every part of the soak shares (the load driver, the clients and
@@ -37,8 +38,7 @@ export function eventNumber(plan: SoakPlan, id: unknown): number {
 }
 
 export function channelOf(plan: SoakPlan, source: number): string {
-  const { type, id } = sourceOf(plan, source);
-  return `events:${type}:${id}`;
+  return channelFor('', sourceOf(plan, source));
 }
 
 /** The sources client `c` follows: spread so that each followed source has one follower. */

@@ -6,10 +6,8 @@ import {
   startClusterKafka,
   type ClusterKafka,
 } from '../support/cluster.js';
-import { uniqueName, uniqueSourceType } from '../support/infra.js';
+import { sleep, uniqueName, uniqueSourceType } from '../support/infra.js';
 import { startPublisherApp, type PublisherApp } from '../support/publisher-fixtures.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The run is 2,000 events/s for 20 s; this keeps its shape (kill, restart, steady state) in 12 s for CI. */
 const RATE_PER_TICK = 10;

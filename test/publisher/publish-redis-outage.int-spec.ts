@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { GapMarker, PublishReceipt } from '@dual-stream/nestjs';
+import { channelFor, defaultTopic, type GapMarker, type PublishReceipt } from '@dual-stream/nestjs';
 import {
   createTopic,
   eventually,
@@ -22,7 +22,7 @@ describe('DualStreamPublisher: Redis dies and comes back during a publishing run
   let pub: PublisherApp;
   const prefix = `${uniqueName('p')}:`;
   const type = uniqueSourceType();
-  const topic = `events.${type}`;
+  const topic = defaultTopic({ source: { type, id: '-' } });
   const receipts: { receipt: PublishReceipt; at: number; sourceId: string }[] = [];
   const rejections: unknown[] = [];
   let killedAt = Infinity;
@@ -85,7 +85,7 @@ describe('DualStreamPublisher: Redis dies and comes back during a publishing run
   });
 
   it('announces gap markers that cover exactly the skipped notifications of each channel and partition', async () => {
-    const channelOf = new Map(receipts.map((r) => [r.receipt.id, `${prefix}events:${type}:${r.sourceId}`]));
+    const channelOf = new Map(receipts.map((r) => [r.receipt.id, channelFor(prefix, { type, id: r.sourceId })]));
     const missed = receipts.map((r) => r.receipt).filter((r) => r.realtime !== 'published');
     // Every marker the publisher counts as sent arrives (and there is at least one).
     const markers = await eventually(() => {

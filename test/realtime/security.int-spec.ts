@@ -7,16 +7,18 @@ describe('gateway security', () => {
   const connect = (auth?: string) => stack.connect(auth);
 
   it('refuses a handshake without a token, with a bad signature or an expired token', async () => {
-    await expect(connectClient(stack.gateway.url)).rejects.toThrow(/unauthorized/);
-    await expect(connectClient(stack.gateway.url, 'not-a-jwt')).rejects.toThrow(/unauthorized/);
+    // `data.error` is what clients read (docs/protocol.md "Socket protocol"); the message is for people.
+    const refusal = { message: expect.stringMatching(/^unauthorized: /), data: { error: 'unauthorized' } };
+    await expect(connectClient(stack.gateway.url)).rejects.toMatchObject(refusal);
+    await expect(connectClient(stack.gateway.url, 'not-a-jwt')).rejects.toMatchObject(refusal);
     const forged = await signGatewayToken('another-secret-0123456789abcdefghijkl', {
       sub: 'x',
       channels: ['events:*'],
       patterns: [],
     });
-    await expect(connectClient(stack.gateway.url, forged)).rejects.toThrow(/unauthorized/);
+    await expect(connectClient(stack.gateway.url, forged)).rejects.toMatchObject(refusal);
     const expired = await signGatewayToken(TEST_SECRET, { sub: 'x', channels: ['events:*'], patterns: [] }, -60);
-    await expect(connectClient(stack.gateway.url, expired)).rejects.toThrow(/unauthorized/);
+    await expect(connectClient(stack.gateway.url, expired)).rejects.toMatchObject(refusal);
   });
 
   it('answers { ok: false } for channels the token does not allow', async () => {

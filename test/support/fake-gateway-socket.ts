@@ -58,8 +58,9 @@ export class FakeGatewaySocket implements GatewaySocket {
     this.fire('connect');
   }
 
-  refuse(message: string): void {
-    this.fire('connect_error', new Error(message));
+  /** A handshake refusal as the gateway sends it: `message`, and `data` (`{ error: 'unauthorized' }` for a token). */
+  refuse(message: string, data?: unknown): void {
+    this.fire('connect_error', Object.assign(new Error(message), data === undefined ? {} : { data }));
   }
 
   unreachable(): void {

@@ -1,14 +1,34 @@
 import { EventEmitter } from 'node:events';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket as NetSocket } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { jest } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import type { Socket } from 'socket.io';
-import type { RealtimeNotification } from '@dual-stream/nestjs';
+import type { EventSource, KafkaPosition, RealtimeNotification } from '@dual-stream/nestjs';
+import {
+  resolveDualStreamOptions,
+  type ResolvedDualStreamOptions,
+} from '../../libs/dual-stream/src/dual-stream-options.resolver.js';
+import type { DualStreamHubOptions } from '../../libs/dual-stream/src/interfaces/dual-stream-options.interface.js';
+import type { KafkaReplayService, ReplayResult } from '../../libs/dual-stream/src/replay/kafka-replay.service.js';
+import { createPubSubSubscriber } from '../../libs/dual-stream/src/pubsub-subscriber.js';
+import { BackgroundRecovery } from '../../libs/dual-stream/src/realtime/background-recovery.js';
+import { ConnectionEntry } from '../../libs/dual-stream/src/realtime/connection-entry.js';
+import { connectionLimits } from '../../libs/dual-stream/src/realtime/connection-registry.js';
+import { HubCounters } from '../../libs/dual-stream/src/realtime/hub-counters.js';
+import { HubStatus } from '../../libs/dual-stream/src/realtime/hub-status.js';
+import { PartitionLookups } from '../../libs/dual-stream/src/realtime/partition-lookups.js';
+import type { PatternSubscription } from '../../libs/dual-stream/src/realtime/pattern-subscription.js';
+import { RecoveryRunner } from '../../libs/dual-stream/src/realtime/recovery-runner.js';
+import { SocketConnection } from '../../libs/dual-stream/src/realtime/socket-connection.js';
+import { SubscriptionAdmission } from '../../libs/dual-stream/src/realtime/subscription-admission.js';
+import { SubscriptionOpener } from '../../libs/dual-stream/src/realtime/subscription-opener.js';
 import {
   ChannelSubscription,
   type SubscriptionHooks,
 } from '../../libs/dual-stream/src/realtime/channel-subscription.js';
 import type { HubConnection } from '../../libs/dual-stream/src/realtime/hub-connection.js';
-import type { HubCounters } from '../../libs/dual-stream/src/realtime/hub-counters.js';
 
 /**
  * The ioredis surface the hub's Pub/Sub subscriber uses, in memory: `ready()` connects it, `deliver()` is a
@@ -179,4 +199,102 @@ export function testChannelSubscription(
     counters,
     hooks,
   );
+}
+
+/** Resolved options of a hub under test: channel prefix `prefix`, no logger, Kafka never reached. */
+export function hubTestOptions(hub: DualStreamHubOptions = {}, prefix = 'p:'): ResolvedDualStreamOptions {
+  return resolveDualStreamOptions({
+    kafka: { brokers: ['127.0.0.1:1'] },
+    redis: { channelPrefix: prefix },
+    logger: false,
+    hub,
+  });
+}
+
+/**
+ * `KafkaReplayService` at its boundary: topics `events.{type}`, three partitions at high-water mark `watermark`,
+ * replays that recover nothing to replay, no position for a time. Each is a `jest.fn` a spec may re-mock.
+ */
+export function fakeReplayService(watermark = 100n) {
+  const replay = {
+    activeReplays: 0,
+    topicOf: (source: EventSource) => `events.${source.type}`,
+    replay: jest.fn(
+      async (
+        _source: EventSource,
+        _from: KafkaPosition,
+        _onPage: (events: RealtimeNotification[]) => unknown,
+      ): Promise<ReplayResult> => ({ recovered: true, replayed: 0, scanned: 0 }),
+    ),
+    positionAt: jest.fn(async (_source: EventSource, _at: number): Promise<KafkaPosition | undefined> => undefined),
+    highWatermarks: jest.fn(
+      async (_topic: string): Promise<Map<number, bigint>> =>
+        new Map([
+          [0, watermark],
+          [1, watermark],
+          [2, watermark],
+        ]),
+    ),
+  };
+  return Object.assign(replay, { asService: () => replay as unknown as KafkaReplayService });
+}
+
+/**
+ * The hub's subscription side wired as the hub wires it, over a `FakeRedis` (no message routing):
+ * `connect()` attaches a fake socket as a connection entry. Call `close()` after the spec.
+ */
+export function testSubscriptions(hub: DualStreamHubOptions = {}, prefix = 'p:', replay = fakeReplayService()) {
+  const options = hubTestOptions(hub, prefix);
+  const fake = new FakeRedis();
+  const counters = new HubCounters();
+  // The connection opens with the first subscribe and is ready a moment later, as a real one is.
+  const connectFake = () => {
+    setImmediate(() => fake.ready());
+    return fake.asRedis();
+  };
+  const redis = createPubSubSubscriber<ChannelSubscription, PatternSubscription>(
+    options,
+    { name: 'test', firstConnectWaitMs: 1000, connect: connectFake },
+    {
+      message: () => undefined,
+      patternMessage: () => undefined,
+      down: () => undefined,
+      recovered: () => undefined,
+      failed: (err) => {
+        throw err;
+      },
+    },
+  );
+  const recovery = new RecoveryRunner(replay.asService(), counters, () => undefined);
+  const background = new BackgroundRecovery(recovery, counters);
+  const opener = new SubscriptionOpener({
+    hub: options.hub,
+    prefix,
+    redis,
+    admission: new SubscriptionAdmission(options.hub, redis),
+    recovery,
+    background,
+    partitions: new PartitionLookups(replay.asService()),
+    counters,
+    status: new HubStatus(redis),
+  });
+  const limits = connectionLimits(options);
+  const connect = (principal: unknown = {}) => {
+    const socket = new FakeHubSocket();
+    return { socket, entry: new ConnectionEntry(new SocketConnection(socket.asSocket(), principal, limits, counters)) };
+  };
+  return { options, fake, counters, redis, replay, opener, limits, connect, close: () => redis.close() };
+}
+
+/**
+ * An HTTP response as a handler gets it, its socket an in-memory stream: `written()` is every byte sent
+ * (status line and headers included), `hangUp()` is the client going away.
+ */
+export function fakeSseResponse() {
+  const socket = Object.assign(new PassThrough(), { setNoDelay: () => socket });
+  let out = '';
+  socket.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const response = new ServerResponse(new IncomingMessage(socket as unknown as NetSocket));
+  response.assignSocket(socket as unknown as NetSocket);
+  return { response, written: () => out, hangUp: () => socket.destroy() };
 }

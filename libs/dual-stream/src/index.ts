@@ -50,6 +50,9 @@ export { defaultTopic, sourceKey, channelFor } from './events/event-naming.js';
 export { parseChannel } from './events/channel-parser.js';
 export { sourcePartition } from './events/source-partition.js';
 
+// Redis (the library's reconnect policy, for apps' own connections to the same Redis)
+export { redisReconnectDelay } from './redis-connection.factory.js';
+
 // Topics (auto-creation is off: topics are created by this explicit step)
 export { DualStreamTopics, ensureTopics } from './topics/dual-stream-topics.service.js';
 export type { DualStreamTopicSpec } from './topics/ensure-topics.js';
@@ -102,6 +105,7 @@ export type {
   AttachOptions,
   RecoveryMessage,
   RecoveryCause,
+  RecoveryReason,
   EventMessage,
   GapMessage,
   StatusMessage,
@@ -118,7 +122,6 @@ export {
   MAX_SSE_CURSOR_LENGTH,
   type SseCursorEntry,
 } from './realtime/sse/sse-cursor.js';
-export type { RecoveryReason } from './realtime/recovery-runner.js';
 // The match rule of the hub's `*`-only patterns, for `hub.canSubscribe` / `canSubscribePattern` callbacks
 // that grant by glob (docs/using-the-module.md, section 4).
 export { globMatches } from './realtime/channel-names.js';

@@ -2,6 +2,14 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { ResolvedDualStreamOptions } from './dual-stream-options.resolver.js';
 
 /**
+ * The library's one Redis reconnect policy (ioredis `retryStrategy` / `clusterRetryStrategy`): capped
+ * exponential backoff, 50 ms doubling up to 2 s, retried forever.
+ */
+export function redisReconnectDelay(attempt: number): number {
+  return Math.min(50 * 2 ** Math.min(attempt, 10), 2000);
+}
+
+/**
  * A Redis connection that fails fast while Redis is down (no offline queue) and reconnects forever with
  * capped exponential backoff, so callers never queue unbounded work behind a dead connection.
  */
@@ -18,7 +26,7 @@ export function createRedisConnection(
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     lazyConnect: false,
-    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), 2000),
+    retryStrategy: redisReconnectDelay,
     ...options.redis.options,
     ...overrides,
   });

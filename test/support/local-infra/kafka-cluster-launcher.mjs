@@ -12,11 +12,10 @@ import {
   JAVA,
   LOG4J_CONFIG,
   firstErrors,
+  formatStorage,
   isKafkaAnswering,
-  lastLines,
   newClusterId,
   resolveKafkaClasspath,
-  run,
   toProperties,
 } from './kafka-launcher.mjs';
 import {
@@ -173,21 +172,13 @@ export async function startKafkaCluster({
     mkdirSync(f.logs, { recursive: true });
     writeFileSync(f.props, properties(spec));
     if (existsSync(f.meta)) return;
-    const { code, output } = await run(JAVA, [
-      '-Xmx256m',
-      ...javaProps(spec),
-      '-cp',
+    await formatStorage({
+      what: `kafka node ${spec.id}`,
       classpath,
-      'kafka.tools.StorageTool',
-      'format',
-      '-t',
+      javaProps: javaProps(spec),
       clusterId,
-      '-c',
-      f.props,
-    ]);
-    if (code !== 0) {
-      throw new Error(`kafka node ${spec.id}: storage format failed (exit ${code}):\n${lastLines(output)}`);
-    }
+      propsFile: f.props,
+    });
   }
 
   /** @param {typeof specs[number]} spec @returns {Promise<number>} pid */

@@ -59,6 +59,28 @@ export function run(cmd, args, opts = {}) {
 export const lastLines = (text, lines = 40) => text.trimEnd().split('\n').slice(-lines).join('\n');
 
 /**
+ * Formats a KRaft node's data directory (`kafka.tools.StorageTool format`) for `clusterId`; throws with the
+ * tool's last output lines when it fails.
+ * @param {{ what: string, classpath: string, javaProps: string[], clusterId: string, propsFile: string, extraArgs?: string[] }} o
+ */
+export async function formatStorage({ what, classpath, javaProps, clusterId, propsFile, extraArgs = [] }) {
+  const { code, output } = await run(JAVA, [
+    '-Xmx256m',
+    ...javaProps,
+    '-cp',
+    classpath,
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
+    clusterId,
+    '-c',
+    propsFile,
+    ...extraArgs,
+  ]);
+  if (code !== 0) throw new Error(`${what}: storage format failed (exit ${code}):\n${lastLines(output)}`);
+}
+
+/**
  * Resolves (and caches outside git) the broker's runtime classpath. The cache
  * key is the Kafka version plus a hash of the POM, so editing the POM forces a
  * new resolution while a warm start never touches Maven.
@@ -296,20 +318,7 @@ export async function startKafka({
     if (existsSync(metaFile)) return;
     const clusterId = newClusterId();
     log(`kafka: formatting ${dataDir} (cluster ${clusterId})`);
-    const { code, output } = await run(JAVA, [
-      '-Xmx256m',
-      ...javaProps,
-      '-cp',
-      classpath,
-      'kafka.tools.StorageTool',
-      'format',
-      '-t',
-      clusterId,
-      '-c',
-      propsFile,
-      '--standalone',
-    ]);
-    if (code !== 0) throw new Error(`kafka storage format failed (exit ${code}):\n${lastLines(output)}`);
+    await formatStorage({ what: 'kafka', classpath, javaProps, clusterId, propsFile, extraArgs: ['--standalone'] });
     writeFileSync(fingerprintFile, fingerprint);
   }
 

@@ -29,7 +29,7 @@ export class EventsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     namespace.use((socket, next) => {
       const token: unknown = socket.handshake.auth?.token;
       if (typeof token !== 'string' || token.length === 0 || token.length > 8192) {
-        next(new Error('unauthorized: send auth: { token }'));
+        next(unauthorized('send auth: { token }'));
         return;
       }
       this.verifier.verify(token).then(
@@ -39,7 +39,7 @@ export class EventsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
         },
         (err: Error) => {
           this.logger.warn(`handshake refused from ${socket.handshake.address}: ${err.name}`);
-          next(new Error('unauthorized: invalid or expired token'));
+          next(unauthorized('invalid or expired token'));
         },
       );
     });
@@ -65,4 +65,12 @@ export class EventsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
   unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<UnsubscribeAck> {
     return this.hub.unsubscribe(socket, body);
   }
+}
+
+/**
+ * A handshake refusal (docs/protocol.md "Socket protocol"): `connect_error` whose `data.error` is
+ * `unauthorized`, so a client tells it from other failures without reading the message.
+ */
+function unauthorized(detail: string): Error & { data: { error: 'unauthorized' } } {
+  return Object.assign(new Error(`unauthorized: ${detail}`), { data: { error: 'unauthorized' as const } });
 }

@@ -195,14 +195,14 @@ describe('GatewayClient (fake gateway socket)', () => {
 
   it('stops after a handshake refusal of a fixed token, and keeps trying with getToken', async () => {
     const fixed = setup({ reconnectDelayMs: 100 });
-    fixed.socket.refuse('unauthorized: invalid or expired token');
+    fixed.socket.refuse('unauthorized: invalid or expired token', { error: 'unauthorized' });
     await jest.advanceTimersByTimeAsync(60_000);
     expect(fixed.socket.connectCalls).toBe(1);
     expect(fixed.errors[0]).toBeInstanceOf(ConnectionRefusedError);
     fixed.client.close();
 
     const renewing = setup({ token: undefined, getToken: () => 'fresh', reconnectDelayMs: 100 });
-    renewing.socket.refuse('unauthorized: invalid or expired token');
+    renewing.socket.refuse('unauthorized: invalid or expired token', { error: 'unauthorized' });
     await jest.advanceTimersByTimeAsync(200);
     expect(renewing.socket.connectCalls).toBe(2);
     renewing.client.close();

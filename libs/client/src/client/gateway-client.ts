@@ -227,13 +227,13 @@ export class GatewayClient implements DualStreamClient {
     this.scheduleReconnect();
   }
 
-  private onConnectError(err: Error & { type?: string }): void {
+  private onConnectError(err: Error & { type?: string; data?: { error?: unknown } }): void {
     this.updateStatus();
     // A transport failure (gateway unreachable) is what `offline` says; a handshake refusal carries the gateway's message.
     if (err.type !== 'TransportError') {
       this.report(new ConnectionRefusedError(err.message));
-      // The gateway refuses tokens with `unauthorized: ...` (docs/protocol.md "Socket protocol"): a fixed token would be refused again.
-      if (!this.settings.getToken && err.message.startsWith('unauthorized')) return;
+      // A refused token (`data.error: 'unauthorized'`, docs/protocol.md "Socket protocol"): a fixed one would be refused again.
+      if (!this.settings.getToken && err.data?.error === 'unauthorized') return;
     }
     this.scheduleReconnect();
   }

@@ -17,8 +17,8 @@ export function parseOffset(text: unknown): bigint | undefined {
 export function isPartition(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_PARTITION;
 }
-export const SOURCE_TYPE_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-export const SOURCE_ID_MAX_LENGTH = 256;
+const SOURCE_TYPE_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const SOURCE_ID_MAX_LENGTH = 256;
 /**
  * Glob metacharacters would let a PSUBSCRIBE or a crafted channel reach other sources. A lone surrogate (Cs) has
  * no UTF-8 form: Redis and Kafka would get U+FFFD, so two ids would share one channel and one key.
@@ -50,7 +50,7 @@ export function sourceTypeProblem(type: unknown): string | undefined {
  * `±hh:mm`. Upper-case `T` and `Z` only (section 5.6 lets a format require that), at most nine fraction digits.
  */
 const RFC_3339_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))$/;
-export const TIME_FORMAT_PROBLEM =
+const TIME_FORMAT_PROBLEM =
   'must be an RFC 3339 date-time: YYYY-MM-DDThh:mm:ss[.fraction] then Z or ±hh:mm, e.g. 2026-01-01T00:00:00.000Z';
 
 /**

@@ -1,7 +1,7 @@
 import { Fifo } from './fifo.js';
 
 /** Something answered by a deadline (`performance.now()` time) unless it was settled before. */
-export interface Expirable {
+interface Expirable {
   readonly deadline: number;
   readonly settled: boolean;
 }

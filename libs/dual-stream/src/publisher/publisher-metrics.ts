@@ -1,7 +1,7 @@
 import type { BreakerState } from './circuit-breaker.js';
 
 /** Upper bounds of the batch-size histogram (Prometheus `le` buckets; +Inf is implied by `batches`). */
-export const BATCH_SIZE_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500, 1000] as const;
+const BATCH_SIZE_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500, 1000] as const;
 
 /** A point-in-time copy of the publisher's counters; counters only grow (Prometheus counters). */
 export interface PublisherMetricsSnapshot {

@@ -4,6 +4,7 @@ import type { NotificationShards } from './notification-shards.js';
 import type { PendingEvent } from './pending-group.js';
 import { PublisherMetrics } from './publisher-metrics.js';
 import { RedisLane } from './redis-lane.js';
+import { sleep } from '../transport/backoff.js';
 
 /** Two masters: channels `a:*` live on A, `b:*` on B; a master in `down` refuses every publish and probe. */
 class FakeCluster implements NotificationShards {
@@ -68,8 +69,6 @@ function lane(breakerThreshold: number) {
   const metrics = new PublisherMetrics();
   return { shards, metrics, lane: new RedisLane(options, metrics, shards) };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('RedisLane over several shards (Redis Cluster masters)', () => {
   beforeEach(() => (offset = 0));

@@ -3,7 +3,7 @@
  * (2), last offset delta (4), first and max timestamp (8 + 8), producer id (8), producer epoch (2), base
  * sequence (4), record count (4). The broker counts it against `message.max.bytes` with the records.
  */
-export const RECORD_BATCH_HEADER_BYTES = 61;
+const RECORD_BATCH_HEADER_BYTES = 61;
 
 /** Kept free below the broker's limit, for whatever the estimate of `recordBytes` could miss. */
 function safetyMarginBytes(messageMaxBytes: number): number {

@@ -1,5 +1,4 @@
 import { escapeRedisGlob, globMatches, MAX_PATTERN_GLOBS, validatePattern } from './channel-names.js';
-import { readFrom } from './subscribe-request.js';
 
 /** What Redis' PSUBSCRIBE matching does for a pattern whose only metacharacter is `*`. */
 const redisMatches = (pattern: string, channel: string) =>
@@ -88,28 +87,5 @@ describe('validatePattern / escapeRedisGlob', () => {
 
   it('escapes a prefix so PSUBSCRIBE matches it literally', () => {
     expect(escapeRedisGlob('app[1]*?:')).toBe('app\\[1\\]\\*\\?:');
-  });
-});
-
-describe('readFrom', () => {
-  it('accepts a position in the channel topic and refuses anything else', () => {
-    expect(readFrom(undefined, 'events.order')).toBeUndefined();
-    expect(readFrom({ topic: 'events.order', partition: 2, offset: '41' }, 'events.order')).toEqual({
-      topic: 'events.order',
-      partition: 2,
-      offset: '41',
-    });
-    expect(readFrom({ topic: 'events.order', partition: 0, offset: 7 }, 'events.order')).toEqual({
-      topic: 'events.order',
-      partition: 0,
-      offset: '7',
-    });
-    expect(() => readFrom({ topic: 'secrets', partition: 0, offset: '1' }, 'events.order')).toThrow(/from.topic/);
-    expect(() => readFrom({ topic: 'events.order', partition: -1, offset: '1' }, 'events.order')).toThrow(/partition/);
-    expect(() => readFrom({ topic: 'events.order', partition: 0, offset: '01' }, 'events.order')).toThrow(/offset/);
-    expect(() =>
-      readFrom({ topic: 'events.order', partition: 0, offset: '9223372036854775808' }, 'events.order'),
-    ).toThrow(/offset/);
-    expect(() => readFrom('0', 'events.order')).toThrow(/from/);
   });
 });

@@ -1,18 +1,11 @@
 import { CHANNEL_NAMESPACE } from '../constants.js';
 import { InvalidChannelError } from '../errors/invalid-channel.error.js';
-import { parseChannel } from '../events/channel-parser.js';
-import type { EventSource } from '../interfaces/dual-stream-event.interface.js';
 
 const MAX_PATTERN_LENGTH = 200;
 /** Globs per pattern: Redis' matcher backtracks over each `*`, so their number bounds its work per PUBLISH. */
 export const MAX_PATTERN_GLOBS = 2;
 /** One segment: literal characters, optionally ending in one `*`. */
 const PATTERN_SEGMENT = /^(?:[a-z0-9._-]+\*?|\*)$/;
-
-/** A client's channel (no prefix) as a source, or `InvalidChannelError`. */
-export function clientChannelSource(channel: unknown): EventSource {
-  return parseChannel(channel);
-}
 
 /**
  * Validates a client's pattern (no prefix; docs/protocol.md "Socket protocol"): `events:` then one or more

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
-import { FakeHubSocket, FakeRedis } from '../../../../test/support/fake-realtime.js';
+import { fakeReplayService, FakeHubSocket, FakeRedis, hubTestOptions } from '../../../../test/support/fake-realtime.js';
 import {
   fuzzParameters,
   hostileString,
@@ -9,9 +9,7 @@ import {
   partitionLike,
   socketValue,
 } from '../../../../test/support/fuzz-arbitraries.js';
-import { resolveDualStreamOptions } from '../dual-stream-options.resolver.js';
 import { parseChannel } from '../events/channel-parser.js';
-import type { KafkaReplayService } from '../replay/kafka-replay.service.js';
 import { escapeRedisGlob, validatePattern } from './channel-names.js';
 import type { SubscribeAck, UnsubscribeAck } from './realtime-hub.interfaces.js';
 import { RealtimeHub } from './realtime-hub.service.js';
@@ -23,20 +21,12 @@ const MAX_ECHO = 300;
 /** The hub, its Redis connection faked at the ioredis boundary and Kafka at the replay service. */
 class FuzzedHub extends RealtimeHub {
   constructor(readonly fake: FakeRedis) {
-    const options = resolveDualStreamOptions({
-      kafka: { brokers: ['127.0.0.1:1'] },
-      redis: { channelPrefix: PREFIX },
-      logger: false,
-      // Small caps, so that fuzzed requests reach them; every channel and pattern is authorized.
-      hub: { maxSubscriptionsPerConnection: 4, maxPatternsPerConnection: 2, canSubscribePattern: () => true },
-    });
-    const replay = {
-      topicOf: (source: { type: string }) => `events.${source.type}`,
-      replay: async () => ({ recovered: true, replayed: 0, scanned: 0 }),
-      positionAt: async () => undefined,
-      highWatermarks: async () => new Map([[0, 100n]]),
-    };
-    super(options, replay as unknown as KafkaReplayService);
+    // Small caps, so that fuzzed requests reach them; every channel and pattern is authorized.
+    const options = hubTestOptions(
+      { maxSubscriptionsPerConnection: 4, maxPatternsPerConnection: 2, canSubscribePattern: () => true },
+      PREFIX,
+    );
+    super(options, fakeReplayService().asService());
     fake.ready();
   }
 

@@ -1,5 +1,8 @@
 import type { GapMarker, KafkaPosition, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
-import type { RecoveryReason } from './recovery-runner.js';
+import type { ReplayReason } from '../replay/kafka-replay.service.js';
+
+/** Why a recovery has a hole: its replay's reason, or `overflow` (live traffic kept overflowing the buffer). */
+export type RecoveryReason = ReplayReason | 'overflow';
 
 /** `subscribe` from a client (docs/protocol.md "Socket protocol"). Exactly one of `channel` and `pattern`. */
 export interface SubscribeRequest {

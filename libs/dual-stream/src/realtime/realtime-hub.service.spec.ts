@@ -1,10 +1,13 @@
-import { jest } from '@jest/globals';
 import type { Redis } from 'ioredis';
-import { deferred, FakeHubSocket, FakeRedis, testNotification } from '../../../../test/support/fake-realtime.js';
-import { resolveDualStreamOptions } from '../dual-stream-options.resolver.js';
+import {
+  deferred,
+  fakeReplayService,
+  FakeHubSocket,
+  FakeRedis,
+  hubTestOptions,
+  testNotification,
+} from '../../../../test/support/fake-realtime.js';
 import type { DualStreamHubOptions } from '../interfaces/dual-stream-options.interface.js';
-import type { EventSource, KafkaPosition, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
-import type { KafkaReplayService, ReplayResult } from '../replay/kafka-replay.service.js';
 import type { EventMessage, RecoveryMessage, SubscribeAck } from './realtime-hub.interfaces.js';
 import { RealtimeHub } from './realtime-hub.service.js';
 
@@ -19,39 +22,10 @@ class TestHub extends RealtimeHub {
   }
 }
 
-function fakeReplay(watermark = 100n) {
-  const replay = {
-    topicOf: (source: EventSource) => `events.${source.type}`,
-    replay: jest.fn(
-      async (
-        _source: EventSource,
-        _from: KafkaPosition,
-        _onPage: (events: RealtimeNotification[]) => unknown,
-      ): Promise<ReplayResult> => ({ recovered: true, replayed: 0, scanned: 0 }),
-    ),
-    positionAt: jest.fn(async () => undefined),
-    highWatermarks: jest.fn(
-      async (): Promise<Map<number, bigint>> =>
-        new Map([
-          [0, watermark],
-          [1, watermark],
-          [2, watermark],
-        ]),
-    ),
-  };
-  return replay;
-}
-
-function setup(hub: DualStreamHubOptions = {}, replay = fakeReplay()) {
+function setup(hub: DualStreamHubOptions = {}, replay = fakeReplayService()) {
   redis = new FakeRedis();
   redis.ready();
-  const options = resolveDualStreamOptions({
-    kafka: { brokers: ['127.0.0.1:1'] },
-    redis: { channelPrefix: PREFIX },
-    logger: false,
-    hub,
-  });
-  const instance = new TestHub(options, replay as unknown as KafkaReplayService);
+  const instance = new TestHub(hubTestOptions(hub, PREFIX), replay.asService());
   const connect = (principal: unknown = {}, expiresAt?: number) => {
     const socket = new FakeHubSocket();
     instance.attach(socket.asSocket(), principal, { expiresAt });
@@ -185,7 +159,7 @@ describe('RealtimeHub (fakes at the ioredis and socket boundaries)', () => {
   });
 
   it('undoes a forged live position once a drop would depend on it, and delivers the real events', async () => {
-    const replay = fakeReplay(10n);
+    const replay = fakeReplayService(10n);
     const { hub, connect, subscribe } = setup({}, replay);
     const socket = connect();
     await subscribe(socket, { channel: CHANNEL });

@@ -1,14 +1,12 @@
 import type { KafkaPosition, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
-import type { KafkaReplayService, ReplayReason } from '../replay/kafka-replay.service.js';
+import type { KafkaReplayService } from '../replay/kafka-replay.service.js';
 import type { ChannelSubscription } from './channel-subscription.js';
 import type { HubConnection } from './hub-connection.js';
 import type { HubCounters } from './hub-counters.js';
+import type { RecoveryReason } from './realtime-hub.interfaces.js';
 
 /** Where a recovery starts when the subscription has no delivered position: a marker's range, or its subscribe time. */
 export type RecoveryStart = KafkaPosition | 'since-subscribe' | undefined;
-
-/** Why a recovery has a hole: its replay's reason, or `overflow` (live traffic kept overflowing the buffer). */
-export type RecoveryReason = ReplayReason | 'overflow';
 
 export interface RecoveryResult {
   recovered: boolean;
@@ -21,7 +19,7 @@ export interface RecoveryResult {
  * Called once, right before the live events buffered during a recovery with a hole are flushed: a notice
  * queued here reaches the client before any event after the hole.
  */
-export type BeforeHoleFlush = (result: RecoveryResult) => void;
+type BeforeHoleFlush = (result: RecoveryResult) => void;
 
 /** Passes before a recovery whose live buffer keeps overflowing gives up (and says `recovered: false`). */
 const MAX_PASSES = 5;

@@ -15,7 +15,7 @@ import { rangeGapChannel } from '../events/event-naming.js';
 import type { EventSource, GapMarker, RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
 
 /** A payload read from Redis that passed every check, with its offsets already converted. */
-export type RedisMessage =
+type RedisMessage =
   | { kind: 'event'; event: RealtimeNotification; offset: bigint }
   | { kind: 'gap'; gap: GapMarker; fromOffset: bigint; toOffset: bigint };
 

@@ -6,7 +6,7 @@ import type { ConnectionEntry } from './connection-entry.js';
 export const TOKEN_EXPIRED = 'token expired: reconnect with a fresh token';
 
 /** A new subscription's kind, and for patterns the Redis pattern it would PSUBSCRIBE. */
-export type Admitting = { kind: 'channel' } | { kind: 'pattern'; redisPattern: string };
+type Admitting = { kind: 'channel' } | { kind: 'pattern'; redisPattern: string };
 
 /**
  * Whether a new subscription may be created: the caps (per connection, patterns per connection, distinct

@@ -8,7 +8,7 @@ import {
   type ReadEndReason,
 } from './partition-read.js';
 
-export interface TopicReaderSettings {
+interface TopicReaderSettings {
   /** Each read's own buffer (`replay.maxBufferedBytes`). */
   maxBufferedBytes: number;
 }

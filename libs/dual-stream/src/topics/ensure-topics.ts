@@ -15,7 +15,7 @@ export interface DualStreamTopicSpec {
 }
 
 /** The Kafka spec of a topic: its own settings, else the module's `kafka.topics`. */
-export function topicSpecOf(options: ResolvedDualStreamOptions, given: string | DualStreamTopicSpec): TopicSpec {
+function topicSpecOf(options: ResolvedDualStreamOptions, given: string | DualStreamTopicSpec): TopicSpec {
   const spec = typeof given === 'string' ? { topic: given } : given;
   const problem = validateTopicName(spec.topic);
   if (problem) throw new Error(`ensureTopics: topic ${JSON.stringify(spec.topic)} ${problem}.`);

@@ -8,7 +8,7 @@ import { createPubSubSubscriber, type PubSubSubscriber } from '../pubsub-subscri
 import type { RealtimeRoute } from './handler-registry.js';
 import { RealtimeContext } from './realtime.context.js';
 
-export type DispatchRealtime = (pattern: string, payload: unknown, ctx: RealtimeContext) => Promise<void>;
+type DispatchRealtime = (pattern: string, payload: unknown, ctx: RealtimeContext) => Promise<void>;
 
 /** How long startup waits for the first SUBSCRIBE; Redis being down must not keep the app from starting. */
 const SUBSCRIBE_WAIT_MS = 5_000;

@@ -87,7 +87,7 @@ export function topicFor(env: Pick<ServiceEnv, 'topicPrefix'>, sourceType: strin
 }
 
 /** Every topic of the configured source types. */
-export function sourceTopics(env: Pick<ServiceEnv, 'topicPrefix' | 'sourceTypes'>): string[] {
+export function sourceTopics(env: Pick<ServiceEnv, 'topicPrefix'> & { sourceTypes: readonly string[] }): string[] {
   return env.sourceTypes.map((type) => topicFor(env, type));
 }
 

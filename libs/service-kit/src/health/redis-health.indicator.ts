@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { Cluster, Redis } from 'ioredis';
+import { redisReconnectDelay as retryStrategy } from '@dual-stream/nestjs';
 import { RateLimitedLog } from '../logging/rate-limited-log.js';
 import { SERVICE_HEALTH_OPTIONS, type ServiceHealthOptions } from './service-health.options.js';
 
@@ -17,7 +18,6 @@ export class RedisHealthIndicator implements OnApplicationShutdown {
     private readonly health: HealthIndicatorService,
     @Inject(SERVICE_HEALTH_OPTIONS) private readonly options: ServiceHealthOptions,
   ) {
-    const retryStrategy = (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000);
     const connectionName = `${options.service}-health`;
     if (options.redisUrl && options.redisClusterNodes) {
       this.redis = new Cluster(options.redisClusterNodes, {
