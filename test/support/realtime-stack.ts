@@ -234,7 +234,13 @@ export async function floodWhileSamplingQueue(
   );
   try {
     await floodChannel(stack.redis, `${stack.prefix}${channel}`, source, { total, payload });
-    await eventually(delivered, 60_000);
+    await eventually(delivered, 60_000).catch((err: Error) => {
+      // Say what the hub saw: a reading client cut as slow reads differently from a stalled delivery.
+      const { slowDisconnects, connections, queuedBytes } = stack.gateway.hub.metrics();
+      throw new Error(
+        `${err.message} (hub: ${slowDisconnects} slow cuts, ${connections} connections, ${queuedBytes} B queued)`,
+      );
+    });
   } finally {
     clearInterval(sampler);
   }
