@@ -9,6 +9,7 @@ import { infraFromEnv } from '../libs/infra-env/src/infra-env.mjs';
 import { reportResults, round, type BenchRow } from './support/bench-report.js';
 import { runInterleaved } from './support/interleaved-rounds.js';
 import { javaRow } from './publish/java-row.js';
+import { checkClusterUp, clusterTarget, withClusterRows } from './support/cluster-target.js';
 import {
   eventFactory,
   freshSourceType,
@@ -49,16 +50,21 @@ async function rowB(): Promise<BenchRow> {
   return row;
 }
 
-async function publisherRow(id: 'c' | 'd' | 'e' | 'f', realtime: boolean): Promise<BenchRow> {
-  const { sourceType } = await freshSourceType();
+async function publisherRow(id: 'c' | 'd' | 'e' | 'f', realtime: boolean, cluster = false): Promise<BenchRow> {
+  const { sourceType } = await freshSourceType(cluster);
   const make = eventFactory(sourceType);
-  const { app, publisher } = await startPublisher(realtime);
+  const { app, publisher } = await startPublisher(realtime, cluster);
+  const where = cluster ? ' (3-broker cluster RF 3, Redis Cluster)' : '';
+  const rowId = cluster ? `${id}-cluster` : id;
   try {
     if (id === 'e' || id === 'f') {
       const call = (i: number) => publisher.publishBatch(Array.from({ length: BATCH }, (_, k) => make(i + k)));
       await warmUp(call, 4, 1);
       return await measure(
-        { id, label: `DualStreamPublisher.publishBatch of ${BATCH}, ${realtime ? 'Redis on' : 'realtime disabled'}` },
+        {
+          id: rowId,
+          label: `DualStreamPublisher.publishBatch of ${BATCH}, ${realtime ? 'Redis on' : 'realtime disabled'}${where}`,
+        },
         1,
         BATCH,
         call,
@@ -69,8 +75,8 @@ async function publisherRow(id: 'c' | 'd' | 'e' | 'f', realtime: boolean): Promi
     const before = publisher.metrics();
     const row = await measure(
       {
-        id,
-        label: `DualStreamPublisher.publish(), ${CALLERS} concurrent callers, ${realtime ? 'Redis on' : 'realtime disabled'}`,
+        id: rowId,
+        label: `DualStreamPublisher.publish(), ${CALLERS} concurrent callers, ${realtime ? 'Redis on' : 'realtime disabled'}${where}`,
       },
       CALLERS,
       1,
@@ -84,9 +90,15 @@ async function publisherRow(id: 'c' | 'd' | 'e' | 'f', realtime: boolean): Promi
   }
 }
 
+/** What every result file of this benchmark records about the run. */
+function runSettings() {
+  return { rowMs: ROW_MS, rounds: ROUNDS, eventBytes: 512, partitions: 3, callers: CALLERS, batch: BATCH };
+}
+
 // BENCH_ROWS=c,e runs a subset (for profiling); ratios need all five.
 const only = process.env.BENCH_ROWS?.split(',');
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+if (withClusterRows) await clusterRun();
 const all: [string, () => Promise<BenchRow>][] = [
   ['a', rowA],
   ['b', rowB],
@@ -123,16 +135,52 @@ const targets = [
   met: ratios[t.ratio as keyof typeof ratios] >= t.min,
 }));
 
-reportResults('publish', rows, {
-  ratios,
-  targets,
-  rowMs: ROW_MS,
-  rounds: ROUNDS,
-  eventBytes: 512,
-  partitions: 3,
-  callers: CALLERS,
-  batch: BATCH,
-});
+reportResults('publish', rows, { ratios, targets, ...runSettings() });
 console.log('\nratios (target):');
 for (const t of targets) console.log(`  ${t.ratio} = ${t.value} (>= ${t.min}) ${t.met ? 'MET' : 'MISSED'}`);
 process.exit(0);
+
+/**
+ * `--cluster`: rows c, d and e on the single broker and on the 3-broker cluster (RF 3, min ISR 2) with the
+ * Redis Cluster (sharded Pub/Sub), interleaved in one run; written to publish-cluster-latest.json with the
+ * cluster/single ratios (publish-latest.json, the single-node table, is left as it is).
+ */
+async function clusterRun(): Promise<never> {
+  const target = clusterTarget();
+  await checkClusterUp(target);
+  const pairs = (['c', 'd', 'e'] as const).filter((id) => !only || only.includes(id));
+  const measured = await runInterleaved(
+    pairs.flatMap((id): [string, () => Promise<BenchRow>][] => [
+      [id, () => publisherRow(id, id !== 'd')],
+      [`${id}-cluster`, () => publisherRow(id, id !== 'd', true)],
+    ]),
+    ROUNDS,
+  );
+  const eps = (id: string) => measured.find((r) => r.id === id)?.eventsPerSec ?? Number.NaN;
+  const field = (id: string, name: string) => (measured.find((r) => r.id === id)?.[name] as number) ?? Number.NaN;
+  const ratios = Object.fromEntries(
+    pairs.map((id) => [
+      `${id}-cluster/${id}`,
+      {
+        eventsPerSec: round(eps(`${id}-cluster`) / eps(id), 2),
+        p99Ms: round(field(`${id}-cluster`, 'p99Ms') / field(id, 'p99Ms'), 2),
+        cpuUsPerEvent: round(field(`${id}-cluster`, 'cpuUsPerEvent') / field(id, 'cpuUsPerEvent'), 2),
+      },
+    ]),
+  );
+  reportResults('publish-cluster', measured, {
+    ratios,
+    cluster: {
+      kafkaBrokers: target.kafkaBrokers,
+      replicationFactor: 3,
+      minInsyncReplicas: 2,
+      redisNodes: target.redisNodes.length,
+    },
+    ...runSettings(),
+  });
+  console.log('\ncluster/single (events/s, p99, CPU per event):');
+  for (const [name, r] of Object.entries(ratios)) {
+    console.log(`  ${name}: ${r.eventsPerSec}x, p99 ${r.p99Ms}x, CPU ${r.cpuUsPerEvent}x`);
+  }
+  process.exit(0);
+}

@@ -20,6 +20,8 @@ import type { ChildMessage, ParentMessage } from './realtime/child-protocol.js';
 import { childExecArgv, printBursts, printWorstSlices, watchLoopDelay } from './realtime/diagnostics.js';
 import { connectClients } from './realtime/socket-clients.js';
 import { connectSseClients } from './realtime/sse-clients.js';
+import { checkClusterUp, clusterTarget, withClusterRows } from './support/cluster-target.js';
+import { ensureTopics } from '@dual-stream/nestjs';
 void watchLoopDelay('clients');
 
 const CLIENTS = 200;
@@ -30,13 +32,17 @@ const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? 2);
 // BENCH_RATES / BENCH_KINDS narrow a run for profiling; the published table always uses the defaults.
 const RATES = (process.env.BENCH_RATES ?? '1000,5000').split(',').map(Number);
 // `direct`: our gateway fed straight from Redis (no Kafka), the adapter's input pattern: the hubs alone.
-const KINDS = (process.env.BENCH_KINDS ?? 'ours,sse,adapter,direct').split(',') as Kind[];
+// `--cluster`: the `ours` rows beside `ours-cluster` (Kafka cluster RF 3, Redis Cluster, 2 gateways) in one run.
+const KINDS = (process.env.BENCH_KINDS ?? (withClusterRows ? 'ours,cluster' : 'ours,sse,adapter,direct')).split(
+  ',',
+) as Kind[];
 // Each round starts fresh processes and steps the rate from idle; with 1 s of warm-up the first ~0.5 s of
 // the window still held the step's transient (JIT, heap growth in every process) and
 // dominated the p99 (its worst 50 ms slices were the window's first ones). 3 s measures the steady state.
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 3000);
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 6000);
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? (withClusterRows ? 3 : 5));
+if (withClusterRows) await checkClusterUp(clusterTarget());
 const here = path.dirname(fileURLToPath(import.meta.url));
 const brokers = infraFromEnv().kafkaBrokers;
 
@@ -44,9 +50,10 @@ class Child {
   private readonly waiters: ((m: ChildMessage) => void)[] = [];
   readonly process: ChildProcess;
 
-  constructor(script: string, args: string[]) {
+  constructor(script: string, args: string[], env?: Record<string, string>) {
     this.process = fork(path.join(here, 'realtime', script), args, {
       execArgv: childExecArgv(script),
+      ...(env && { env: { ...process.env, ...env } }),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.process.on('message', (m: ChildMessage) => this.waiters.shift()?.(m));
@@ -79,8 +86,8 @@ class Child {
   }
 }
 
-async function start(script: string, args: string[]): Promise<Child> {
-  const child = new Child(script, args);
+async function start(script: string, args: string[], env?: Record<string, string>): Promise<Child> {
+  const child = new Child(script, args, env);
   const ready = await child.next();
   if (ready.type !== 'ready') throw new Error(`${script} did not start`);
   return child;
@@ -108,13 +115,14 @@ async function cpuOf(child: Child): Promise<number> {
   return answer.micros;
 }
 
-type Kind = 'ours' | 'adapter' | 'direct' | 'sse' | 'sse-direct';
+type Kind = 'ours' | 'adapter' | 'direct' | 'sse' | 'sse-direct' | 'cluster';
 const LABELS: Record<Kind, string> = {
   ours: 'dual-stream publisher → Redis → RealtimeHub',
   sse: 'dual-stream publisher → Redis → RealtimeHub → SSE streams (GET /sse)',
   'sse-direct': 'PUBLISH per event (no Kafka) → Redis → RealtimeHub → SSE streams',
   adapter: '@socket.io/redis-adapter to(room).emit',
   direct: 'PUBLISH per event (no Kafka) → Redis → RealtimeHub',
+  cluster: 'dual-stream publisher → Kafka cluster (RF 3) → Redis Cluster (SPUBLISH) → 2 RealtimeHub gateways',
 };
 const ROW_PREFIX: Record<Kind, string> = {
   ours: 'ours',
@@ -122,6 +130,7 @@ const ROW_PREFIX: Record<Kind, string> = {
   direct: 'ours-direct',
   sse: 'sse',
   'sse-direct': 'sse-direct',
+  cluster: 'ours-cluster',
 };
 /** Kinds fed one Redis PUBLISH per event (no Kafka), and kinds whose clients are SSE streams. */
 const DIRECT = new Set<Kind>(['direct', 'sse-direct']);
@@ -135,9 +144,35 @@ async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
   const url = `http://127.0.0.1:${port}`;
   let gateway: Child;
   let driver: Child;
-  let probe: Child;
+  let probe: Child | undefined;
   let authToken: string | undefined;
-  if (kind !== 'adapter') {
+  /** The second gateway of the cluster rows; the client processes alternate between the two. */
+  let gateway2: Child | undefined;
+  const urls = [url];
+  if (kind === 'cluster') {
+    // Sharded Pub/Sub has no pattern subscribe: no probe, so no redisP* figures on these rows.
+    const target = clusterTarget();
+    const env = {
+      KAFKA_BROKERS: target.kafkaBrokers.join(','),
+      REDIS_CLUSTER_NODES: target.redisNodes.map((n) => `${n.host}:${n.port}`).join(','),
+    };
+    await ensureTopics({ kafka: { brokers: target.kafkaBrokers, clientId: 'bench-setup' } }, [
+      {
+        topic: defaultTopic({ source: benchSource(type, 0) }),
+        partitions: 3,
+        replicationFactor: 3,
+        minInsyncReplicas: 2,
+      },
+    ]);
+    const port2 = await freePort();
+    urls.push(`http://127.0.0.1:${port2}`);
+    [gateway, gateway2] = await Promise.all([
+      start('ours-gateway.child.js', [String(port), prefix], env),
+      start('ours-gateway.child.js', [String(port2), prefix], env),
+    ]);
+    driver = await start('publisher.child.js', [prefix, type, String(CHANNELS)], env);
+    authToken = await signGatewayToken(BENCH_SECRET, { sub: 'bench', channels: ['events:*'], patterns: [] }, 3600);
+  } else if (kind !== 'adapter') {
     if (!DIRECT.has(kind)) {
       await createTopicsAndWait(brokers, [{ topic: defaultTopic({ source: benchSource(type, 0) }), numPartitions: 3 }]);
     }
@@ -174,7 +209,7 @@ async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
     const clientProcesses = await Promise.all(
       Array.from({ length: CLIENT_PROCESSES }, (_, i) =>
         start('clients.child.js', [
-          url,
+          urls[i % urls.length],
           type,
           String(CHANNELS),
           authToken ?? '-',
@@ -193,13 +228,14 @@ async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
       return total;
     };
     const rows: BenchRow[] = [];
+    const gatewayCpu = async () => (await cpuOf(gateway)) + (gateway2 ? await cpuOf(gateway2) : 0);
     for (const rate of RATES) {
-      await probe.ask({ type: 'dump' });
+      await probe?.ask({ type: 'dump' });
       const t = now();
       const measureFrom = t + WARMUP_MS;
       const measureTo = t + WARMUP_MS + MEASURE_MS;
       for (const c of clientProcesses) await c.ask({ type: 'window', from: measureFrom, to: measureTo });
-      const cpuBefore = await cpuOf(gateway);
+      const cpuBefore = await gatewayCpu();
       const steal = startStealMeter();
       const done = await driver.ask({
         type: 'run',
@@ -225,9 +261,11 @@ async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
         }
       }
       const stolen = steal.stop();
-      const gatewayCpuMicros = (await cpuOf(gateway)) - cpuBefore;
+      const gatewayCpuMicros = (await gatewayCpu()) - cpuBefore;
       const runSeconds = (WARMUP_MS + MEASURE_MS) / 1000;
-      const dumped = await probe.ask({ type: 'dump' });
+      const dumped = probe
+        ? await probe.ask({ type: 'dump' })
+        : { type: 'times' as const, ids: [] as string[], times: [] as number[] };
       if (done.type !== 'done' || dumped.type !== 'times') throw new Error('unexpected child answer');
       const leftRedis = new Map<string, number>();
       dumped.ids.forEach((id, i) => leftRedis.set(id, dumped.times[i]));
@@ -274,7 +312,7 @@ async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
     await Promise.all(clientProcesses.map((c) => c.stop()));
     return rows;
   } finally {
-    await Promise.all([gateway.stop(), driver.stop(), probe.stop()]);
+    await Promise.all([gateway.stop(), gateway2?.stop(), driver.stop(), probe?.stop()]);
   }
 }
 
@@ -343,6 +381,7 @@ function roundsWhere(holds: (ours: BenchRow, adapter: BenchRow, direct?: BenchRo
 }
 // A narrowed run (BENCH_RATES/BENCH_KINDS) is a diagnostic: it must not replace the published results.
 const narrowed = process.env.BENCH_RATES !== undefined || process.env.BENCH_KINDS !== undefined;
+if (withClusterRows) reportCluster();
 reportResults(narrowed ? 'realtime-narrowed' : 'realtime', rows, {
   notes:
     'p50/p95/p99: publish() call → client (ours; includes Kafka acks=all and micro-batching) or emit() → client (adapter). ' +
@@ -385,3 +424,38 @@ reportResults(narrowed ? 'realtime-narrowed' : 'realtime', rows, {
   },
 });
 process.exit(0);
+
+/**
+ * `--cluster`: `ours-cluster` (Kafka cluster RF 3, Redis Cluster with sharded Pub/Sub, 2 gateways) beside `ours`
+ * (one broker, one Redis, one gateway) of the same run, written to realtime-cluster-latest.json with the
+ * cluster/single ratios; realtime-latest.json is left as it is.
+ */
+function reportCluster(): never {
+  const ratio = (rate: string, field: string) => {
+    const single = rows.find((r) => r.id === `ours-${rate}`)?.[field] as number | undefined;
+    const cluster = rows.find((r) => r.id === `ours-cluster-${rate}`)?.[field] as number | undefined;
+    return single && cluster !== undefined ? round(cluster / single, 2) : null;
+  };
+  const ratios = Object.fromEntries(
+    RATES.map((r) => `${r / 1000}k`).map((rate) => [
+      `ours-cluster-${rate}/ours-${rate}`,
+      {
+        p50Ms: ratio(rate, 'p50Ms'),
+        p99Ms: ratio(rate, 'p99Ms'),
+        deliveredPct: ratio(rate, 'deliveredPct'),
+        gatewayCpuUsPerDelivery: ratio(rate, 'gatewayCpuUsPerDelivery'),
+      },
+    ]),
+  );
+  reportResults('realtime-cluster', rows, {
+    ratios,
+    notes:
+      'ours: publisher → 1 Kafka broker → Redis → 1 gateway; ours-cluster: publisher → 3-broker Kafka cluster (RF 3, min ISR 2, acks=all) → ' +
+      'Redis Cluster (3 masters + 3 replicas, SPUBLISH per master) → 2 gateways (SSUBSCRIBE per master), the 200 clients split over them. ' +
+      'p50/p95/p99: publish() call → client. gatewayCpu*: both gateways together. No redisP* on the cluster rows (sharded Pub/Sub has no pattern probe). ' +
+      `Measured ${MEASURE_MS} ms after ${WARMUP_MS} ms warm-up, ${REPEATS} rounds alternating which side goes first; medians over the rounds.`,
+  });
+  console.log('\nours-cluster / ours (same run):');
+  for (const [name, r] of Object.entries(ratios)) console.log(`  ${name}: ${JSON.stringify(r)}`);
+  process.exit(0);
+}

@@ -6,6 +6,7 @@ import { Kafka, Partitioners, logLevel, type Message, type Producer } from 'kafk
 import { v7 as uuidv7 } from 'uuid';
 import {
   defaultTopic,
+  ensureTopics,
   DualStreamModule,
   DualStreamPublisher,
   sourceKey,
@@ -17,6 +18,7 @@ import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
 import { percentile, round, type BenchRow } from '../support/bench-report.js';
 import { createTopicsAndWait } from '../../test/support/kafka-topics.js';
 import { cpuUsPerEvent } from '../support/interleaved-rounds.js';
+import { clusterTarget } from '../support/cluster-target.js';
 
 const EVENT_BYTES = 512;
 export const PARTITIONS = 3;
@@ -30,11 +32,18 @@ export const uniqueName = (prefix: string): string =>
 
 const kafka = () => new Kafka({ clientId: uniqueName('bench'), brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
 
-/** A fresh 3-partition topic per row, so rows do not see each other's data; the row's events go to `topic`. */
-export async function freshSourceType(): Promise<{ sourceType: string; topic: string }> {
+/**
+ * A fresh 3-partition topic per row, so rows do not see each other's data; the row's events go to `topic`. On
+ * the cluster (`--cluster` rows): replication factor 3, `min.insync.replicas` 2 (docs/production.md).
+ */
+export async function freshSourceType(cluster = false): Promise<{ sourceType: string; topic: string }> {
   const sourceType = uniqueName('bench');
   const topic = defaultTopic(eventFactory(sourceType)(0));
-  await createTopicsAndWait(kafkaBrokers, [{ topic, numPartitions: PARTITIONS }]);
+  if (cluster) {
+    await ensureTopics({ kafka: { brokers: clusterTarget().kafkaBrokers, clientId: 'bench-setup' } }, [
+      { topic, partitions: PARTITIONS, replicationFactor: 3, minInsyncReplicas: 2 },
+    ]);
+  } else await createTopicsAndWait(kafkaBrokers, [{ topic, numPartitions: PARTITIONS }]);
   return { sourceType, topic };
 }
 
@@ -89,12 +98,20 @@ export async function rawProducer(idempotent: boolean): Promise<Producer> {
   return producer;
 }
 
+/** The publisher on the single broker and Redis, or (`cluster`) on the Kafka cluster and the Redis Cluster. */
 export async function startPublisher(
   realtime: boolean,
+  cluster = false,
 ): Promise<{ app: INestApplicationContext; publisher: DualStreamPublisher }> {
+  const target = cluster ? clusterTarget() : undefined;
+  const channelPrefix = `${uniqueName('bench')}:`;
   const options: DualStreamModuleOptions = {
-    kafka: { brokers: kafkaBrokers, clientId: uniqueName('bench-pub') },
-    redis: realtime ? { url: redisUrl, channelPrefix: `${uniqueName('bench')}:` } : false,
+    kafka: { brokers: target?.kafkaBrokers ?? kafkaBrokers, clientId: uniqueName('bench-pub') },
+    redis: !realtime
+      ? false
+      : target
+        ? { cluster: { nodes: target.redisNodes }, channelPrefix }
+        : { url: redisUrl, channelPrefix },
     logger: false,
     ...(process.env.BENCH_LINGER_MS ? { batch: { lingerMs: Number(process.env.BENCH_LINGER_MS) } } : {}),
   };

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module.js';
 import { SSE_DEFAULTS } from '../../apps/gateway/src/gateway.config.js';
 import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
-import { BENCH_SECRET } from './bench-fixtures.js';
+import { BENCH_SECRET, redisOf } from './bench-fixtures.js';
 import { reply, type ParentMessage } from './child-protocol.js';
 import { watchLoopDelay } from './diagnostics.js';
 import { cpuMicros, memoryAfterGc } from './process-usage.js';
@@ -16,7 +16,7 @@ const app = await NestFactory.create(
   GatewayModule.forRoot({
     dualStream: {
       kafka: { brokers: kafkaBrokers, clientId: 'bench-gateway' },
-      redis: { url: redisUrl, channelPrefix: prefix },
+      redis: redisOf(redisUrl, prefix),
       // As on the publisher: events replayed after a gap marker carry the latency stamp too.
       realtime: { inlineData: true },
       logger: false,

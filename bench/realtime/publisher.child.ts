@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { DualStreamModule, DualStreamPublisher } from '@dual-stream/nestjs';
 import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
 import { runAtRate, windowCounter } from './bench-clock.js';
-import { benchSource } from './bench-fixtures.js';
+import { benchSource, redisOf } from './bench-fixtures.js';
 import { reply, type ParentMessage } from './child-protocol.js';
 import { watchLoopDelay } from './diagnostics.js';
 void watchLoopDelay('publisher');
@@ -14,7 +14,7 @@ const { kafkaBrokers, redisUrl } = infraFromEnv();
 const app = await NestFactory.createApplicationContext(
   DualStreamModule.forRoot({
     kafka: { brokers: kafkaBrokers, clientId: 'bench-publisher' },
-    redis: { url: redisUrl, channelPrefix: prefix },
+    redis: redisOf(redisUrl, prefix),
     // The latency stamp travels in `data`, so the notification must carry it.
     realtime: { inlineData: true },
     logger: false,

@@ -57,3 +57,16 @@ export async function leaders(brokers: string[], topic: string): Promise<Map<num
   const meta = await withAdmin((admin) => admin.fetchTopicMetadata({ topics: [topic] }), brokers);
   return new Map(meta.topics[0].partitions.map((p) => [p.partitionId, p.leader]));
 }
+
+/**
+ * The services' environment (docs/configuration.md) for a Kafka cluster and a Redis Cluster: topics the services
+ * create get 6 partitions and replication factor 3, notifications go by sharded Pub/Sub.
+ */
+export function clusterServiceEnv(kafka: ClusterKafka, redis: ClusterRedis): Record<string, string> {
+  return {
+    KAFKA_BROKERS: kafka.brokers.join(','),
+    REDIS_CLUSTER_NODES: redis.nodes.map((n) => `${n.host}:${n.port}`).join(','),
+    KAFKA_TOPIC_PARTITIONS: '6',
+    KAFKA_TOPIC_REPLICATION: '3',
+  };
+}

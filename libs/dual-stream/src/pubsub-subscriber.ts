@@ -22,6 +22,13 @@ export interface PubSubSettings {
   name: string;
   /** How long the first SUBSCRIBE waits for the initial connection before it counts as pending. */
   firstConnectWaitMs: number;
+  /**
+   * Sharded: deliver a missed channel's messages as they arrive, before `recovered` is reported. For subscribers
+   * that do not replay after a loss (`@OnRealtime`); the hub replays from each subscription's position, so it
+   * leaves the messages to that replay (delivered first, they would move the position past the gap).
+   * @default false
+   */
+  deliverWhileMissed?: boolean;
   /** Opens the connection (single server only); tests pass a fake. @default createRedisConnection(options, name, { autoResubscribe: false }) */
   connect?: () => Redis;
 }

@@ -1,6 +1,7 @@
 import type { Cluster } from 'ioredis';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
 import type { NotificationShards } from '../publisher/notification-shards.js';
+import { OrderedSender } from './ordered-sender.js';
 import { SLOT_COUNT, keySlot } from './key-slot.js';
 import { createRedisCluster } from './redis-cluster.factory.js';
 
@@ -12,10 +13,18 @@ export const UNOWNED_SHARD = 'unowned';
  * owning each channel's slot and sent as one pipeline of `SPUBLISH` per master (never a cross-slot script).
  * ioredis follows `MOVED`/`ASK` and refreshes the slot map; a failed pipeline also refreshes it at once so the
  * next batch goes to the promoted replica.
+ *
+ * A master's pipelines go out one after another (`OrderedSender`): the next is written only once the previous one
+ * answered, with whatever arrived meanwhile.
+ * Subscribers drop a notification at or before the last offset they delivered (docs/protocol.md "Positions and
+ * cursors"), so a channel's notifications must arrive in offset order; ioredis does not keep two pipelines in
+ * order when it holds one back (a node connection still connecting, a `MOVED` retry), and a later batch's
+ * notification would overtake an earlier one, which every subscriber then drops as a duplicate.
  */
 export class ClusterShards implements NotificationShards {
   readonly only = UNOWNED_SHARD;
   private readonly cluster: Cluster;
+  private readonly senders = new Map<string, OrderedSender>();
   private readyWait?: Promise<void>;
 
   constructor(options: ResolvedDualStreamOptions) {
@@ -41,7 +50,7 @@ export class ClusterShards implements NotificationShards {
   async publish(shard: string, messages: string[]): Promise<void> {
     // Before the first slot map (startup) nothing is routable yet: wait for it rather than fail the first batches.
     if (this.cluster.status !== 'ready') await this.ready();
-    if (shard !== UNOWNED_SHARD) return this.pipeline(messages);
+    if (shard !== UNOWNED_SHARD) return this.sender(shard).send(messages);
     // Routed while no master owned them: route again with the slot map as it is now.
     const groups = this.route(messages.length / 2, (i) => messages[2 * i]);
     if (groups.has(UNOWNED_SHARD)) {
@@ -49,8 +58,21 @@ export class ClusterShards implements NotificationShards {
       throw new Error('no Redis Cluster master owns these channels right now (failover under way?)');
     }
     await Promise.all(
-      [...groups.values()].map((idx) => this.pipeline(idx.flatMap((i) => [messages[2 * i], messages[2 * i + 1]]))),
+      [...groups].map(([key, idx]) =>
+        this.sender(key).send(idx.flatMap((i) => [messages[2 * i], messages[2 * i + 1]])),
+      ),
     );
+  }
+
+  /** The master's sender; idle ones of masters gone (failover) are dropped as others are made. */
+  private sender(key: string): OrderedSender {
+    let sender = this.senders.get(key);
+    if (!sender) {
+      for (const [k, s] of this.senders) if (s.idle) this.senders.delete(k);
+      sender = new OrderedSender((messages) => this.pipeline(messages));
+      this.senders.set(key, sender);
+    }
+    return sender;
   }
 
   /** One pipeline of SPUBLISH; every channel must belong to one master (the cluster pipeline's rule). */

@@ -1,5 +1,6 @@
 import { Cluster, type ClusterOptions } from 'ioredis';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
+import { refreshSlotsPeriodically } from './slots-refresh.js';
 
 /**
  * How often the slot map is read again when nothing forced it: a failover is noticed by the MOVED replies or
@@ -20,16 +21,18 @@ export function createRedisCluster(
   if (options.redis === false || options.redis.cluster === undefined) {
     throw new Error('No Redis Cluster is configured (redis.cluster); no cluster connection can be created.');
   }
-  const { nodes, redisOptions, ...clusterOptions } = options.redis.cluster;
+  const { nodes, redisOptions, slotsRefreshInterval = SLOTS_REFRESH_MS, ...clusterOptions } = options.redis.cluster;
   const cluster = new Cluster(nodes, {
     enableOfflineQueue: false,
-    slotsRefreshInterval: SLOTS_REFRESH_MS,
     clusterRetryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), 2000),
     ...clusterOptions,
     ...overrides,
+    // ioredis' own periodic refresh can outlive a disconnect (see refreshSlotsPeriodically): ours runs instead.
+    slotsRefreshInterval: 0,
     redisOptions: { connectionName: name, maxRetriesPerRequest: 0, ...redisOptions, ...overrides.redisOptions },
   });
   // Emitted for every failed node connection; callers count and log through their own breaker.
   cluster.on('error', () => undefined);
+  refreshSlotsPeriodically(cluster, slotsRefreshInterval);
   return cluster;
 }

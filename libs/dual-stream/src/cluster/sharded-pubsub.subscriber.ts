@@ -280,8 +280,12 @@ export class ShardedPubSubSubscriber<C, P> implements PubSubSubscriber<C, P> {
     // A throw in a listener would be an uncaught exception inside ioredis' parser.
     redis.on('smessage', (channel: string, raw: string) => {
       const set = this.channels.get(channel);
+      // A missed channel's messages are left to its recovery (unless `deliverWhileMissed`): delivered now, they
+      // would move its subscribers' positions past the hole before the replay (which starts from those positions)
+      // begins. Each one names an event already in Kafka, so the replay that `recovered` starts delivers it.
+      if (!set || (this.missed.has(channel) && !this.settings.deliverWhileMissed)) return;
       try {
-        if (set) this.events.message(channel, raw, set);
+        this.events.message(channel, raw, set);
       } catch (err) {
         this.events.failed(err);
       }

@@ -67,7 +67,8 @@ export interface DualStreamTopicOptions {
 /**
  * A Redis Cluster: seed nodes (any reachable node; the rest is discovered) plus any ioredis `ClusterOptions`
  * (`redisOptions` for password/TLS of every node, `natMap`, `slotsRefreshInterval`, ...). The library forces
- * `enableOfflineQueue: false` and sets `slotsRefreshInterval: 1000` unless you set it.
+ * `enableOfflineQueue: false` and re-reads the slot map every `slotsRefreshInterval` ms (1000 unless you set
+ * it; its own loop, which stops when the connection closes, instead of ioredis').
  */
 export interface DualStreamRedisClusterOptions extends ClusterOptions {
   /** Seed nodes, e.g. `[{ host: '10.0.0.1', port: 7000 }]` or `['10.0.0.1:7000']`. */

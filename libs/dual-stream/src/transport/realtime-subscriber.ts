@@ -45,7 +45,8 @@ export class RealtimeSubscriber {
     this.warner = new RateLimitedWarner(logger, options.realtime.warnIntervalMs);
     this.pubsub = createPubSubSubscriber<RealtimeRoute, RealtimeRoute>(
       options,
-      { name: 'dual-stream-subscriber', firstConnectWaitMs: SUBSCRIBE_WAIT_MS },
+      // Live only (no replay after a loss): what arrives is handed over at once.
+      { name: 'dual-stream-subscriber', firstConnectWaitMs: SUBSCRIBE_WAIT_MS, deliverWhileMissed: true },
       {
         message: (channel, raw, subscribers) => this.deliver(channel, raw, subscribers),
         patternMessage: (_pattern, channel, raw, subscribers) => this.deliver(channel, raw, subscribers),
