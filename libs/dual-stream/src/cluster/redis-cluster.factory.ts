@@ -1,5 +1,6 @@
 import { Cluster, type ClusterOptions } from 'ioredis';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
+import { redisReconnectDelay } from '../redis-connection.factory.js';
 import { refreshSlotsPeriodically } from './slots-refresh.js';
 
 /**
@@ -24,7 +25,7 @@ export function createRedisCluster(
   const { nodes, redisOptions, slotsRefreshInterval = SLOTS_REFRESH_MS, ...clusterOptions } = options.redis.cluster;
   const cluster = new Cluster(nodes, {
     enableOfflineQueue: false,
-    clusterRetryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), 2000),
+    clusterRetryStrategy: redisReconnectDelay,
     ...clusterOptions,
     ...overrides,
     // ioredis' own periodic refresh can outlive a disconnect (see refreshSlotsPeriodically): ours runs instead.
