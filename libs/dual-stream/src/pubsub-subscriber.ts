@@ -23,7 +23,8 @@ export interface PubSubSettings {
   /** How long the first SUBSCRIBE waits for the initial connection before it counts as pending. */
   firstConnectWaitMs: number;
   /**
-   * Sharded: deliver a missed channel's messages as they arrive, before `recovered` is reported. For subscribers
+   * Deliver messages that arrive after a loss but before `recovered` is reported (sharded: a missed channel's
+   * messages; one server: every message between the reconnect and `recovered`). For subscribers
    * that do not replay after a loss (`@OnRealtime`); the hub replays from each subscription's position, so it
    * leaves the messages to that replay (delivered first, they would move the position past the gap).
    * @default false

@@ -14,6 +14,12 @@ const SUBSCRIBE_CHUNK = 500;
  * exactly what it holds now and reports a recovery when anything could have been missed (a drop, or
  * SUBSCRIBEs that were pending while Redis was unreachable). A SUBSCRIBE whose last subscriber left while it
  * was in flight is undone, so nothing stays subscribed that nobody holds.
+ *
+ * From a drop until `recovered` is reported, channel messages are not delivered (unless `deliverWhileMissed`):
+ * the hub replays each channel subscription from its last delivered position, and a message delivered after
+ * the new SUBSCRIBE but before that replay started would move the position past the events published while
+ * Redis was away. The replay reads Kafka up to a high-water mark taken after `recovered`, so it includes every
+ * message held back. Pattern messages are delivered as they come: pattern subscriptions have no replay.
  */
 export class RedisPubSubSubscriber<C, P> implements PubSubSubscriber<C, P> {
   private redis?: Redis;
@@ -128,6 +134,7 @@ export class RedisPubSubSubscriber<C, P> implements PubSubSubscriber<C, P> {
     // A throw in a listener would be an uncaught exception inside ioredis' parser: whatever a message does,
     // the process must not go down for it.
     redis.on('message', (channel: string, raw: string) => {
+      if (this.holdingBack()) return;
       const set = this.channels.get(channel);
       try {
         if (set) this.events.message(channel, raw, set);
@@ -151,6 +158,11 @@ export class RedisPubSubSubscriber<C, P> implements PubSubSubscriber<C, P> {
     });
     redis.on('ready', () => void this.onReady(redis));
     return redis;
+  }
+
+  /** Between a loss and its `recovered`: channel messages are left to the replay (see the class comment). */
+  private holdingBack(): boolean {
+    return this.missed && !this.settings.deliverWhileMissed;
   }
 
   private async onReady(redis: Redis): Promise<void> {
