@@ -77,3 +77,48 @@ describe('dashboard in a real browser', () => {
     expect(violations).toEqual([]);
   });
 });
+
+describe('dashboard in a real browser, with dev tokens that live 4 s', () => {
+  const TTL_S = 4;
+  let stack: DashboardStack;
+
+  beforeAll(async () => {
+    stack = await startDashboardStack('rt-ui-ttl', () => ({ GATEWAY_DEV_TOKEN_TTL_S: String(TTL_S) }));
+  });
+
+  afterAll(() => stack?.stop());
+
+  it.each(['sse', 'socket.io'])('%s: events published after several token lifetimes arrive once each', async (mode) => {
+    const { type } = stack;
+    const id = `ttl-${mode === 'sse' ? 's' : 'w'}`;
+    const page = await stack.browser.newPage();
+    const tokens: string[] = [];
+    page.on('request', (req) => {
+      if (new URL(req.url()).pathname === '/dev/token') tokens.push(req.url());
+    });
+    await page.goto(`${stack.gateway.url}/?transport=${mode === 'sse' ? 'sse' : 'socket'}`);
+    await page.waitForSelector('body[data-state="live"]', { timeout: 20_000 });
+    await page.fill('#target', `${type}:${id}`);
+    await page.press('#target', 'Enter');
+    await page.waitForSelector(`#subs li[data-target="events:${type}:${id}"]`, { timeout: 20_000 });
+    await eventually(async () => (await page.getAttribute('body', 'data-state')) === 'live', 20_000);
+
+    let sent = 0;
+    for (let lifetime = 0; lifetime < 3; lifetime++) {
+      expect((await stack.post(id, { n: ++sent })).status).toBe(202);
+      await eventually(async () => (await page.textContent('#total')) === String(sent), 20_000);
+      // Past the token's expiry before the next event: it must reach the page through a renewed token.
+      await new Promise((r) => setTimeout(r, TTL_S * 1000));
+    }
+    expect((await stack.post(id, { n: ++sent })).status).toBe(202);
+    await eventually(async () => (await page.textContent('#total')) === String(sent), 20_000);
+    expect(await page.textContent('#duplicates')).toBe('0');
+    expect(tokens.length).toBeGreaterThanOrEqual(3);
+    const notices = (await page.textContent('#notices')) ?? '';
+    // SSE renews the cookie and reopens before `exp`, so the gateway never has to end a stream for expiry; a
+    // socket.io connection is ended at `exp` and the SDK reconnects with a new token (and resumes).
+    if (mode === 'sse') expect(notices).not.toContain('token-expired');
+    else expect(notices).toContain('token-expired');
+    await page.close();
+  });
+});

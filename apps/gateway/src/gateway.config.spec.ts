@@ -1,5 +1,5 @@
 import { ConfigurationError } from '@app/service-kit';
-import { gatewayConfigFromEnv, SSE_DEFAULTS } from './gateway.config.js';
+import { DEV_TOKEN_TTL_S, gatewayConfigFromEnv, SSE_DEFAULTS } from './gateway.config.js';
 
 const SECRET = 'gateway-unit-secret-0123456789abcdef-01';
 
@@ -24,6 +24,14 @@ describe('gatewayConfigFromEnv', () => {
       gatewayConfigFromEnv({ NODE_ENV: 'production', GATEWAY_DEV_TOKENS: '1', AUTH_JWT_SECRET: SECRET }),
     ).toThrow(ConfigurationError);
     expect(() => gatewayConfigFromEnv({})).toThrow(/AUTH_JWT_SECRET is not set/);
+  });
+
+  it('dev token lifetime: an hour unless set, at least 2 s', () => {
+    expect(gatewayConfigFromEnv({ GATEWAY_DEV_TOKENS: '1' }).devTokenTtlSeconds).toBe(DEV_TOKEN_TTL_S);
+    expect(gatewayConfigFromEnv({ GATEWAY_DEV_TOKENS: '1', GATEWAY_DEV_TOKEN_TTL_S: '8' }).devTokenTtlSeconds).toBe(8);
+    expect(() => gatewayConfigFromEnv({ GATEWAY_DEV_TOKENS: '1', GATEWAY_DEV_TOKEN_TTL_S: '1' })).toThrow(
+      /GATEWAY_DEV_TOKEN_TTL_S must be at least 2/,
+    );
   });
 
   it('dashboard channels: listed, deduplicated, each a valid channel', () => {

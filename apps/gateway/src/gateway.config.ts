@@ -23,6 +23,13 @@ export interface GatewayConfig {
   jwtIssuer?: string;
   /** `GATEWAY_DEV_TOKENS=1`: `GET /dev/token` hands out an all-access token (refused with NODE_ENV=production). */
   devTokens: boolean;
+  /**
+   * `GATEWAY_DEV_TOKEN_TTL_S`: lifetime of a `GET /dev/token` token, in seconds (at least 2). The dashboard
+   * fetches a new one before expiry (SSE) or when the gateway ends the connection at expiry (socket.io); a short
+   * one shows that at work.
+   * @default DEV_TOKEN_TTL_S (3600)
+   */
+  devTokenTtlSeconds?: number;
   /** `GATEWAY_SSE_*`. @default SSE_DEFAULTS */
   sse?: GatewaySseConfig;
   /**
@@ -78,6 +85,10 @@ export const SSE_DEFAULTS: Readonly<GatewaySseConfig> = {
   retryMs: 2_000,
 };
 
+/** Lifetime of a dev token (`GATEWAY_DEV_TOKEN_TTL_S`), and the shortest one accepted. */
+export const DEV_TOKEN_TTL_S = 3600;
+const MIN_DEV_TOKEN_TTL_S = 2;
+
 export const GATEWAY_CONFIG = Symbol('gateway:config');
 
 /** Reads `GATEWAY_*` (`GATEWAY_SSE_*` included) and `AUTH_JWT_*` plus the shared `KAFKA_BROKERS`, `REDIS_URL`, `CHANNEL_PREFIX`, `TOPIC_PREFIX`. */
@@ -87,6 +98,13 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     throw new ConfigurationError(
       'GATEWAY_DEV_TOKENS',
       'NODE_ENV=production and GATEWAY_DEV_TOKENS=1: GET /dev/token would hand an all-access token to anyone; set GATEWAY_DEV_TOKENS=0 and issue tokens signed with AUTH_JWT_SECRET.',
+    );
+  }
+  const devTokenTtlSeconds = intFromEnv('GATEWAY_DEV_TOKEN_TTL_S', DEV_TOKEN_TTL_S, env);
+  if (devTokenTtlSeconds < MIN_DEV_TOKEN_TTL_S) {
+    throw new ConfigurationError(
+      'GATEWAY_DEV_TOKEN_TTL_S',
+      `GATEWAY_DEV_TOKEN_TTL_S must be at least ${MIN_DEV_TOKEN_TTL_S} (got ${devTokenTtlSeconds}): a shorter token expires before the dashboard can use it.`,
     );
   }
   const auth = readAuthEnv(env, devTokens ? () => randomBytes(32).toString('hex') : undefined);
@@ -107,6 +125,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     ...(auth.config.audience && { jwtAudience: auth.config.audience }),
     ...(auth.config.issuer && { jwtIssuer: auth.config.issuer }),
     devTokens,
+    devTokenTtlSeconds,
     dashboardChannels: dashboardChannelsFromEnv(env),
     sse: {
       maxChannels: intFromEnv('GATEWAY_SSE_MAX_CHANNELS', SSE_DEFAULTS.maxChannels, env),
