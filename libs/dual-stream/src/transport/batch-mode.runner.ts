@@ -47,7 +47,7 @@ export class BatchModeRunner {
         // the handler synchronously: one turn of the event loop per chunk keeps timers, heartbeats and HTTP
         // requests from waiting behind the decode and every partition's chunk of the fetch together.
         await nextLoopTurn();
-        if (this.stopSignal.aborted) return;
+        if (this.stopSignal.aborted || controls.isStale()) return;
         const chunk = batch.records.slice(from, from + route.maxBatchSize);
         if ((await this.processChunk(route, at, chunk)) === 'abandoned') return;
         const last = chunk[chunk.length - 1].offset;
