@@ -1,8 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { KafkaPosition } from '@dual-stream/nestjs';
-import type { ApplyOutcome } from './projected-event.js';
+import type { ApplyOutcome, StoredEvent } from './projected-event.js';
 import type { WriterData, WriterReady, WriterReply, WriterRequest } from './projection-writer.protocol.js';
-import type { StoredEvent } from './projected-event.js';
 
 type Pending = { resolve: (reply: WriterReply & { ok: true }) => void; reject: (err: Error) => void };
 interface WriterThread {
