@@ -83,7 +83,14 @@ export async function startStack(options: StackOptions): Promise<Record<AppName,
     const log = createWriteStream(path.join(options.logDir, `${options.logTag}-${name}.log`));
     const child = spawn(
       process.execPath,
-      ['--import', pathToFileURL(options.preload).href, path.join(options.distDir, 'apps', name, 'src', 'main.js')],
+      [
+        // BENCH_CPU_PROF=consumer (or ingester, gateway, all): a V8 CPU profile of that app per run, for finding
+        // where its CPU per event goes (open the .cpuprofile in Chrome DevTools or speedscope).
+        ...(cpuProfiled(name) ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.logDir, 'profiles')}`] : []),
+        '--import',
+        pathToFileURL(options.preload).href,
+        path.join(options.distDir, 'apps', name, 'src', 'main.js'),
+      ],
       {
         cwd: options.cwd,
         env: { ...process.env, NODE_OPTIONS: '', HOST: '127.0.0.1', PORT: String(port), ...options.env },
@@ -110,6 +117,11 @@ export async function startStack(options: StackOptions): Promise<Record<AppName,
     throw err;
   }
   return apps;
+}
+
+function cpuProfiled(name: AppName): boolean {
+  const wanted = (process.env.BENCH_CPU_PROF ?? '').split(',');
+  return wanted.includes(name) || wanted.includes('all');
 }
 
 async function waitFor(app: AppProcess, route: string, timeoutMs = 90_000): Promise<void> {

@@ -1,11 +1,13 @@
 import type { WriterRequest } from './projection-writer.protocol.js';
-import type { ProjectionRecord } from './projection.store.js';
 import { groupCommits } from './group-commit.js';
 
 const apply = (id: number, n: number): WriterRequest => ({
   id,
   op: 'apply',
-  records: Array.from({ length: n }, () => ({}) as ProjectionRecord),
+  topic: 'events.order',
+  partition: 0,
+  offsets: Array.from({ length: n }, (_, i) => String(i)),
+  eventsJson: '[]',
 });
 const mark = (id: number): WriterRequest => ({ id, op: 'markUnapplied', positions: [] });
 const ids = (groups: ReturnType<typeof groupCommits>) => groups.map((g) => `${g.op}:${g.requests.map((r) => r.id)}`);

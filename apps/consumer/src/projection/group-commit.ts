@@ -16,12 +16,12 @@ export function groupCommits(requests: readonly WriterRequest[], maxRecords = 5_
   for (const request of requests) {
     const last = groups[groups.length - 1];
     if (request.op === 'apply') {
-      if (last?.op === 'apply' && records + request.records.length <= maxRecords) {
+      if (last?.op === 'apply' && records + request.offsets.length <= maxRecords) {
         last.requests.push(request);
-        records += request.records.length;
+        records += request.offsets.length;
       } else {
         groups.push({ op: 'apply', requests: [request] });
-        records = request.records.length;
+        records = request.offsets.length;
       }
     } else if (last?.op === 'other') last.requests.push(request);
     else groups.push({ op: 'other', requests: [request] });

@@ -1,8 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { KafkaPosition } from '@dual-stream/nestjs';
-import type { ApplyOutcome } from './projected-event.js';
+import type { ApplyOutcome, StoredEvent } from './projected-event.js';
 import type { WriterData, WriterReady, WriterReply, WriterRequest } from './projection-writer.protocol.js';
-import type { ProjectionRecord } from './projection.store.js';
 
 type Pending = { resolve: (reply: WriterReply & { ok: true }) => void; reject: (err: Error) => void };
 interface WriterThread {
@@ -29,8 +28,9 @@ export class ProjectionWriter {
 
   constructor(private readonly data: WriterData) {}
 
-  async apply(records: ProjectionRecord[]): Promise<WrittenBatch> {
-    const reply = await this.send({ op: 'apply', records });
+  /** Writes `events` (at `offsets` of one partition, in order) in one transaction; resolves once it is on disk. */
+  async apply(topic: string, partition: number, offsets: string[], events: StoredEvent[]): Promise<WrittenBatch> {
+    const reply = await this.send({ op: 'apply', topic, partition, offsets, eventsJson: JSON.stringify(events) });
     return { outcomes: reply.outcomes ?? [], commitMs: reply.commitMs };
   }
 

@@ -1,7 +1,13 @@
 // The projection writer's thread: owns the write connection of the SQLite file, so a batch's inserts and its
 // fsync (`synchronous=FULL`) never block the consumer's event loop (Kafka fetches, heartbeats, the catch-up API).
 import { parentPort, workerData } from 'node:worker_threads';
-import type { WriterData, WriterReady, WriterReply, WriterRequest } from './projection-writer.protocol.js';
+import {
+  recordsOf,
+  type WriterData,
+  type WriterReady,
+  type WriterReply,
+  type WriterRequest,
+} from './projection-writer.protocol.js';
 import { ProjectionStore } from './projection.store.js';
 import { groupCommits } from './group-commit.js';
 
@@ -43,11 +49,11 @@ function applyTogether(requests: (WriterRequest & { op: 'apply' })[]): void {
   if (requests.length > 1 && store) {
     const startedAt = performance.now();
     try {
-      const outcomes = store.applyBatch(requests.flatMap((r) => r.records));
+      const outcomes = store.applyBatch(requests.flatMap(recordsOf));
       const commitMs = performance.now() - startedAt;
       let from = 0;
       for (const r of requests) {
-        port.postMessage({ id: r.id, ok: true, outcomes: outcomes.slice(from, (from += r.records.length)), commitMs });
+        port.postMessage({ id: r.id, ok: true, outcomes: outcomes.slice(from, (from += r.offsets.length)), commitMs });
       }
       return;
     } catch {
@@ -63,7 +69,7 @@ function runOne(request: WriterRequest): WriterReply {
     if (!store) throw new Error('the projection file could not be opened');
     let reply: WriterReply;
     if (request.op === 'apply') {
-      reply = { id: request.id, ok: true, outcomes: store.applyBatch(request.records), commitMs: 0 };
+      reply = { id: request.id, ok: true, outcomes: store.applyBatch(recordsOf(request)), commitMs: 0 };
     } else if (request.op === 'markUnapplied') {
       for (const position of request.positions) store.markUnapplied(position);
       reply = { id: request.id, ok: true, commitMs: 0 };

@@ -15,6 +15,25 @@ const event = (id: string, sourceId = 's1', sourceType = 'order'): StoredEvent =
 });
 const at = (offset: number | string, partition = 0) => ({ topic: 'events.order', partition, offset: String(offset) });
 const p0 = { topic: 'events.order', partition: 0 };
+/** The two rows every migration test starts from, as the catch-up API lists them afterwards. */
+const MIGRATED_EVENTS = [
+  expect.objectContaining({ id: 'a', offset: '3', data: 1 }),
+  expect.objectContaining({ id: 'b', offset: '8' }),
+];
+/** A file written by an older consumer: `sql` run on a new file in the test directory. */
+function fileWith(dir: string, name: string, sql: string): string {
+  const file = path.join(dir, name);
+  const db = new DatabaseSync(file);
+  db.exec(sql);
+  db.close();
+  return file;
+}
+/** Opening an already migrated file again is a no-op: the rows are all there. */
+function expectMigratedOnce(file: string, rows: number): void {
+  const reopened = new ProjectionStore(file, 100);
+  expect(reopened.count()).toBe(rows);
+  reopened.close();
+}
 const s1 = { type: 'order', id: 's1' };
 const ids = (store: ProjectionStore, after = -1n, limit = 10, source = s1, where = p0) =>
   store.listBySource(source, where, after, limit).events.map((e) => e.id);
@@ -126,31 +145,65 @@ describe('ProjectionStore', () => {
   });
 
   it('migrates a file of the first schema (unique by id alone) without losing a row', () => {
-    const file = path.join(dir, 'v1.sqlite');
-    const v1 = new DatabaseSync(file);
-    v1.exec(`
+    const file = fileWith(
+      dir,
+      'v1.sqlite',
+      `
       CREATE TABLE events (
         id TEXT PRIMARY KEY, type TEXT NOT NULL, source_type TEXT NOT NULL, source_id TEXT NOT NULL,
         time TEXT NOT NULL, data TEXT NOT NULL, headers TEXT NOT NULL, topic TEXT NOT NULL,
         partition INTEGER NOT NULL, offset INTEGER NOT NULL, UNIQUE (topic, partition, offset));
       CREATE INDEX events_by_source ON events (source_type, source_id, offset);
       INSERT INTO events VALUES ('a', 'order.created', 'order', 's1', '2026-01-01T00:00:00Z', '1', '{}', 'events.order', 0, 3);
-      INSERT INTO events VALUES ('b', 'order.created', 'order', 's1', '2026-01-01T00:00:00Z', '2', '{}', 'events.order', 0, 8);`);
-    v1.close();
+      INSERT INTO events VALUES ('b', 'order.created', 'order', 's1', '2026-01-01T00:00:00Z', '2', '{}', 'events.order', 0, 8);`,
+    );
     const store = new ProjectionStore(file, 100);
     expect(store.listBySource(s1, p0, -1n, 10)).toEqual({
-      events: [
-        expect.objectContaining({ id: 'a', offset: '3', data: 1 }),
-        expect.objectContaining({ id: 'b', offset: '8' }),
-      ],
+      events: MIGRATED_EVENTS,
       projectedUpTo: '8',
     });
     // Now per source: another source may use id `a`.
     expect(store.apply(event('a', 's2'), at(9))).toBe('inserted');
     store.close();
-    const reopened = new ProjectionStore(file, 100); // already migrated: a no-op
-    expect(reopened.count()).toBe(3);
-    reopened.close();
+    expectMigratedOnce(file, 3);
+  });
+
+  it('migrates a file of the second schema (primary key per source and id) keeping rows, positions and marks', () => {
+    const file = fileWith(
+      dir,
+      'v2.sqlite',
+      `
+      CREATE TABLE events (
+        source_type TEXT NOT NULL, source_id TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL,
+        time TEXT NOT NULL, data TEXT NOT NULL, headers TEXT NOT NULL, topic TEXT NOT NULL,
+        partition INTEGER NOT NULL, offset INTEGER NOT NULL,
+        PRIMARY KEY (source_type, source_id, id), UNIQUE (topic, partition, offset));
+      CREATE INDEX events_by_source ON events (source_type, source_id, topic, partition, offset);
+      CREATE INDEX events_by_id ON events (id);
+      CREATE TABLE projected_positions (
+        topic TEXT NOT NULL, partition INTEGER NOT NULL, offset INTEGER NOT NULL, PRIMARY KEY (topic, partition));
+      CREATE TABLE unapplied_records (
+        topic TEXT NOT NULL, partition INTEGER NOT NULL, offset INTEGER NOT NULL,
+        PRIMARY KEY (topic, partition, offset));
+      INSERT INTO events VALUES ('order', 's1', 'a', 'order.created', '2026-01-01T00:00:00Z', '1', '{}', 'events.order', 0, 3);
+      INSERT INTO events VALUES ('order', 's1', 'b', 'order.created', '2026-01-01T00:00:00Z', '2', '{}', 'events.order', 0, 8);
+      INSERT INTO projected_positions VALUES ('events.order', 0, 9);
+      INSERT INTO unapplied_records VALUES ('events.order', 0, 9);
+      PRAGMA user_version = 2;`,
+    );
+    const store = new ProjectionStore(file, 100);
+    expect(store.listBySource(s1, p0, -1n, 10)).toEqual({
+      events: MIGRATED_EVENTS,
+      projectedUpTo: '9',
+      unappliedFrom: '9',
+    });
+    expect(store.findById('b')).toEqual([expect.objectContaining({ id: 'b', offset: '8' })]);
+    // Still unique per source and id, and per position.
+    expect(store.apply(event('a'), at(10))).toBe('duplicate');
+    expect(store.apply(event('a', 's2'), at(11))).toBe('inserted');
+    expect(store.apply(event('z', 's2'), at(11))).toBe('duplicate');
+    store.close();
+    expectMigratedOnce(file, 3);
   });
 
   it('writes a batch in one transaction: outcomes per record, pruned and advanced once, all or nothing', () => {

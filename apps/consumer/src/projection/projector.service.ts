@@ -4,13 +4,11 @@ import {
   channelFor,
   parseChannel,
   type DurableBatchContext,
-  type DurableRecordInfo,
   type KafkaPosition,
 } from '@dual-stream/nestjs';
 import { ConsumerMetrics } from '../metrics/consumer.metrics.js';
 import type { StoredEvent } from './projected-event.js';
 import { ProjectionWriter } from './projection-writer.js';
-import type { ProjectionRecord } from './projection.store.js';
 
 /**
  * Applies one fetched batch of a partition to the projection in one SQLite transaction (on the writer's thread).
@@ -29,36 +27,40 @@ export class Projector {
 
   async projectBatch(payloads: readonly unknown[], ctx: DurableBatchContext): Promise<void> {
     const infos = ctx.getRecords();
-    const records: ProjectionRecord[] = [];
-    payloads.forEach((payload, i) => {
+    const events: StoredEvent[] = [];
+    const offsets: string[] = [];
+    for (let i = 0; i < payloads.length; i++) {
       try {
-        records.push({ event: asEnvelope(payload), position: positionOf(infos[i]!) });
+        events.push(asEnvelope(payloads[i]));
+        offsets.push(infos[i]!.offset);
       } catch (err) {
         // Retrying cannot make it an envelope: straight to the dead-letter topic, the rest of the batch goes on.
         ctx.reject(i, err as Error);
       }
-    });
-    if (records.length === 0) return;
+    }
+    if (events.length === 0) return;
+    // One batch is one partition's: every record shares the topic and partition.
     const topic = ctx.getTopic();
+    const partition = ctx.getPartition();
     try {
-      const written = await this.writer.apply(records);
+      const written = await this.writer.apply(topic, partition, offsets, events);
       this.metrics.projected(topic, written.outcomes, written.commitMs);
     } catch (err) {
       // A store failure (disk full, locked) is worth retrying: rethrow, the transport backs off and retries the
       // batch. Until a retry succeeds no catch-up cursor may pass these records (they may end in the DLQ).
       this.metrics.handlerError(topic);
-      await this.writer.markUnapplied(records.map((r) => r.position)).catch(() => undefined);
+      const positions: KafkaPosition[] = offsets.map((offset) => ({ topic, partition, offset }));
+      await this.writer.markUnapplied(positions).catch(() => undefined);
       this.logger.error(
-        `cannot store ${topic}/${ctx.getPartition()}@${ctx.getFirstOffset()}..${ctx.getLastOffset()}: ${(err as Error).message}`,
+        `cannot store ${topic}/${partition}@${ctx.getFirstOffset()}..${ctx.getLastOffset()}: ${(err as Error).message}`,
       );
       throw err;
     }
   }
 }
 
-function positionOf(info: DurableRecordInfo): KafkaPosition {
-  return { topic: info.topic, partition: info.partition, offset: info.offset };
-}
+/** Sources already checked (a bounded set: the check costs more than the lookup, and sources repeat). */
+const validSources = new Set<string>();
 
 /** Non-retriable: retrying a record that is not an envelope cannot help, so it goes to the DLQ at once. */
 function asEnvelope(payload: unknown): StoredEvent {
@@ -70,10 +72,19 @@ function asEnvelope(payload: unknown): StoredEvent {
   if (typeof e.type !== 'string') throw new NonRetriableError('event has no type');
   if (typeof e.time !== 'string') throw new NonRetriableError('event has no time');
   if (typeof e.source !== 'object' || e.source === null) throw new NonRetriableError('event has no source');
-  try {
-    parseChannel(channelFor('', e.source));
-  } catch (err) {
-    throw new NonRetriableError(`event source is invalid: ${(err as Error).message}`);
+  const { type, id } = e.source as { type: unknown; id: unknown };
+  const key = typeof type === 'string' && typeof id === 'string' ? `${type}\0${id}` : undefined;
+  if (key === undefined || !validSources.has(key)) {
+    try {
+      parseChannel(channelFor('', e.source));
+    } catch (err) {
+      throw new NonRetriableError(`event source is invalid: ${(err as Error).message}`);
+    }
+    if (key !== undefined) {
+      if (validSources.size >= 100_000) validSources.clear();
+      validSources.add(key);
+    }
   }
-  return { ...e, data: e.data ?? null, headers: e.headers ?? {} } as StoredEvent;
+  // `data` and `headers` may be absent: the store writes them as null and {}.
+  return e as StoredEvent;
 }

@@ -1,3 +1,4 @@
+import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 import type { LoggerService } from '@nestjs/common';
 import type { BatchControls, FetchedBatch, KafkaRecord } from '../kafka/kafka-port.interface.js';
 import type { NormalizedEvent } from '../interfaces/dual-stream-event.interface.js';
@@ -17,7 +18,7 @@ type CommitOffset = (topic: string, partition: number, offset: string) => Promis
  * `batch: true` routes. Each fetched partition batch is handled inside eachBatch (so the fetch waits for it), in
  * chunks of at most `maxBatchSize`, one after another, each committed when done. In a chunk, records that are no
  * envelope are dead-lettered alone; the rest go to the handler as one array and are retried and dead-lettered
- * together. A batch made stale by a rebalance stops at the next chunk: the partition's new owner continues
+ * together. Each chunk starts on a new turn of the event loop. A batch made stale by a rebalance stops at the next chunk: the partition's new owner continues
  * from the last commit.
  */
 export class BatchModeRunner {
@@ -42,7 +43,11 @@ export class BatchModeRunner {
     this.running++;
     try {
       for (let from = 0; from < batch.records.length && !controls.isStale(); from += route.maxBatchSize) {
-        if (this.stopSignal.aborted) return;
+        // The driver decoded the whole fetch in the task that called us, and each chunk is parsed and handed to
+        // the handler synchronously: one turn of the event loop per chunk keeps timers, heartbeats and HTTP
+        // requests from waiting behind the decode and every partition's chunk of the fetch together.
+        await nextLoopTurn();
+        if (this.stopSignal.aborted || controls.isStale()) return;
         const chunk = batch.records.slice(from, from + route.maxBatchSize);
         if ((await this.processChunk(route, at, chunk)) === 'abandoned') return;
         const last = chunk[chunk.length - 1].offset;

@@ -11,12 +11,15 @@ export function recordInfo(
   attempt: number,
 ): DurableRecordInfo {
   let headers: Record<string, string> | undefined;
+  let key: string | null | undefined;
   return {
     topic: at.topic,
     partition: at.partition,
     offset: message.offset,
-    key: message.key === null ? null : message.key.toString(),
-    // Decoded on first use: most handlers never read them.
+    // Key and headers are decoded on first use: most handlers never read them (a batch has hundreds of records).
+    get key() {
+      return key === undefined ? (key = message.key === null ? null : message.key.toString()) : key;
+    },
     get headers() {
       return (headers ??= headersAsStrings(message.headers));
     },

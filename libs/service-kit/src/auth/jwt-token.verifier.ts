@@ -14,7 +14,12 @@ const stringList = (value: unknown): string[] =>
  */
 @Injectable()
 export class JwtTokenVerifier extends TokenVerifier {
-  private readonly key: Uint8Array;
+  private readonly key: Uint8Array<ArrayBuffer>;
+  /**
+   * The secret imported once as a WebCrypto key: given raw bytes, jose imports them again on every `verify`
+   * (an async `importKey` per catch-up request or stream connect).
+   */
+  private verifyKey?: Promise<CryptoKey>;
 
   constructor(@Inject(AUTH_CONFIG) private readonly config: AuthConfig) {
     super();
@@ -22,7 +27,8 @@ export class JwtTokenVerifier extends TokenVerifier {
   }
 
   async verify(token: string): Promise<GatewayPrincipal> {
-    const { payload } = await jwtVerify(token, this.key, {
+    this.verifyKey ??= crypto.subtle.importKey('raw', this.key, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    const { payload } = await jwtVerify(token, await this.verifyKey, {
       algorithms: [ALGORITHM],
       requiredClaims: ['sub', 'exp'],
       ...(this.config.audience && { audience: this.config.audience }),
