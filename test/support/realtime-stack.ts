@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import {
   DualStreamModule,
+  type DualStreamKafkaOptions,
   DualStreamPublisher,
   RealtimeHub,
   type DualStreamHubOptions,
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   redisCluster?: DualStreamRedisClusterOptions;
   /** Kafka brokers instead of the global setup's. */
   brokers?: string[];
+  /** The gateway's `kafka.driver` (the module's default when absent). */
+  driver?: DualStreamKafkaOptions['driver'];
 }
 
 /** One gateway instance (the real GatewayModule) on a free port; two of them share only Redis and Kafka. */
@@ -50,7 +53,11 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayInst
   const app = await NestFactory.create(
     GatewayModule.forRoot({
       dualStream: {
-        kafka: { brokers: options.brokers ?? kafkaBrokers(), clientId: uniqueName('gw') },
+        kafka: {
+          brokers: options.brokers ?? kafkaBrokers(),
+          clientId: uniqueName('gw'),
+          ...(options.driver && { driver: options.driver }),
+        },
         redis: options.redisCluster
           ? { cluster: options.redisCluster, channelPrefix: options.prefix }
           : { url: options.redisUrl ?? redisUrl(), channelPrefix: options.prefix },
