@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Kafka, Partitioners, logLevel, type Message, type Producer } from 'kafkajs';
+import { Producer as PlatformaticProducer, stringSerializers } from '@platformatic/kafka';
 import { v7 as uuidv7 } from 'uuid';
 import {
   defaultTopic,
@@ -17,6 +18,7 @@ import { infraFromEnv } from '../../libs/infra-env/src/infra-env.mjs';
 import { percentile, round, type BenchRow } from '../support/bench-report.js';
 import { createTopicsAndWait } from '../../test/support/kafka-topics.js';
 import { cpuUsPerEvent } from '../support/interleaved-rounds.js';
+import type { BenchDriver } from '../support/bench-driver.js';
 
 const EVENT_BYTES = 512;
 export const PARTITIONS = 3;
@@ -89,11 +91,28 @@ export async function rawProducer(idempotent: boolean): Promise<Producer> {
   return producer;
 }
 
+/**
+ * `@platformatic/kafka`'s own producer as its users would set it up for the same records: idempotent, acks -1,
+ * strings serialized by the library's own serializers, its default partitioner.
+ */
+export async function rawPlatformaticProducer(): Promise<PlatformaticProducer<string, string, string, string>> {
+  const producer = new PlatformaticProducer({
+    clientId: uniqueName('bench-plt'),
+    bootstrapBrokers: kafkaBrokers,
+    idempotent: true,
+    acks: -1,
+    serializers: stringSerializers,
+  });
+  await producer.initIdempotentProducer({});
+  return producer;
+}
+
 export async function startPublisher(
   realtime: boolean,
+  driver: BenchDriver = 'kafkajs',
 ): Promise<{ app: INestApplicationContext; publisher: DualStreamPublisher }> {
   const options: DualStreamModuleOptions = {
-    kafka: { brokers: kafkaBrokers, clientId: uniqueName('bench-pub') },
+    kafka: { brokers: kafkaBrokers, clientId: uniqueName('bench-pub'), driver },
     redis: realtime ? { url: redisUrl, channelPrefix: `${uniqueName('bench')}:` } : false,
     logger: false,
     ...(process.env.BENCH_LINGER_MS ? { batch: { lingerMs: Number(process.env.BENCH_LINGER_MS) } } : {}),
