@@ -49,8 +49,6 @@ export class PlatformaticProducer implements KafkaProducerPort {
       retries,
       autocreateTopics: this.options.kafka.producer.allowAutoTopicCreation === true,
     });
-    producer.on('client:broker:connect', () => this.emit('connected'));
-    producer.on('client:broker:disconnect', () => this.emit('disconnected'));
     this.producer = producer;
     try {
       // A broker must answer now (as kafkajs' connect), and the idempotent producer gets its id up front.
@@ -61,6 +59,9 @@ export class PlatformaticProducer implements KafkaProducerPort {
       await producer.close(true).catch(() => undefined);
       throw toPortError(err);
     }
+    // As kafkajs' producer events: up once connected, down once disconnected. A dropped broker connection is
+    // not "down" (the client reconnects on the next request; a send that cannot fails and the lane resets).
+    this.emit('connected');
   }
 
   async send(records: readonly OutgoingRecord[], { timeoutMs }: { timeoutMs: number }): Promise<KafkaPosition[]> {
@@ -87,7 +88,12 @@ export class PlatformaticProducer implements KafkaProducerPort {
   async disconnect(): Promise<void> {
     const producer = this.producer;
     this.producer = undefined;
-    if (producer) await mapped(producer.close(true));
+    if (!producer) return;
+    try {
+      await mapped(producer.close(true));
+    } finally {
+      this.emit('disconnected');
+    }
   }
 
   private async write(producer: BufferProducer, records: readonly OutgoingRecord[]): Promise<KafkaPosition[]> {
