@@ -96,4 +96,11 @@ describe('platformatic records', () => {
     expect(decoded.records[0].timestamp).toBe('1001');
     expect(decodeBatches(undefined, 0n)).toEqual({ records: [], nextOffset: undefined });
   });
+
+  it('keeps offsets past 2^53 exact', () => {
+    const big = 2n ** 60n;
+    const decoded = decodeBatches([batch(big, [{}, {}, {}])], big + 1n);
+    expect(decoded.records.map((r) => r.offset)).toEqual([(big + 1n).toString(), (big + 2n).toString()]);
+    expect(decoded.nextOffset).toBe(big + 3n);
+  });
 });

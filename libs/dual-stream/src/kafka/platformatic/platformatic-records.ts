@@ -125,15 +125,32 @@ export function decodeBatches(batches: readonly RecordsBatch[] | null | undefine
   for (const batch of batches ?? []) {
     nextOffset = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n;
     if (batch.attributes & IS_CONTROL) continue;
+    // Plain numbers while the batch's offsets and timestamps are safe integers (always, in practice): BigInt
+    // arithmetic and formatting per record showed on the consume path. BigInt stays as the exact fallback.
+    const base = Number(batch.firstOffset);
+    const time = Number(batch.firstTimestamp);
+    const exact = !Number.isSafeInteger(base + batch.lastOffsetDelta) || !Number.isSafeInteger(time);
+    const start = exact ? 0 : Number(from);
     for (const record of batch.records) {
-      const offset = batch.firstOffset + BigInt(record.offsetDelta);
-      if (offset < from) continue;
+      let offset: string;
+      let timestamp: string;
+      if (exact) {
+        const at = batch.firstOffset + BigInt(record.offsetDelta);
+        if (at < from) continue;
+        offset = at.toString();
+        timestamp = (batch.firstTimestamp + record.timestampDelta).toString();
+      } else {
+        const at = base + record.offsetDelta;
+        if (at < start) continue;
+        offset = String(at);
+        timestamp = String(time + Number(record.timestampDelta));
+      }
       records.push({
         key: record.key ?? null,
         value: record.value ?? null,
         headers: headersFrom(record.headers),
-        offset: offset.toString(),
-        timestamp: (batch.firstTimestamp + record.timestampDelta).toString(),
+        offset,
+        timestamp,
       });
     }
   }
