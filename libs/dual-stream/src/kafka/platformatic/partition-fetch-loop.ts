@@ -39,6 +39,12 @@ const DEFAULT_MAX_BYTES_PER_PARTITION = 1024 * 1024;
 /** Pause after a failed fetch before the next one (the client already retried with its own delay). */
 const RETRY_DELAY_MS = 500;
 const OFFSET_OUT_OF_RANGE = 1;
+/**
+ * How long a fetch may block while a partition of its broker is left out because a batch of it is being
+ * handled: a broker answers the requests of one connection in order, so that partition's next fetch waits for
+ * this one; an idle partition next to it must not hold it for the full `maxWaitMs` (1 s by default).
+ */
+const BUSY_WAIT_MS = 10;
 
 /**
  * Fetches a set of partitions with `@platformatic/kafka`'s `Consumer.fetch` (one request in flight per broker,
@@ -123,9 +129,11 @@ export class PartitionFetchLoop {
       if (this.stopped) return;
       if (error || !metadata) return this.failed(error ?? new Error('no metadata'));
       const byNode = new Map<number, PartitionState[]>();
+      const busyNodes = new Set<number>();
       for (const state of this.partitions.values()) {
-        if (!this.eligible(state)) continue;
         const leader = metadata.topics.get(state.topic)?.partitions[state.partition]?.leader;
+        if (state.busy && leader !== undefined) busyNodes.add(leader);
+        if (!this.eligible(state)) continue;
         if (leader === undefined || leader < 0 || this.inflight.has(leader)) continue;
         let list = byNode.get(leader);
         if (!list) byNode.set(leader, (list = []));
@@ -134,7 +142,8 @@ export class PartitionFetchLoop {
       for (const [node, list] of byNode) {
         const topicIds = new Map<string, string>();
         for (const state of list) topicIds.set(metadata.topics.get(state.topic)!.id, state.topic);
-        this.fetchNode(node, list, topicIds);
+        const waitMs = busyNodes.has(node) ? Math.min(BUSY_WAIT_MS, this.settings.maxWaitMs) : this.settings.maxWaitMs;
+        this.fetchNode(node, list, topicIds, waitMs);
       }
     });
   }
@@ -143,7 +152,7 @@ export class PartitionFetchLoop {
     return state.offset !== undefined && !state.paused && !state.busy;
   }
 
-  private fetchNode(node: number, list: PartitionState[], topicNames: Map<string, string>): void {
+  private fetchNode(node: number, list: PartitionState[], topicNames: Map<string, string>, waitMs: number): void {
     this.inflight.add(node);
     const requested = new Map(
       list.map((s) => [`${s.topic}|${s.partition}`, { state: s, offset: s.offset!, epoch: s.epoch }]),
@@ -166,7 +175,7 @@ export class PartitionFetchLoop {
       {
         node,
         topics: [...topics.values()],
-        maxWaitTime: this.settings.maxWaitMs,
+        maxWaitTime: waitMs,
         minBytes: this.settings.minBytes ?? 1,
         maxBytes: this.settings.maxBytes ?? DEFAULT_MAX_BYTES,
       },
