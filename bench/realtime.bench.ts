@@ -377,7 +377,8 @@ function roundsWhere(holds: (ours: BenchRow, adapter: BenchRow, direct?: BenchRo
 }
 // A narrowed run (BENCH_RATES/BENCH_KINDS) is a diagnostic: it must not replace the published results.
 const narrowed = process.env.BENCH_RATES !== undefined || process.env.BENCH_KINDS !== undefined;
-reportResults(narrowed ? 'realtime-narrowed' : 'realtime', rows, {
+// BENCH_RESULTS_NAME names a deliberate subset's file (e.g. realtime-drivers: the driver comparison rows only).
+reportResults(process.env.BENCH_RESULTS_NAME ?? (narrowed ? 'realtime-narrowed' : 'realtime'), rows, {
   notes:
     'p50/p95/p99: publish() call → client (ours; includes Kafka acks=all and micro-batching) or emit() → client (adapter). ' +
     'redisP*: the notification leaving Redis (stamped by a separate subscriber process) → client. ' +
