@@ -16,7 +16,7 @@ import {
 import { GatewayModule } from '../../apps/gateway/src/gateway.module.js';
 import { SSE_DEFAULTS, type GatewaySseConfig } from '../../apps/gateway/src/gateway.config.js';
 import { ProblemExceptionFilter, signGatewayToken, type GatewayPrincipal } from '@app/service-kit';
-import { eventually, kafkaBrokers, redisUrl, uniqueName } from './infra.js';
+import { eventually, kafkaBrokers, redisUrl, suiteKafkaDriver, uniqueName } from './infra.js';
 import { floodChannel } from './realtime-publishing.js';
 import { connectClient, type ClientSocket } from './socket-client.js';
 
@@ -56,6 +56,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayInst
         kafka: {
           brokers: options.brokers ?? kafkaBrokers(),
           clientId: uniqueName('gw'),
+          ...suiteKafkaDriver(),
           ...(options.driver && { driver: options.driver }),
         },
         redis: options.redisCluster
@@ -106,7 +107,7 @@ export async function startPublisher(
     imports: [
       DualStreamModule.forRoot({
         logger: false,
-        kafka: { brokers, clientId: uniqueName('rt-pub') },
+        kafka: { brokers, clientId: uniqueName('rt-pub'), ...suiteKafkaDriver() },
         redis:
           redis === false
             ? false

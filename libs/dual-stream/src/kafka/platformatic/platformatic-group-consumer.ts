@@ -103,8 +103,10 @@ export class PlatformaticGroupConsumer implements KafkaGroupConsumerPort {
     });
     for (const topic of this.topics) consumer.topics.track(topic);
     this.joinedAt = Date.now();
-    // As kafkajs' run(): resolves once started; the first join completes in the background.
-    this.join();
+    // As kafkajs' run(): resolves once the member joined the group (the other members rejoined with it), so a
+    // second instance that has started holds its share of the partitions. A first join that fails is retried in
+    // the background (reported through onCrash) and does not hold the start.
+    await new Promise<void>((resolve) => this.join(resolve));
   }
 
   async commit(topic: string, partition: number, offset: string): Promise<void> {
@@ -149,11 +151,12 @@ export class PlatformaticGroupConsumer implements KafkaGroupConsumerPort {
     return this.consumer;
   }
 
-  private join(): void {
+  private join(done?: () => void): void {
     const consumer = this.consumer;
-    if (!consumer || !this.running) return;
+    if (!consumer || !this.running) return done?.();
     consumer.joinGroup({}, (error) => {
       if (error) this.crashed(error);
+      done?.();
     });
   }
 
