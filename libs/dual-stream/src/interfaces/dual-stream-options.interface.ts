@@ -13,8 +13,8 @@ export interface DualStreamKafkaOptions {
   brokers: string[];
   /**
    * The Kafka client library behind the module (docs/architecture.md "Kafka drivers"). `'kafkajs'` is the client
-   * the project was specified with; `'platformatic'` (`@platformatic/kafka`) writes about twice the events per
-   * second for less than half the CPU per event, reads replays without a consumer group, and needs Node >= 22.22
+   * the project was specified with; `'platformatic'` (`@platformatic/kafka`) spends ~40 % less CPU per published
+   * event (docs/benchmarks.md), reads replays without a consumer group, and needs Node >= 22.22
    * / 24.6. Each is an optional peer dependency: install the one you choose (`npm i kafkajs` or
    * `npm i @platformatic/kafka`). Both place keys on the same partitions and keep the same per-key order and
    * idempotence. `ssl`, `sasl` (plain, scram-sha-256/512), `clientId` and `producer` (idempotent, retry.retries,
