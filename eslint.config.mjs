@@ -5,6 +5,23 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// Which adapter folder may import which Kafka client library (see the Kafka port rules below).
+const kafkajsOnly = {
+  name: 'kafkajs',
+  message:
+    'Use the Kafka port (libs/dual-stream/src/kafka/kafka-port.interface.ts); only the kafkajs adapter in libs/dual-stream/src/kafka/kafkajs/ imports kafkajs.',
+};
+const kafkajsDeep = { group: ['kafkajs/*'], message: 'Only the kafkajs adapter imports kafkajs.' };
+const platformaticOnly = {
+  name: '@platformatic/kafka',
+  message:
+    'Use the Kafka port (libs/dual-stream/src/kafka/kafka-port.interface.ts); only the platformatic adapter in libs/dual-stream/src/kafka/platformatic/ imports @platformatic/kafka.',
+};
+const platformaticDeep = {
+  group: ['@platformatic/kafka/*'],
+  message: 'Only the platformatic adapter imports @platformatic/kafka.',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'libs/*/dist/**', 'coverage/**', '.infra/**', '**/*.d.ts'] },
   js.configs.recommended,
@@ -37,26 +54,26 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    // The Kafka port (libs/dual-stream/src/kafka/): library and apps reach Kafka only through it, so a second
-    // driver is a new adapter folder, not an edit everywhere. Tests and benches may use kafkajs directly, as
-    // an independent client that reads back what the library wrote (and as the raw baseline of the benches).
+    // The Kafka port (libs/dual-stream/src/kafka/): library and apps reach Kafka only through it, so a driver is an
+    // adapter folder, not an edit everywhere; each client library is imported by its own adapter only. Tests and
+    // benches may use the client libraries directly, as independent clients that read back what the library wrote
+    // (and as the raw baselines of the benches).
     files: ['libs/**/*.ts', 'apps/**/*.ts'],
-    ignores: ['libs/dual-stream/src/kafka/kafkajs/**'],
+    ignores: ['libs/dual-stream/src/kafka/kafkajs/**', 'libs/dual-stream/src/kafka/platformatic/**'],
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          paths: [
-            {
-              name: 'kafkajs',
-              message:
-                'Use the Kafka port (libs/dual-stream/src/kafka/kafka-port.interface.ts); only the kafkajs adapter in libs/dual-stream/src/kafka/kafkajs/ imports kafkajs.',
-            },
-          ],
-          patterns: [{ group: ['kafkajs/*'], message: 'Only the kafkajs adapter imports kafkajs.' }],
-        },
+        { paths: [kafkajsOnly, platformaticOnly], patterns: [kafkajsDeep, platformaticDeep] },
       ],
     },
+  },
+  {
+    files: ['libs/dual-stream/src/kafka/kafkajs/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [platformaticOnly], patterns: [platformaticDeep] }] },
+  },
+  {
+    files: ['libs/dual-stream/src/kafka/platformatic/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [kafkajsOnly], patterns: [kafkajsDeep] }] },
   },
   {
     files: ['**/*.mjs', '**/*.js'],

@@ -1,5 +1,8 @@
-// npm run bench:consume — durable handler throughput and publish -> handler latency: ours (@OnDurable on
-// DualStreamServer) against NestJS' own Kafka transport (ServerKafka + @EventPattern), same broker, same run.
+// npm run bench:consume [-- --driver kafkajs|platformatic|both] — durable handler throughput and publish ->
+// handler latency: ours (@OnDurable on DualStreamServer) against NestJS' own Kafka transport (ServerKafka +
+// @EventPattern), same broker, same run. `ours-*` rows run on the kafkajs driver, `ours-*-platformatic` on the
+// platformatic driver (both by default); the nest rows are NestJS' transport (kafkajs) in every run.
+import os from 'node:os';
 // Throughput rows pre-produce RECORDS records over 1,000 keys into a fresh 3-partition topic, then time the
 // handler calls from the first to the last. Latency rows produce at a fixed rate while consuming.
 // Every row runs in BENCH_ROUNDS (default 3) interleaved rounds: medians, min–max and per-round values; `cpuUsPerEvent`
@@ -10,6 +13,7 @@ import { createTopic, preProduce, produceAtRate, uniqueName } from './consume/co
 import { startDualStream, startNestKafka } from './consume/consumer-apps.js';
 import { percentile, reportResults, round, type BenchRow } from './support/bench-report.js';
 import { cpuUsPerEvent, runInterleaved } from './support/interleaved-rounds.js';
+import { benchDrivers, checkTargets, roundRatio, rowId, type BenchDriver } from './support/bench-driver.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 20_000);
 const KEYS = 1_000;
@@ -31,7 +35,7 @@ interface Variant {
   config: string;
 }
 
-const variants: Variant[] = [
+const nestVariants: Variant[] = [
   {
     id: 'nest-noop',
     label: 'NestJS ServerKafka, no-op handler',
@@ -40,27 +44,33 @@ const variants: Variant[] = [
     config: 'ServerKafka defaults',
   },
   {
-    id: 'ours-noop',
-    label: 'DualStreamServer, no-op handler',
-    ioMs: 0,
-    start: (t, p) => startDualStream(t, p, OURS_DEFAULTS),
-    config: 'concurrency 1, keyConcurrency 1 (defaults)',
-  },
-  {
     id: 'nest-io',
     label: 'NestJS ServerKafka, 1 ms handler',
     ioMs: 1,
     start: startNestKafka,
     config: 'ServerKafka defaults',
   },
+];
+
+const oursVariants = (driver: BenchDriver): Variant[] => [
   {
-    id: 'ours-io',
-    label: 'DualStreamServer, 1 ms handler, key-level parallelism',
+    id: rowId('ours-noop', driver),
+    label: `DualStreamServer, no-op handler, ${driver} driver`,
+    ioMs: 0,
+    start: (t, p) => startDualStream(t, p, OURS_DEFAULTS, driver),
+    config: 'concurrency 1, keyConcurrency 1 (defaults)',
+  },
+  {
+    id: rowId('ours-io', driver),
+    label: `DualStreamServer, 1 ms handler, key-level parallelism, ${driver} driver`,
     ioMs: 1,
-    start: (t, p) => startDualStream(t, p, OURS_PARALLEL),
+    start: (t, p) => startDualStream(t, p, OURS_PARALLEL, driver),
     config: `concurrency ${OURS_PARALLEL.concurrency}, keyConcurrency ${OURS_PARALLEL.keyConcurrency}`,
   },
 ];
+
+const drivers = benchDrivers();
+const variants: Variant[] = [...nestVariants, ...drivers.flatMap(oursVariants)];
 
 async function throughputRow(variant: Variant): Promise<BenchRow> {
   const sourceType = uniqueName('bench').replace(/-/g, '_');
@@ -132,26 +142,40 @@ async function main(): Promise<void> {
       () =>
         latencyRow('nest-latency', 'NestJS ServerKafka, publish -> handler', startNestKafka, 'ServerKafka defaults'),
     ],
-    [
-      'ours-latency',
+    ...drivers.map((driver): [string, () => Promise<BenchRow>] => [
+      rowId('ours-latency', driver),
       () =>
         latencyRow(
-          'ours-latency',
-          'DualStreamServer, publish -> handler',
-          (t, p) => startDualStream(t, p, OURS_DEFAULTS),
+          rowId('ours-latency', driver),
+          `DualStreamServer, publish -> handler, ${driver} driver`,
+          (t, p) => startDualStream(t, p, OURS_DEFAULTS, driver),
           'defaults',
         ),
-    ],
+    ]),
   ];
+  // Both client libraries loaded before any timed row (kafkajs is, by the pre-producing): a row's CPU is its
+  // consuming, not the one-off import of the library (@platformatic/kafka compiles its option schemas then).
+  if (drivers.includes('platformatic')) await import('@platformatic/kafka');
+  const loadBefore = os.loadavg();
   rows.push(...(await runInterleaved(all, ROUNDS)));
-  const rate = (id: string) => rows.find((r) => r.id === id)!.eventsPerSec;
+  const loadAfter = os.loadavg();
   const ratios = {
-    noop: round(rate('ours-noop') / rate('nest-noop'), 2),
-    io: round(rate('ours-io') / rate('nest-io'), 2),
+    noop: roundRatio(rows, 'ours-noop', 'nest-noop'),
+    io: roundRatio(rows, 'ours-io', 'nest-io'),
+    'ours-noop-platformatic/ours-noop': roundRatio(rows, 'ours-noop-platformatic', 'ours-noop'),
+    'ours-io-platformatic/ours-io': roundRatio(rows, 'ours-io-platformatic', 'ours-io'),
+    'ours-noop-platformatic/nest-noop': roundRatio(rows, 'ours-noop-platformatic', 'nest-noop'),
   };
+  const targets = checkTargets([
+    { ratio: 'noop', value: ratios.noop, min: 1 },
+    { ratio: 'io', value: ratios.io, min: 10 },
+    { ratio: 'ours-noop-platformatic/ours-noop', value: ratios['ours-noop-platformatic/ours-noop'], min: 1.5 },
+  ]);
   reportResults('consume', rows, {
     ratios,
-    targets: { noop: '>= 1x nest-noop', io: '>= 10x nest-io' },
+    targets,
+    drivers,
+    loadavg: { before: loadBefore.map((l) => round(l, 2)), after: loadAfter.map((l) => round(l, 2)) },
     setup: {
       rounds: ROUNDS,
       records: RECORDS,
@@ -161,8 +185,8 @@ async function main(): Promise<void> {
       latencyDurationMs: LATENCY_MS,
     },
   });
-  console.log(`\nours-noop / nest-noop = ${ratios.noop}x (target >= 1x)`);
-  console.log(`ours-io   / nest-io   = ${ratios.io}x (target >= 10x)`);
+  console.log('\nratios (target):');
+  for (const t of targets) console.log(`  ${t.ratio} = ${t.value} (>= ${t.min}) ${t.met ? 'MET' : 'MISSED'}`);
 }
 
 main().then(

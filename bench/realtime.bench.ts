@@ -1,4 +1,6 @@
-// npm run bench:realtime — realtime fan-out: ours (DualStreamPublisher → Redis → RealtimeHub gateway) against
+// npm run bench:realtime [-- --driver kafkajs|platformatic|both] — realtime fan-out: ours (DualStreamPublisher →
+// Redis → RealtimeHub gateway; `ours-*` on the kafkajs driver, `ours-*-platformatic` on the platformatic one,
+// both by default) against
 // the anchor (@socket.io/redis-adapter: `server.to(room).emit` on one instance, clients on another), at 1,000
 // and 5,000 events/s, 200 socket.io clients over 50 channels; and our gateway's Server-Sent Events streams
 // (`sse` rows: the same publisher, gateway and rates, 200 SSE clients over 50 channels). Gateways, publisher/emitter and a Redis probe
@@ -22,6 +24,8 @@ import { connectClients } from './realtime/socket-clients.js';
 import { connectSseClients } from './realtime/sse-clients.js';
 import { checkClusterUp, clusterTarget, withClusterRows } from './support/cluster-target.js';
 import { ensureTopics } from '@dual-stream/nestjs';
+import { benchDrivers } from './support/bench-driver.js';
+import os from 'node:os';
 void watchLoopDelay('clients');
 
 const CLIENTS = 200;
@@ -33,9 +37,16 @@ const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? 2);
 const RATES = (process.env.BENCH_RATES ?? '1000,5000').split(',').map(Number);
 // `direct`: our gateway fed straight from Redis (no Kafka), the adapter's input pattern: the hubs alone.
 // `--cluster`: the `ours` rows beside `ours-cluster` (Kafka cluster RF 3, Redis Cluster, 2 gateways) in one run.
-const KINDS = (process.env.BENCH_KINDS ?? (withClusterRows ? 'ours,cluster' : 'ours,sse,adapter,direct')).split(
-  ',',
-) as Kind[];
+const DRIVERS = benchDrivers();
+const DEFAULT_KINDS = withClusterRows
+  ? ['ours', 'cluster']
+  : [
+      ...(DRIVERS.includes('kafkajs') ? ['ours', 'sse'] : []),
+      ...(DRIVERS.includes('platformatic') ? ['ours-platformatic'] : []),
+      'adapter',
+      ...(DRIVERS.includes('kafkajs') ? ['direct'] : []),
+    ];
+const KINDS = (process.env.BENCH_KINDS?.split(',') ?? DEFAULT_KINDS) as Kind[];
 // Each round starts fresh processes and steps the rate from idle; with 1 s of warm-up the first ~0.5 s of
 // the window still held the step's transient (JIT, heap growth in every process) and
 // dominated the p99 (its worst 50 ms slices were the window's first ones). 3 s measures the steady state.
@@ -93,7 +104,12 @@ async function start(script: string, args: string[], env?: Record<string, string
   return child;
 }
 
+// BENCH_PORT_BASE=4100 keeps the gateways on 4100-4199 (a shared machine's agreed range); else any free port.
+const PORT_BASE = process.env.BENCH_PORT_BASE ? Number(process.env.BENCH_PORT_BASE) : undefined;
+let portsUsed = 0;
+
 function freePort(): Promise<number> {
+  if (PORT_BASE !== undefined) return Promise.resolve(PORT_BASE + (portsUsed++ % 100));
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
@@ -115,9 +131,10 @@ async function cpuOf(child: Child): Promise<number> {
   return answer.micros;
 }
 
-type Kind = 'ours' | 'adapter' | 'direct' | 'sse' | 'sse-direct' | 'cluster';
+type Kind = 'ours' | 'ours-platformatic' | 'adapter' | 'direct' | 'sse' | 'sse-direct' | 'cluster';
 const LABELS: Record<Kind, string> = {
   ours: 'dual-stream publisher → Redis → RealtimeHub',
+  'ours-platformatic': 'dual-stream publisher → Redis → RealtimeHub, platformatic driver',
   sse: 'dual-stream publisher → Redis → RealtimeHub → SSE streams (GET /sse)',
   'sse-direct': 'PUBLISH per event (no Kafka) → Redis → RealtimeHub → SSE streams',
   adapter: '@socket.io/redis-adapter to(room).emit',
@@ -126,6 +143,7 @@ const LABELS: Record<Kind, string> = {
 };
 const ROW_PREFIX: Record<Kind, string> = {
   ours: 'ours',
+  'ours-platformatic': 'ours',
   adapter: 'adapter',
   direct: 'ours-direct',
   sse: 'sse',
@@ -135,6 +153,8 @@ const ROW_PREFIX: Record<Kind, string> = {
 /** Kinds fed one Redis PUBLISH per event (no Kafka), and kinds whose clients are SSE streams. */
 const DIRECT = new Set<Kind>(['direct', 'sse-direct']);
 const SSE = new Set<Kind>(['sse', 'sse-direct']);
+/** The Kafka driver of a kind's publisher and gateway; its rows get the driver as suffix (`ours-5k-platformatic`). */
+const DRIVER_OF: Partial<Record<Kind, 'platformatic'>> = { 'ours-platformatic': 'platformatic' };
 
 async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
   const tag = randomBytes(3).toString('hex');
@@ -176,11 +196,13 @@ async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
     if (!DIRECT.has(kind)) {
       await createTopicsAndWait(brokers, [{ topic: defaultTopic({ source: benchSource(type, 0) }), numPartitions: 3 }]);
     }
-    gateway = await start('ours-gateway.child.js', [String(port), prefix]);
+    const kafkaDriver = DRIVER_OF[kind] ?? 'kafkajs';
+    gateway = await start('ours-gateway.child.js', [String(port), prefix, kafkaDriver]);
     driver = await start(DIRECT.has(kind) ? 'direct-publisher.child.js' : 'publisher.child.js', [
       prefix,
       type,
       String(CHANNELS),
+      kafkaDriver,
     ]);
     probe = await start('probe.child.js', ['ours', `${prefix}events:*`]);
     authToken = await signGatewayToken(BENCH_SECRET, { sub: 'bench', channels: ['events:*'], patterns: [] }, 3600);
@@ -236,6 +258,7 @@ async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
       const measureTo = t + WARMUP_MS + MEASURE_MS;
       for (const c of clientProcesses) await c.ask({ type: 'window', from: measureFrom, to: measureTo });
       const cpuBefore = await gatewayCpu();
+      const publisherCpuBefore = await cpuOf(driver);
       const steal = startStealMeter();
       const done = await driver.ask({
         type: 'run',
@@ -262,6 +285,7 @@ async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
       }
       const stolen = steal.stop();
       const gatewayCpuMicros = (await gatewayCpu()) - cpuBefore;
+      const publisherCpuMicros = (await cpuOf(driver)) - publisherCpuBefore;
       const runSeconds = (WARMUP_MS + MEASURE_MS) / 1000;
       const dumped = probe
         ? await probe.ask({ type: 'dump' })
@@ -286,9 +310,11 @@ async function measureImplementation(kind: Kind): Promise<BenchRow[]> {
       if (process.env.BENCH_BURSTS) printBursts(`${kind}-${rate}`, collector, dumped);
       const expected = done.inWindow * (CLIENTS / CHANNELS);
       rows.push({
-        id: `${ROW_PREFIX[kind]}-${rate / 1000}k`,
+        id: `${ROW_PREFIX[kind]}-${rate / 1000}k${DRIVER_OF[kind] ? `-${DRIVER_OF[kind]}` : ''}`,
         label: LABELS[kind],
         eventsPerSec: rate,
+        // The publishing process's CPU (our publisher with its Kafka driver, or the adapter's emitter) per event.
+        cpuUsPerEvent: round(publisherCpuMicros / Math.max(1, done.sent), 1),
         clients: CLIENTS,
         channels: CHANNELS,
         p50Ms: round(percentile(collector.latencies, 50)),
@@ -331,10 +357,18 @@ for (let r = 0; r < REPEATS; r++) {
 }
 const rows = medianOfRounds(
   rounds,
-  ['p99Ms', 'redisP99Ms', 'stealMaxMsPer100ms', 'gatewayCpuUsPerDelivery'],
+  ['p99Ms', 'redisP99Ms', 'stealMaxMsPer100ms', 'gatewayCpuUsPerDelivery', 'cpuUsPerEvent'],
   ['deliveredPct'],
 );
+// `rounds`: every row's per-round values (as the interleaved rows of the other benches), p99 min–max.
+for (const row of rows) {
+  const runs = rounds.flatMap((r) => r.filter((x) => x.id === row.id));
+  row.rounds = runs.map((x) => ({ eventsPerSec: x.eventsPerSec, cpuUsPerEvent: x.cpuUsPerEvent, p99Ms: x.p99Ms }));
+  row.p99MsMin = Math.min(...runs.map((x) => x.p99Ms ?? Infinity));
+  row.p99MsMax = Math.max(...runs.map((x) => x.p99Ms ?? 0));
+}
 const ours5k = rows.find((r) => r.id === 'ours-5k');
+const platformatic5k = rows.find((r) => r.id === 'ours-5k-platformatic');
 const adapter5k = rows.find((r) => r.id === 'adapter-5k');
 const direct5k = rows.find((r) => r.id === 'ours-direct-5k');
 /** "k/n": in how many rounds `holds` was true of the rows `a` and `b` of that round. */
@@ -382,7 +416,8 @@ function roundsWhere(holds: (ours: BenchRow, adapter: BenchRow, direct?: BenchRo
 // A narrowed run (BENCH_RATES/BENCH_KINDS) is a diagnostic: it must not replace the published results.
 const narrowed = process.env.BENCH_RATES !== undefined || process.env.BENCH_KINDS !== undefined;
 if (withClusterRows) reportCluster();
-reportResults(narrowed ? 'realtime-narrowed' : 'realtime', rows, {
+// BENCH_RESULTS_NAME names a deliberate subset's file (e.g. realtime-drivers: the driver comparison rows only).
+reportResults(process.env.BENCH_RESULTS_NAME ?? (narrowed ? 'realtime-narrowed' : 'realtime'), rows, {
   notes:
     'p50/p95/p99: publish() call → client (ours; includes Kafka acks=all and micro-batching) or emit() → client (adapter). ' +
     'redisP*: the notification leaving Redis (stamped by a separate subscriber process) → client. ' +
@@ -390,7 +425,24 @@ reportResults(narrowed ? 'realtime-narrowed' : 'realtime', rows, {
     'sse: the ours pipeline with the 200 clients on GET /sse instead of socket.io (rssPer1kIdleMB: 1,000 idle SSE streams); sse-direct: the same fed like ours-direct. ' +
     `The 200 measured clients run in ${CLIENT_PROCESSES} child processes; gateways, publisher/emitter and the probe in others. Measured ${MEASURE_MS} ms after ${WARMUP_MS} ms warm-up, ` +
     `${REPEATS} rounds alternating which side goes first; each figure is the median over the rounds (p99MsRuns/redisP99MsRuns: every round).`,
+  drivers: DRIVERS,
+  loadavg: os.loadavg().map((l) => round(l, 2)),
   targets: {
+    // The platformatic driver's publish → client p99 at 5k/s against the adapter's emit → client p99, per round.
+    ...(platformatic5k && adapter5k
+      ? {
+          platformaticPublishP99VsAdapterEmitP99At5k: {
+            actual: platformatic5k.p99Ms,
+            anchor: adapter5k.p99Ms,
+            met: (platformatic5k.p99Ms ?? Infinity) <= (adapter5k.p99Ms ?? 0),
+            roundsMet: roundsOf(
+              'ours-5k-platformatic',
+              'adapter-5k',
+              (x, y) => (x.p99Ms ?? Infinity) <= (y.p99Ms ?? 0),
+            ),
+          },
+        }
+      : {}),
     // SSE against socket.io needs only the `ours` and `sse` rows (BENCH_KINDS=ours,sse is enough).
     ...sseTargets('1k'),
     ...sseTargets('5k'),

@@ -4,6 +4,7 @@ import { EventPattern, Payload, Transport, type MicroserviceOptions } from '@nes
 import { DualStreamModule, DualStreamServer, OnDurable } from '@dual-stream/nestjs';
 import { brokers, uniqueName } from './consume-records.js';
 import type { ConsumeProbe } from './consume-probe.js';
+import type { BenchDriver } from '../support/bench-driver.js';
 
 type Envelope = { data: { sentAt?: number } };
 
@@ -37,6 +38,7 @@ export async function startDualStream(
   topic: string,
   probe: ConsumeProbe,
   handler: { concurrency: number; keyConcurrency: number },
+  driver: BenchDriver = 'kafkajs',
 ): Promise<INestMicroservice> {
   @Controller()
   class DualStreamHandler {
@@ -47,7 +49,11 @@ export async function startDualStream(
   }
   @Module({
     imports: [
-      DualStreamModule.forRoot({ kafka: { brokers, clientId: uniqueName('ours') }, redis: false, logger: false }),
+      DualStreamModule.forRoot({
+        kafka: { brokers, clientId: uniqueName('ours'), driver },
+        redis: false,
+        logger: false,
+      }),
     ],
     controllers: [DualStreamHandler],
   })

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Kafka, Partitioners, logLevel, type Message, type Producer } from 'kafkajs';
+import { Producer as PlatformaticProducer, stringSerializers } from '@platformatic/kafka';
 import { v7 as uuidv7 } from 'uuid';
 import {
   defaultTopic,
@@ -19,6 +20,7 @@ import { percentile, round, type BenchRow } from '../support/bench-report.js';
 import { createTopicsAndWait } from '../../test/support/kafka-topics.js';
 import { cpuUsPerEvent } from '../support/interleaved-rounds.js';
 import { clusterTarget } from '../support/cluster-target.js';
+import type { BenchDriver } from '../support/bench-driver.js';
 
 const EVENT_BYTES = 512;
 export const PARTITIONS = 3;
@@ -98,15 +100,32 @@ export async function rawProducer(idempotent: boolean): Promise<Producer> {
   return producer;
 }
 
+/**
+ * `@platformatic/kafka`'s own producer as its users would set it up for the same records: idempotent, acks -1,
+ * strings serialized by the library's own serializers, its default partitioner.
+ */
+export async function rawPlatformaticProducer(): Promise<PlatformaticProducer<string, string, string, string>> {
+  const producer = new PlatformaticProducer({
+    clientId: uniqueName('bench-plt'),
+    bootstrapBrokers: kafkaBrokers,
+    idempotent: true,
+    acks: -1,
+    serializers: stringSerializers,
+  });
+  await producer.initIdempotentProducer({});
+  return producer;
+}
+
 /** The publisher on the single broker and Redis, or (`cluster`) on the Kafka cluster and the Redis Cluster. */
 export async function startPublisher(
   realtime: boolean,
+  driver: BenchDriver = 'kafkajs',
   cluster = false,
 ): Promise<{ app: INestApplicationContext; publisher: DualStreamPublisher }> {
   const target = cluster ? clusterTarget() : undefined;
   const channelPrefix = `${uniqueName('bench')}:`;
   const options: DualStreamModuleOptions = {
-    kafka: { brokers: target?.kafkaBrokers ?? kafkaBrokers, clientId: uniqueName('bench-pub') },
+    kafka: { brokers: target?.kafkaBrokers ?? kafkaBrokers, clientId: uniqueName('bench-pub'), driver },
     redis: !realtime
       ? false
       : target

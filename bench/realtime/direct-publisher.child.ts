@@ -8,6 +8,7 @@ import { runAtRate, windowCounter } from './bench-clock.js';
 import { benchSource } from './bench-fixtures.js';
 import { reply, type ParentMessage } from './child-protocol.js';
 import { watchLoopDelay } from './diagnostics.js';
+import { cpuMicros } from './process-usage.js';
 void watchLoopDelay('direct-publisher');
 
 const [prefix, type, channels] = process.argv.slice(2);
@@ -17,6 +18,7 @@ const topic = defaultTopic({ source: benchSource(type, 0) });
 process.on('message', (message: ParentMessage) => void onMessage(message));
 
 async function onMessage(message: ParentMessage): Promise<void> {
+  if (message.type === 'cpu') reply({ type: 'cpu', micros: cpuMicros() });
   if (message.type === 'run') {
     const count = Number(channels);
     const window = windowCounter(message.windowFrom, message.windowTo);

@@ -1,4 +1,5 @@
-// Child process: one real gateway (GatewayModule) on PORT, announcing on PREFIX. Answers `rss` over IPC.
+// Child process: one real gateway (GatewayModule) on PORT, announcing on PREFIX, on the Kafka driver DRIVER
+// (argument 3, default kafkajs: replays read Kafka through it). Answers `rss` over IPC.
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module.js';
@@ -10,12 +11,12 @@ import { watchLoopDelay } from './diagnostics.js';
 import { cpuMicros, memoryAfterGc } from './process-usage.js';
 void watchLoopDelay('ours-gateway');
 
-const [port, prefix] = process.argv.slice(2);
+const [port, prefix, driver = 'kafkajs'] = process.argv.slice(2);
 const { kafkaBrokers, redisUrl } = infraFromEnv();
 const app = await NestFactory.create(
   GatewayModule.forRoot({
     dualStream: {
-      kafka: { brokers: kafkaBrokers, clientId: 'bench-gateway' },
+      kafka: { brokers: kafkaBrokers, clientId: 'bench-gateway', driver: driver as 'kafkajs' | 'platformatic' },
       redis: redisOf(redisUrl, prefix),
       // As on the publisher: events replayed after a gap marker carry the latency stamp too.
       realtime: { inlineData: true },

@@ -1,4 +1,5 @@
-// Child process: the real DualStreamPublisher (Kafka first, then Redis) publishing at a rate on 50 sources.
+// Child process: the real DualStreamPublisher (Kafka first, then Redis) publishing at a rate on 50 sources, on
+// the Kafka driver DRIVER (argument 4, default kafkajs). Answers `cpu` over IPC (its CPU per published event).
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { DualStreamModule, DualStreamPublisher } from '@dual-stream/nestjs';
@@ -7,13 +8,14 @@ import { runAtRate, windowCounter } from './bench-clock.js';
 import { benchSource, redisOf } from './bench-fixtures.js';
 import { reply, type ParentMessage } from './child-protocol.js';
 import { watchLoopDelay } from './diagnostics.js';
+import { cpuMicros } from './process-usage.js';
 void watchLoopDelay('publisher');
 
-const [prefix, type, channels] = process.argv.slice(2);
+const [prefix, type, channels, driver = 'kafkajs'] = process.argv.slice(2);
 const { kafkaBrokers, redisUrl } = infraFromEnv();
 const app = await NestFactory.createApplicationContext(
   DualStreamModule.forRoot({
-    kafka: { brokers: kafkaBrokers, clientId: 'bench-publisher' },
+    kafka: { brokers: kafkaBrokers, clientId: 'bench-publisher', driver: driver as 'kafkajs' | 'platformatic' },
     redis: redisOf(redisUrl, prefix),
     // The latency stamp travels in `data`, so the notification must carry it.
     realtime: { inlineData: true },
@@ -27,6 +29,7 @@ let failed = 0;
 process.on('message', (message: ParentMessage) => void onMessage(message));
 
 async function onMessage(message: ParentMessage): Promise<void> {
+  if (message.type === 'cpu') reply({ type: 'cpu', micros: cpuMicros() });
   if (message.type === 'run') {
     const count = Number(channels);
     const window = windowCounter(message.windowFrom, message.windowTo);

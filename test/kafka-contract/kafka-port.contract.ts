@@ -294,56 +294,65 @@ export function kafkaPortContract(name: KafkaDriverName): void {
       }
     });
   });
+}
 
-  describe(`${name}: broker SIGKILLed and restarted`, () => {
+/**
+ * The broker-kill part of the contract, for every driver in `names`, against ONE broker of its own that each
+ * driver's test kills and restarts in turn: starting a broker is most of this part's cost, so it is paid once
+ * for all drivers (one spec file) rather than once per driver.
+ */
+export function kafkaPortKillContract(names: readonly KafkaDriverName[]): void {
+  describe('broker SIGKILLed and restarted', () => {
     let kafka: Awaited<ReturnType<typeof startOwnKafka>>;
     beforeAll(async () => {
       kafka = await startOwnKafka();
     }, 120_000);
     afterAll(() => kafka?.stop());
 
-    it('fails sends with a retriable KafkaPortError while down; after the restart a new producer and the group go on', async () => {
-      const own = portDriver(name, kafka.brokers);
-      const topic = topicName('kill');
-      await createTopic(topic, 1, kafka.brokers);
-      const groupId = uniqueName('g');
-      const member = await startMember(own, groupId, topic);
-      const producer = own.producer('publisher', 'publisher');
-      await producer.connect();
-      await producer.send([{ topic, key: 'k', value: 'before' }], { timeoutMs: 10_000 });
-      await eventually(() => member.seen.length === 1, 30_000);
-      await member.stop();
+    describe.each(names)('%s', (name) => {
+      it('fails sends with a retriable KafkaPortError while down; after the restart a new producer and the group go on', async () => {
+        const own = portDriver(name, kafka.brokers);
+        const topic = topicName('kill');
+        await createTopic(topic, 1, kafka.brokers);
+        const groupId = uniqueName('g');
+        const member = await startMember(own, groupId, topic);
+        const producer = own.producer('publisher', 'publisher');
+        await producer.connect();
+        await producer.send([{ topic, key: 'k', value: 'before' }], { timeoutMs: 10_000 });
+        await eventually(() => member.seen.length === 1, 30_000);
+        await member.stop();
 
-      await kafka.kill();
-      const error = await producer.send([{ topic, key: 'k', value: 'down' }], { timeoutMs: 3000 }).catch((e) => e);
-      expect(error).toBeInstanceOf(KafkaPortError);
-      expect(error.retriable).toBe(true);
-      await producer.disconnect().catch(() => undefined);
+        await kafka.kill();
+        const error = await producer.send([{ topic, key: 'k', value: 'down' }], { timeoutMs: 3000 }).catch((e) => e);
+        expect(error).toBeInstanceOf(KafkaPortError);
+        expect(error.retriable).toBe(true);
+        await producer.disconnect().catch(() => undefined);
 
-      await kafka.restart();
-      const fresh = own.producer('publisher', 'publisher');
-      await fresh.connect();
-      try {
-        await eventually(
-          () =>
-            fresh.send([{ topic, key: 'k', value: 'after' }], { timeoutMs: 5000 }).then(
-              () => true,
-              () => false,
-            ),
-          60_000,
-          500,
-        );
-      } finally {
-        await fresh.disconnect();
-      }
-      // The group's commit survived the crash: a new member starts after `before`.
-      const again = await startMember(own, groupId, topic);
-      try {
-        await eventually(() => again.seen.some((s) => text(s.record.value) === 'after'), 30_000);
-        expect(again.seen.map((s) => text(s.record.value))).not.toContain('before');
-      } finally {
-        await again.stop();
-      }
-    }, 180_000);
+        await kafka.restart();
+        const fresh = own.producer('publisher', 'publisher');
+        await fresh.connect();
+        try {
+          await eventually(
+            () =>
+              fresh.send([{ topic, key: 'k', value: 'after' }], { timeoutMs: 5000 }).then(
+                () => true,
+                () => false,
+              ),
+            60_000,
+            500,
+          );
+        } finally {
+          await fresh.disconnect();
+        }
+        // The group's commit survived the crash: a new member starts after `before`.
+        const again = await startMember(own, groupId, topic);
+        try {
+          await eventually(() => again.seen.some((s) => text(s.record.value) === 'after'), 30_000);
+          expect(again.seen.map((s) => text(s.record.value))).not.toContain('before');
+        } finally {
+          await again.stop();
+        }
+      }, 180_000);
+    });
   });
 }

@@ -14,6 +14,20 @@ export function kafkaBrokers(): string[] {
   return brokers.split(',');
 }
 
+/**
+ * The Kafka driver the module fixtures use: `DUAL_STREAM_KAFKA_DRIVER` (kafkajs | platformatic) runs the suites
+ * on another driver (`DUAL_STREAM_KAFKA_DRIVER=platformatic npm run test:int -- test/transport`); the module's
+ * default (kafkajs) otherwise.
+ */
+export function suiteKafkaDriver(): { driver?: 'kafkajs' | 'platformatic' } {
+  const driver = process.env.DUAL_STREAM_KAFKA_DRIVER;
+  if (!driver) return {};
+  if (driver !== 'kafkajs' && driver !== 'platformatic') {
+    throw new Error(`DUAL_STREAM_KAFKA_DRIVER must be kafkajs or platformatic, got ${JSON.stringify(driver)}`);
+  }
+  return { driver };
+}
+
 export function redisUrl(): string {
   const url = process.env.REDIS_URL;
   if (!url) throw new Error('REDIS_URL is not set: run integration tests through jest (globalSetup sets it).');

@@ -16,19 +16,19 @@ export { KafkaPortError } from '@dual-stream/nestjs';
 export { keyPartition } from '../../libs/dual-stream/src/kafka/key-partition.js';
 
 /** The drivers the contract runs against (`kafka.driver`). */
-export const KAFKA_DRIVERS = ['kafkajs'] as const;
+export const KAFKA_DRIVERS = ['kafkajs', 'platformatic'] as const;
 export type KafkaDriverName = (typeof KAFKA_DRIVERS)[number];
 
 /** A driver as the module builds it, for `brokers`, with bounded producer retries so failures surface fast. */
 export function portDriver(
-  _name: KafkaDriverName,
+  name: KafkaDriverName,
   brokers = kafkaBrokers(),
   kafka: Partial<DualStreamKafkaOptions> = {},
 ): KafkaDriver {
   return kafkaDriverFor(
     resolveDualStreamOptions({
       logger: false,
-      kafka: { brokers, clientId: uniqueName('contract'), ...kafka },
+      kafka: { brokers, driver: name, clientId: uniqueName('contract'), ...kafka },
     }),
   );
 }

@@ -2,7 +2,7 @@ import { Test } from '@nestjs/testing';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DualStreamModule, DualStreamPublisher, type DualStreamModuleOptions } from '@dual-stream/nestjs';
-import { kafkaBrokers, redisUrl, uniqueName } from './infra.js';
+import { kafkaBrokers, redisUrl, suiteKafkaDriver, uniqueName } from './infra.js';
 
 export interface PublisherApp {
   app: INestApplicationContext;
@@ -16,7 +16,7 @@ export async function startPublisherApp(options: Partial<DualStreamModuleOptions
       DualStreamModule.forRoot({
         logger: false,
         ...options,
-        kafka: { brokers: kafkaBrokers(), clientId: uniqueName('pub'), ...options.kafka },
+        kafka: { brokers: kafkaBrokers(), clientId: uniqueName('pub'), ...suiteKafkaDriver(), ...options.kafka },
       }),
     ],
   }).compile();

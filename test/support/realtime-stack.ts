@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import {
   DualStreamModule,
+  type DualStreamKafkaOptions,
   DualStreamPublisher,
   RealtimeHub,
   type DualStreamHubOptions,
@@ -15,7 +16,7 @@ import {
 import { GatewayModule } from '../../apps/gateway/src/gateway.module.js';
 import { SSE_DEFAULTS, type GatewaySseConfig } from '../../apps/gateway/src/gateway.config.js';
 import { ProblemExceptionFilter, signGatewayToken, type GatewayPrincipal } from '@app/service-kit';
-import { eventually, kafkaBrokers, redisUrl, uniqueName } from './infra.js';
+import { eventually, kafkaBrokers, redisUrl, suiteKafkaDriver, uniqueName } from './infra.js';
 import { floodChannel } from './realtime-publishing.js';
 import { connectClient, type ClientSocket } from './socket-client.js';
 
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   redisCluster?: DualStreamRedisClusterOptions;
   /** Kafka brokers instead of the global setup's. */
   brokers?: string[];
+  /** The gateway's `kafka.driver` (the module's default when absent). */
+  driver?: DualStreamKafkaOptions['driver'];
 }
 
 /** One gateway instance (the real GatewayModule) on a free port; two of them share only Redis and Kafka. */
@@ -50,7 +53,12 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayInst
   const app = await NestFactory.create(
     GatewayModule.forRoot({
       dualStream: {
-        kafka: { brokers: options.brokers ?? kafkaBrokers(), clientId: uniqueName('gw') },
+        kafka: {
+          brokers: options.brokers ?? kafkaBrokers(),
+          clientId: uniqueName('gw'),
+          ...suiteKafkaDriver(),
+          ...(options.driver && { driver: options.driver }),
+        },
         redis: options.redisCluster
           ? { cluster: options.redisCluster, channelPrefix: options.prefix }
           : { url: options.redisUrl ?? redisUrl(), channelPrefix: options.prefix },
@@ -99,7 +107,7 @@ export async function startPublisher(
     imports: [
       DualStreamModule.forRoot({
         logger: false,
-        kafka: { brokers, clientId: uniqueName('rt-pub') },
+        kafka: { brokers, clientId: uniqueName('rt-pub'), ...suiteKafkaDriver() },
         redis:
           redis === false
             ? false

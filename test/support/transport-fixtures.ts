@@ -7,7 +7,7 @@ import {
   DualStreamServer,
   type DualStreamModuleOptions,
 } from '@dual-stream/nestjs';
-import { kafkaBrokers, redisUrl, testKafka, uniqueName, withAdmin } from './infra.js';
+import { kafkaBrokers, redisUrl, suiteKafkaDriver, testKafka, uniqueName, withAdmin } from './infra.js';
 
 export interface HandlerApp {
   app: INestApplication;
@@ -33,7 +33,7 @@ export async function startHandlerApp(
       DualStreamModule.forRoot({
         logger: false,
         ...options,
-        kafka: { brokers: kafkaBrokers(), clientId: uniqueName('app'), ...options.kafka },
+        kafka: { brokers: kafkaBrokers(), clientId: uniqueName('app'), ...suiteKafkaDriver(), ...options.kafka },
         redis: options.redis === false ? false : { url: redisUrl(), ...options.redis },
         consumer: {
           sessionTimeoutMs: 10_000,

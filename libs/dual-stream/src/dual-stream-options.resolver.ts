@@ -27,7 +27,9 @@ type ConsumerDefaults = Required<Omit<DualStreamConsumerOptions, 'retry' | 'grou
  * is the client id) or are objects with behaviour (`logger`) are applied below.
  */
 export const DEFAULTS: {
-  readonly kafka: Required<Pick<DualStreamKafkaOptions, 'clientId' | 'config' | 'topic' | 'messageMaxBytes'>> & {
+  readonly kafka: Required<
+    Pick<DualStreamKafkaOptions, 'driver' | 'clientId' | 'config' | 'platformatic' | 'topic' | 'messageMaxBytes'>
+  > & {
     readonly producer: KafkajsProducerConfig;
     readonly topics: Required<DualStreamTopicOptions>;
   };
@@ -42,8 +44,10 @@ export const DEFAULTS: {
   readonly maxEventBytes: number;
 } = {
   kafka: {
+    driver: 'kafkajs',
     clientId: 'dual-stream',
     config: {},
+    platformatic: {},
     // Idempotence with one request in flight keeps per-key order and one write per send. Bounded retries are
     // safe only because KafkaLane replaces the producer after a failed send (see kafka-lane.ts). No topic
     // auto-creation: an event of an unexpected type must not create a topic (topics come from ensureTopics).
@@ -111,7 +115,12 @@ const MIN_MESSAGE_MAX_BYTES = 4096;
 
 /** The module options with every default applied; the one place defaults live. */
 export interface ResolvedDualStreamOptions {
-  kafka: Required<Pick<DualStreamKafkaOptions, 'brokers' | 'clientId' | 'topic' | 'messageMaxBytes' | 'config'>> &
+  kafka: Required<
+    Pick<
+      DualStreamKafkaOptions,
+      'driver' | 'brokers' | 'clientId' | 'topic' | 'messageMaxBytes' | 'config' | 'platformatic'
+    >
+  > &
     DualStreamKafkaOptions & { producer: KafkajsProducerConfig; topics: Required<DualStreamTopicOptions> };
   /** `false` when realtime is off. */
   redis: (Required<Pick<DualStreamRedisOptions, 'url' | 'channelPrefix' | 'sharded'>> & DualStreamRedisOptions) | false;
@@ -148,14 +157,16 @@ export function resolveDualStreamOptions(options: DualStreamModuleOptions): Reso
       'DualStreamModule: kafka.brokers is required, e.g. forRoot({ kafka: { brokers: ["127.0.0.1:9092"] } }).',
     );
   }
-  const { producer, config, topics, ...kafkaDefaults } = DEFAULTS.kafka;
+  const { producer, config, platformatic, topics, ...kafkaDefaults } = DEFAULTS.kafka;
   const kafka = {
     ...options.kafka,
     ...withDefaults(kafkaDefaults, options.kafka),
     config: { ...config, ...options.kafka.config },
+    platformatic: { ...platformatic, ...options.kafka.platformatic },
     producer: { ...producer, ...options.kafka.producer },
     topics: withDefaults(topics, options.kafka.topics),
   };
+  assertDriver(kafka.driver);
   assertMessageMaxBytes(kafka.messageMaxBytes);
   assertTopicOptions(kafka.topics);
   const { retry: retryDefaults, ...consumerDefaults } = DEFAULTS.consumer;
@@ -204,6 +215,18 @@ function resolveRedis(given: DualStreamRedisOptions | undefined): Exclude<Resolv
     );
   }
   return { ...given, ...withDefaults(DEFAULTS.redis, given), sharded };
+}
+
+/** The Kafka client libraries `kafka.driver` can name. */
+export const KAFKA_DRIVERS = ['kafkajs', 'platformatic'] as const;
+
+function assertDriver(value: unknown): void {
+  if (!(KAFKA_DRIVERS as readonly unknown[]).includes(value)) {
+    throw new Error(
+      `DualStreamModule: kafka.driver must be one of ${KAFKA_DRIVERS.map((d) => `'${d}'`).join(', ')}; ` +
+        `got ${JSON.stringify(value)}.`,
+    );
+  }
 }
 
 function assertMessageMaxBytes(value: unknown): void {

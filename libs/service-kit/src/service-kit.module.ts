@@ -45,6 +45,7 @@ export class ServiceKitModule {
         ServiceHealthModule.forRoot({
           service,
           kafkaBrokers: serviceEnv.kafkaBrokers,
+          kafkaDriver: serviceEnv.kafkaDriver,
           redisUrl: usesRedis ? serviceEnv.redisUrl : false,
           redisClusterNodes: usesRedis ? serviceEnv.redisClusterNodes : undefined,
           readiness,

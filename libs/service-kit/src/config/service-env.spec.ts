@@ -12,6 +12,7 @@ describe('service environment', () => {
       channelPrefix: '',
       topicPrefix: '',
       clientId: 'dual-stream-ingester',
+      kafkaDriver: 'kafkajs',
       sourceTypes: ['order', 'user', 'sensor'],
       topicPartitions: 3,
       topicReplicationFactor: -1,
@@ -22,6 +23,7 @@ describe('service environment', () => {
       CHANNEL_PREFIX: 'p:',
       TOPIC_PREFIX: 't-',
       KAFKA_CLIENT_ID: 'x',
+      KAFKA_DRIVER: 'platformatic',
       SOURCE_TYPES: 'order, invoice',
       KAFKA_TOPIC_PARTITIONS: '6',
       KAFKA_TOPIC_REPLICATION: '3',
@@ -33,12 +35,17 @@ describe('service environment', () => {
       channelPrefix: 'p:',
       topicPrefix: 't-',
       clientId: 'x',
+      kafkaDriver: 'platformatic',
       sourceTypes: ['order', 'invoice'],
       topicPartitions: 6,
       topicReplicationFactor: 3,
     });
     expect(sourceTopics(readServiceEnv('gateway', env))).toEqual(['t-events.order', 't-events.invoice']);
     expect(readServiceEnv('consumer', { REALTIME_ENABLED: 'false' }).redisUrl).toBe(false);
+    expect(dualStreamOptionsFromEnv('gateway', {}, env).kafka.driver).toBe('platformatic');
+    expect(() => readServiceEnv('gateway', { KAFKA_DRIVER: 'rdkafka' })).toThrow(
+      /KAFKA_DRIVER must be kafkajs or platformatic/,
+    );
   });
 
   it('reads a Redis Cluster from REDIS_CLUSTER_NODES and switches the module to sharded Pub/Sub', () => {

@@ -1,4 +1,4 @@
-import type { DualStreamEvent, DualStreamModuleOptions } from '@dual-stream/nestjs';
+import type { DualStreamEvent, DualStreamKafkaOptions, DualStreamModuleOptions } from '@dual-stream/nestjs';
 import { ConfigurationError } from '../errors/configuration.error.js';
 import { intFromEnv, listFromEnv } from './env-values.js';
 import { readSourceTypes } from './source-types.parser.js';
@@ -23,6 +23,8 @@ export interface ServiceEnv {
   topicPrefix: string;
   /** `KAFKA_CLIENT_ID`, default `dual-stream-{service}`. */
   clientId: string;
+  /** `KAFKA_DRIVER`: the module's `kafka.driver`, `kafkajs` or `platformatic`. @default 'kafkajs' */
+  kafkaDriver: KafkaDriverName;
   /** `SOURCE_TYPES`: the source types accepted, projected and created as topics (see `readSourceTypes`). */
   sourceTypes: string[];
   /** `KAFKA_TOPIC_PARTITIONS`: partitions of a topic the services create. @default 3 */
@@ -30,6 +32,9 @@ export interface ServiceEnv {
   /** `KAFKA_TOPIC_REPLICATION`: replication factor of a topic the services create; `-1` is the broker's default. @default -1 */
   topicReplicationFactor: number;
 }
+
+type KafkaDriverName = NonNullable<DualStreamKafkaOptions['driver']>;
+const KAFKA_DRIVERS: readonly KafkaDriverName[] = ['kafkajs', 'platformatic'];
 
 const DEFAULT_BROKERS = '127.0.0.1:9092';
 const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
@@ -54,6 +59,13 @@ export function readServiceEnv(service: string, env: NodeJS.ProcessEnv = process
     throw new ConfigurationError('KAFKA_TOPIC_PARTITIONS', 'KAFKA_TOPIC_PARTITIONS must be at least 1.');
   }
   const clusterNodes = listFromEnv('REDIS_CLUSTER_NODES', env).map(parseNode);
+  const kafkaDriver = (env.KAFKA_DRIVER?.trim() || 'kafkajs') as KafkaDriverName;
+  if (!KAFKA_DRIVERS.includes(kafkaDriver)) {
+    throw new ConfigurationError(
+      'KAFKA_DRIVER',
+      `KAFKA_DRIVER must be ${KAFKA_DRIVERS.join(' or ')} (got "${env.KAFKA_DRIVER}").`,
+    );
+  }
   return {
     kafkaBrokers: brokers,
     redisUrl: realtime ? env.REDIS_URL || DEFAULT_REDIS : false,
@@ -61,6 +73,7 @@ export function readServiceEnv(service: string, env: NodeJS.ProcessEnv = process
     channelPrefix: env.CHANNEL_PREFIX ?? '',
     topicPrefix: env.TOPIC_PREFIX ?? '',
     clientId: env.KAFKA_CLIENT_ID || `dual-stream-${service}`,
+    kafkaDriver,
     sourceTypes: readSourceTypes(env),
     topicPartitions: partitions,
     topicReplicationFactor: replication,
@@ -106,6 +119,7 @@ export function dualStreamOptionsFromEnv(
     kafka: {
       brokers: e.kafkaBrokers,
       clientId: e.clientId,
+      driver: e.kafkaDriver,
       topic: (event: DualStreamEvent) => topicFor(e, event.source.type),
       topics: { partitions: e.topicPartitions, replicationFactor: e.topicReplicationFactor },
       ...overrides.kafka,

@@ -26,7 +26,13 @@ export class KafkaHealthIndicator {
       .check('kafka')
       .attempt(async () => {
         const admin = createKafkaAdmin(
-          { kafka: { brokers: this.options.kafkaBrokers, clientId: this.options.service } },
+          {
+            kafka: {
+              brokers: this.options.kafkaBrokers,
+              clientId: this.options.service,
+              driver: this.options.kafkaDriver,
+            },
+          },
           'health',
           { connectionTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs, retries: 0, silent: true },
         );

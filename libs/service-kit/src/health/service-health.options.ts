@@ -6,6 +6,8 @@ export const SERVICE_READINESS_CHECKS = Symbol.for('service-kit:readiness-checks
 export interface ServiceHealthOptions {
   service: string;
   kafkaBrokers: string[];
+  /** The Kafka driver of the probe's admin client (the service's `KAFKA_DRIVER`). @default 'kafkajs' */
+  kafkaDriver?: 'kafkajs' | 'platformatic';
   /** `false` when the service runs without the realtime lane. */
   redisUrl: string | false;
   /** Seeds of a Redis Cluster; when set the probe PINGs the cluster instead of `redisUrl`. @default undefined */

@@ -10,14 +10,14 @@ export class LazyKafkaAdmin {
   private admin?: Promise<KafkaAdminPort>;
 
   constructor(
-    private readonly env: Pick<ServiceEnv, 'clientId' | 'kafkaBrokers'>,
+    private readonly env: Pick<ServiceEnv, 'clientId' | 'kafkaBrokers' | 'kafkaDriver'>,
     private readonly role: string,
   ) {}
 
   get(): Promise<KafkaAdminPort> {
     this.admin ??= (async () => {
       const admin = createKafkaAdmin(
-        { kafka: { brokers: this.env.kafkaBrokers, clientId: this.env.clientId } },
+        { kafka: { brokers: this.env.kafkaBrokers, clientId: this.env.clientId, driver: this.env.kafkaDriver } },
         this.role,
         {
           connectionTimeoutMs: 3000,

@@ -1,9 +1,8 @@
-import kafkajs, { type Admin, type Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { KafkaAdminPort, PartitionOffsets, TopicSpec } from '../kafka-port.interface.js';
+import { smallestBrokerValue, waitForLeaders } from '../admin-helpers.js';
 import { mapped, toPortError } from './kafkajs-errors.js';
-
-// Through the default export: Node's named exports of this CommonJS module stop before `ConfigResourceTypes`.
-const { ConfigResourceTypes } = kafkajs;
+import { kafkajs } from './kafkajs-module.js';
 
 export class KafkajsAdmin implements KafkaAdminPort {
   private readonly admin: Admin;
@@ -39,21 +38,18 @@ export class KafkajsAdmin implements KafkaAdminPort {
       }),
     );
     const names = topics.map((t) => t.topic);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
+    await waitForLeaders(
+      names,
+      timeoutMs,
+      async () => {
         const { topics: found } = await this.admin.fetchTopicMetadata({ topics: names });
-        const ready =
+        return (
           found.length === names.length &&
-          found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
-        if (ready) return;
-      } catch (err) {
-        const portError = toPortError(err);
-        if (!portError.retriable || Date.now() > deadline) throw portError;
-      }
-      if (Date.now() > deadline) throw new Error(`topics ${names.join(', ')} have no leaders after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+          found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+        );
+      },
+      toPortError,
+    );
   }
 
   async partitionCount(topic: string): Promise<number> {
@@ -93,19 +89,17 @@ export class KafkajsAdmin implements KafkaAdminPort {
       this.admin.describeConfigs({
         includeSynonyms: false,
         resources: brokers.map((broker) => ({
-          type: ConfigResourceTypes.BROKER,
+          type: kafkajs().ConfigResourceTypes.BROKER,
           name: String(broker.nodeId),
           configNames: [name],
         })),
       }),
     );
-    const values = resources
-      .flatMap((resource) => resource.configEntries)
-      .filter((entry) => entry.configName === name)
-      .map((entry) => Number(entry.configValue))
-      .filter((value) => Number.isSafeInteger(value) && value > 0);
-    if (values.length === 0) throw new Error(`the brokers reported no ${name}`);
-    return Math.min(...values);
+    const entries = resources.flatMap((resource) => resource.configEntries);
+    return smallestBrokerValue(
+      name,
+      entries.filter((entry) => entry.configName === name).map((entry) => entry.configValue),
+    );
   }
 
   onDisconnect(listener: () => void): void {

@@ -1,7 +1,8 @@
 import type { LoggerService } from '@nestjs/common';
-import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import type { Kafka, KafkaConfig, LogEntry } from 'kafkajs';
 import type { ResolvedDualStreamOptions } from '../../dual-stream-options.resolver.js';
 import type { ClientTuning } from '../kafka-port.interface.js';
+import { kafkajs } from './kafkajs-module.js';
 
 /**
  * kafkajs logs through the module's logger; its config (with SASL secrets) is never logged. kafkajs warns on
@@ -9,6 +10,7 @@ import type { ClientTuning } from '../kafka-port.interface.js';
  * producer is replaced after a failed send, which is what keeps them, so that one line is dropped.
  */
 function kafkaLogCreator(logger: LoggerService) {
+  const { logLevel } = kafkajs();
   return () =>
     ({ level, label, log }: LogEntry) => {
       const { message, ...extra } = log;
@@ -29,6 +31,7 @@ export function createKafkajsClient(
   tuning: ClientTuning = {},
 ): Kafka {
   const { kafka } = options;
+  const { Kafka, logLevel } = kafkajs();
   const tuned: Partial<KafkaConfig> = {
     ...(tuning.connectionTimeoutMs !== undefined && { connectionTimeout: tuning.connectionTimeoutMs }),
     ...(tuning.requestTimeoutMs !== undefined && { requestTimeout: tuning.requestTimeoutMs }),

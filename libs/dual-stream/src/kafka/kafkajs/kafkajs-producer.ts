@@ -1,7 +1,8 @@
-import { Partitioners, type Kafka, type Producer, type ProducerConfig } from 'kafkajs';
+import type { Kafka, Producer, ProducerConfig } from 'kafkajs';
 import type { KafkaPosition } from '../../interfaces/dual-stream-event.interface.js';
 import type { KafkaProducerPort, OutgoingRecord, ProducerPurpose } from '../kafka-port.interface.js';
 import { mapped } from './kafkajs-errors.js';
+import { kafkajs } from './kafkajs-module.js';
 import { positionsOf, recordingPartitioner, toTopicMessages } from './kafkajs-records.js';
 import { memoizedKeyPartitioner } from './memoized-key-partitioner.js';
 
@@ -21,7 +22,7 @@ export class KafkajsProducer implements KafkaProducerPort {
     this.native = kafka.producer({
       ...config,
       createPartitioner: recordingPartitioner(
-        config.createPartitioner ?? memoizedKeyPartitioner(Partitioners.DefaultPartitioner),
+        config.createPartitioner ?? memoizedKeyPartitioner(kafkajs().Partitioners.DefaultPartitioner),
       ),
     });
   }

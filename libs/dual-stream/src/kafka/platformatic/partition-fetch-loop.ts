@@ -1,0 +1,246 @@
+import type { Consumer, FetchOptions } from '@platformatic/kafka';
+import type { KafkaRecord } from '../kafka-port.interface.js';
+import { toPortError } from './platformatic-errors.js';
+import { decodeBatches } from './platformatic-records.js';
+
+export type BufferConsumer = Consumer<Buffer, Buffer, Buffer, Buffer>;
+type FetchRequestTopic = FetchOptions<Buffer, Buffer, Buffer, Buffer>['topics'][number];
+type FetchResponse = Awaited<ReturnType<BufferConsumer['fetch']>>;
+
+/** One partition the loop reads: where from, and whether it may be fetched now. */
+export interface PartitionState {
+  readonly topic: string;
+  readonly partition: number;
+  /** The next offset to fetch; undefined: not fetched until it is set. */
+  offset: bigint | undefined;
+  paused: boolean;
+  /** A batch of it is being handled: not fetched again until that ends. */
+  busy: boolean;
+  /** Bumped by every seek: a fetch that started before it is dropped. */
+  epoch: number;
+}
+
+export interface FetchLoopSettings {
+  maxWaitMs: number;
+  minBytes?: number;
+  maxBytes?: number;
+  maxBytesPerPartition?: number;
+}
+
+export interface FetchLoopEvents {
+  /** Records of `state` fetched at `fetchedOffset`; `nextOffset` is one past the response's last offset. */
+  onRecords(state: PartitionState, records: KafkaRecord[], fetchedOffset: bigint, nextOffset: bigint): void;
+  /** A fetch failed after the client's own retries; `fatal` ends the loop. */
+  onError(error: Error, fatal: boolean): void;
+}
+
+const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+const DEFAULT_MAX_BYTES_PER_PARTITION = 1024 * 1024;
+/** Pause after a failed fetch before the next one (the client already retried with its own delay). */
+const RETRY_DELAY_MS = 500;
+const OFFSET_OUT_OF_RANGE = 1;
+/**
+ * How long a fetch may block while a partition of its broker is left out because a batch of it is being
+ * handled: a broker answers the requests of one connection in order, so that partition's next fetch waits for
+ * this one; an idle partition next to it must not hold it for the full `maxWaitMs` (1 s by default).
+ */
+const BUSY_WAIT_MS = 10;
+
+/**
+ * Fetches a set of partitions with `@platformatic/kafka`'s `Consumer.fetch` (one request in flight per broker,
+ * every eligible partition the broker leads in it) and hands each partition's records over as one batch: the
+ * per-partition control (pause, seek, one batch at a time) the port needs, which the client's message stream
+ * does not offer. Never commits; positions are the caller's.
+ */
+export class PartitionFetchLoop {
+  private readonly partitions = new Map<string, PartitionState>();
+  private readonly inflight = new Set<number>();
+  private scheduled = false;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly consumer: BufferConsumer,
+    private readonly settings: FetchLoopSettings,
+    private readonly events: FetchLoopEvents,
+  ) {}
+
+  get(topic: string, partition: number): PartitionState | undefined {
+    return this.partitions.get(`${topic}|${partition}`);
+  }
+
+  all(): IterableIterator<PartitionState> {
+    return this.partitions.values();
+  }
+
+  /** Adds (or replaces) a partition. */
+  add(topic: string, partition: number, offset: bigint | undefined, paused: boolean): PartitionState {
+    this.consumer.topics.track(topic);
+    const state: PartitionState = { topic, partition, offset, paused, busy: false, epoch: 0 };
+    this.partitions.set(`${topic}|${partition}`, state);
+    this.schedule();
+    return state;
+  }
+
+  remove(topic: string, partition: number): void {
+    const state = this.get(topic, partition);
+    if (state) state.epoch++;
+    this.partitions.delete(`${topic}|${partition}`);
+  }
+
+  seek(state: PartitionState, offset: bigint): void {
+    state.offset = offset;
+    state.epoch++;
+    this.schedule();
+  }
+
+  setPaused(state: PartitionState, paused: boolean): void {
+    state.paused = paused;
+    if (!paused) this.schedule();
+  }
+
+  /** A batch of `state` was handled: fetch it again (from `state.offset`). */
+  release(state: PartitionState): void {
+    state.busy = false;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+  }
+
+  /** Fetches, on the next tick, every eligible partition whose broker has no fetch in flight. */
+  schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.fetchAll();
+    });
+  }
+
+  private fetchAll(): void {
+    if (this.stopped) return;
+    const topics = new Set<string>();
+    for (const state of this.partitions.values()) if (this.eligible(state)) topics.add(state.topic);
+    if (topics.size === 0) return;
+    this.consumer.metadata({ topics: [...topics] }, (error, metadata) => {
+      if (this.stopped) return;
+      if (error || !metadata) return this.failed(error ?? new Error('no metadata'));
+      const byNode = new Map<number, PartitionState[]>();
+      const busyNodes = new Set<number>();
+      for (const state of this.partitions.values()) {
+        const leader = metadata.topics.get(state.topic)?.partitions[state.partition]?.leader;
+        if (state.busy && leader !== undefined) busyNodes.add(leader);
+        if (!this.eligible(state)) continue;
+        if (leader === undefined || leader < 0 || this.inflight.has(leader)) continue;
+        let list = byNode.get(leader);
+        if (!list) byNode.set(leader, (list = []));
+        list.push(state);
+      }
+      for (const [node, list] of byNode) {
+        const topicIds = new Map<string, string>();
+        for (const state of list) topicIds.set(metadata.topics.get(state.topic)!.id, state.topic);
+        const waitMs = busyNodes.has(node) ? Math.min(BUSY_WAIT_MS, this.settings.maxWaitMs) : this.settings.maxWaitMs;
+        this.fetchNode(node, list, topicIds, waitMs);
+      }
+    });
+  }
+
+  private eligible(state: PartitionState): boolean {
+    return state.offset !== undefined && !state.paused && !state.busy;
+  }
+
+  private fetchNode(node: number, list: PartitionState[], topicNames: Map<string, string>, waitMs: number): void {
+    this.inflight.add(node);
+    const requested = new Map(
+      list.map((s) => [`${s.topic}|${s.partition}`, { state: s, offset: s.offset!, epoch: s.epoch }]),
+    );
+    const topicIdOf = new Map([...topicNames].map(([id, name]) => [name, id]));
+    const topics = new Map<string, FetchRequestTopic>();
+    for (const s of list) {
+      const topicId = topicIdOf.get(s.topic)!;
+      let topic = topics.get(topicId);
+      if (!topic) topics.set(topicId, (topic = { topicId, partitions: [] }));
+      topic.partitions.push({
+        partition: s.partition,
+        fetchOffset: s.offset!,
+        partitionMaxBytes: this.settings.maxBytesPerPartition ?? DEFAULT_MAX_BYTES_PER_PARTITION,
+        currentLeaderEpoch: -1,
+        lastFetchedEpoch: -1,
+      });
+    }
+    this.consumer.fetch(
+      {
+        node,
+        topics: [...topics.values()],
+        maxWaitTime: waitMs,
+        minBytes: this.settings.minBytes ?? 1,
+        maxBytes: this.settings.maxBytes ?? DEFAULT_MAX_BYTES,
+      },
+      (error, response) => {
+        this.inflight.delete(node);
+        if (this.stopped) return;
+        if (error) {
+          const failedResponse = (error as { response?: FetchResponse }).response;
+          if (failedResponse && this.resetOutOfRange(failedResponse, topicNames, requested)) return this.schedule();
+          return this.failed(error);
+        }
+        if (response) this.deliver(response, topicNames, requested);
+        this.schedule();
+      },
+    );
+  }
+
+  private deliver(
+    response: FetchResponse,
+    topicNames: Map<string, string>,
+    requested: Map<string, { state: PartitionState; offset: bigint; epoch: number }>,
+  ): void {
+    for (const topicResponse of response.responses) {
+      const topic = topicNames.get(topicResponse.topicId);
+      for (const p of topicResponse.partitions) {
+        const asked = requested.get(`${topic}|${p.partitionIndex}`);
+        // Partitions seeked, paused or removed since the fetch started: their data is stale.
+        if (!asked || asked.state.epoch !== asked.epoch || asked.state.paused) continue;
+        if (this.get(asked.state.topic, asked.state.partition) !== asked.state) continue;
+        const { records, nextOffset } = decodeBatches(p.records, asked.offset);
+        if (nextOffset === undefined) continue;
+        if (records.length === 0) {
+          asked.state.offset = nextOffset;
+          continue;
+        }
+        this.events.onRecords(asked.state, records, asked.offset, nextOffset);
+      }
+    }
+  }
+
+  /** Partitions asked for below their log start (retention deleted it) go on from the oldest kept record. */
+  private resetOutOfRange(
+    response: FetchResponse,
+    topicNames: Map<string, string>,
+    requested: Map<string, { state: PartitionState; offset: bigint; epoch: number }>,
+  ): boolean {
+    let reset = false;
+    for (const topicResponse of response.responses ?? []) {
+      const topic = topicNames.get(topicResponse.topicId);
+      for (const p of topicResponse.partitions) {
+        if (p.errorCode !== OFFSET_OUT_OF_RANGE || p.logStartOffset < 0n) continue;
+        const asked = requested.get(`${topic}|${p.partitionIndex}`);
+        if (!asked || asked.state.epoch !== asked.epoch) continue;
+        asked.state.offset = asked.offset < p.logStartOffset ? p.logStartOffset : p.highWatermark;
+        reset = true;
+      }
+    }
+    return reset;
+  }
+
+  private failed(error: Error): void {
+    const portError = toPortError(error);
+    this.events.onError(portError, !portError.retriable);
+    if (!portError.retriable) return this.stop();
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.schedule(), RETRY_DELAY_MS);
+  }
+}
