@@ -10,6 +10,8 @@ export interface ConsumerHttpReading {
 
 const LAG_SAMPLE = /^dual_stream_consumer_lag\{[^}]*\} \d+/m;
 const MAX_IN_FLIGHT = 64;
+/** How long `stop()` waits for the scrapes still in flight (the target's HTTP p99 is 250 ms). */
+const STOP_GRACE_MS = 2_000;
 
 /**
  * Open-loop probe of the consumer while it catches up: a catch-up read every 100 ms and a `/metrics` scrape every
@@ -26,6 +28,7 @@ export class ConsumerHttpProbe {
   };
   private readonly open = new Set<{ startedAt: number; into: number[] }>();
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly pending = new Set<Promise<unknown>>();
   private n = 0;
 
   constructor(
@@ -41,8 +44,17 @@ export class ConsumerHttpProbe {
     );
   }
 
-  stop(): ConsumerHttpReading {
+  /**
+   * Stops firing and gives the requests still in flight up to `STOP_GRACE_MS` to answer: a scrape fired just
+   * before the end is answered like any other, while one the consumer cannot answer by then still counts as a
+   * scrape without a lag sample (and its latency is what it waited).
+   */
+  async stop(): Promise<ConsumerHttpReading> {
     for (const timer of this.timers) clearInterval(timer);
+    await Promise.race([
+      Promise.allSettled(this.pending),
+      new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS)),
+    ]);
     const now = Date.now();
     for (const request of this.open) request.into.push(now - request.startedAt);
     this.open.clear();
@@ -61,9 +73,11 @@ export class ConsumerHttpProbe {
   private scrape(): void {
     // Every scrape fired counts: one that never answers, or fails, had no lag sample either.
     this.reading.scrapes++;
-    void this.timed('/metrics', {}, this.reading.metricsLatenciesMs).then((body) => {
+    const scrape = this.timed('/metrics', {}, this.reading.metricsLatenciesMs).then((body) => {
       if (body !== undefined && LAG_SAMPLE.test(body)) this.reading.scrapesWithLag++;
     });
+    this.pending.add(scrape);
+    void scrape.finally(() => this.pending.delete(scrape));
   }
 
   /** Resolves with the body of a 200 answer, undefined otherwise; records the latency unless `stop()` did. */

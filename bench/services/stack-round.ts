@@ -84,7 +84,7 @@ export async function runRound(variant: Variant, roundNo: number, settings: Roun
         const answered = await load(phase, settings.durationS);
         return { answered, ingester: await apps.ingester.read() };
       }, settings.drainTimeoutMs);
-      const http = probe.stop();
+      const http = await probe.stop();
       const consumer = await apps.consumer.read();
       const { answered, ingester } = result;
       const ingestRate = (answered.accepted * phase.eventsPerRequest) / answered.durationS;
