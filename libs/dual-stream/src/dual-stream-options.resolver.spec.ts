@@ -5,6 +5,7 @@ import { DEFAULTS, resolveDualStreamOptions } from './dual-stream-options.resolv
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const INTERFACE_FILE = path.join(here, 'interfaces', 'dual-stream-options.interface.ts');
+const CLIENT_SETTINGS_FILE = path.join(here, 'interfaces', 'kafka-client-options.interface.ts');
 const DOCS_FILE = path.join(here, '..', '..', '..', 'docs', 'configuration.md');
 
 /** Where each options interface sits in `DualStreamModuleOptions`. */
@@ -22,16 +23,26 @@ const PREFIX_OF: Record<string, string> = {
   DualStreamHubOptions: 'hub.',
   DualStreamReplayOptions: 'replay.',
 };
+/**
+ * Where each interface of the client settings sits. `KafkajsRetryOptions` is also `kafka.producer.retry`, whose
+ * object default `KafkajsProducerConfig.retry` states.
+ */
+const CLIENT_PREFIX_OF: Record<string, string> = {
+  KafkajsClientConfig: 'kafka.config.',
+  KafkajsRetryOptions: 'kafka.config.retry.',
+  KafkajsProducerConfig: 'kafka.producer.',
+  PlatformaticClientOptions: 'kafka.platformatic.',
+};
 /** Defaults that are not literals, so `DEFAULTS` cannot hold them: the resolver derives them. */
 const NOT_LITERAL = new Set(['kafka.brokers', 'consumer.groupIdPrefix', 'logger', 'redis.sharded']);
 
 /** `@default` text of every option, by path (`kafka.clientId`); `@default see X` marks a section and is skipped. */
-function jsdocDefaults(): Map<string, string> {
-  const source = readFileSync(INTERFACE_FILE, 'utf8');
+function jsdocDefaults(file = INTERFACE_FILE, prefixOf = PREFIX_OF): Map<string, string> {
+  const source = readFileSync(file, 'utf8');
   const defaults = new Map<string, string>();
   for (const [, name, body] of source.matchAll(/export interface (\w+) \{([\s\S]*?)\n\}/g)) {
-    const prefix = PREFIX_OF[name];
-    if (prefix === undefined) throw new Error(`interface ${name} has no option prefix: add it to PREFIX_OF`);
+    const prefix = prefixOf[name];
+    if (prefix === undefined) throw new Error(`interface ${name} of ${file} has no option prefix: add it`);
     for (const [, comment, field] of body.matchAll(/\/\*\*([\s\S]*?)\*\/\s*(\w+)\??:/g)) {
       const text = /@default\s+([\s\S]*?)\s*(?:@\w+|$)/.exec(comment.replace(/^\s*\* ?/gm, ' '))?.[1];
       if (text === undefined) throw new Error(`${prefix}${field} has no @default in its JSDoc`);
@@ -94,8 +105,8 @@ describe('option defaults: DEFAULTS, the JSDoc @default tags and docs/configurat
     for (const [option, text] of jsdoc) expect({ option, text: docs.get(option) }).toEqual({ option, text });
   });
 
-  it('says in every @default what the resolver applies', () => {
-    for (const [option, text] of jsdoc) {
+  it('says in every @default what the resolver applies, the client settings passed on as they are included', () => {
+    for (const [option, text] of [...jsdoc, ...jsdocDefaults(CLIENT_SETTINGS_FILE, CLIENT_PREFIX_OF)]) {
       const actual = valueAt(DEFAULTS, option);
       if (NOT_LITERAL.has(option)) {
         expect({ option, actual }).toEqual({ option, actual: undefined });

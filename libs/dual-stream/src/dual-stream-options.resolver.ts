@@ -1,6 +1,5 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { defaultTopic } from './events/event-naming.js';
-import type { KafkajsProducerConfig } from './kafka/kafkajs/kafkajs-options.js';
 import type {
   DualStreamBatchOptions,
   DualStreamBufferOptions,
@@ -15,6 +14,7 @@ import type {
   DualStreamRetryOptions,
   DualStreamTopicOptions,
 } from './interfaces/dual-stream-options.interface.js';
+import type { KafkajsProducerConfig } from './interfaces/kafka-client-options.interface.js';
 
 type ConsumerDefaults = Required<Omit<DualStreamConsumerOptions, 'retry' | 'groupIdPrefix'>> & {
   retry: Required<DualStreamRetryOptions>;

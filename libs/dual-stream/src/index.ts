@@ -67,12 +67,15 @@ export type {
   TopicSpec,
   KafkaConnectionState,
 } from './kafka/kafka-port.interface.js';
-// What `kafka.sasl` / `kafka.config` / `kafka.producer` pass to kafkajs as they are.
+// What `kafka.sasl` / `config` / `producer` / `platformatic` pass to the Kafka client as they are: the library's
+// own types, so the published types name neither optional client (test/package/driver-types.int-spec.ts).
 export type {
   KafkajsClientConfig,
   KafkajsProducerConfig,
+  KafkajsRetryOptions,
   KafkajsSaslOptions,
-} from './kafka/kafkajs/kafkajs-options.js';
+  PlatformaticClientOptions,
+} from './interfaces/kafka-client-options.interface.js';
 
 // Publisher
 export { DualStreamPublisher } from './publisher/dual-stream.publisher.js';

@@ -99,3 +99,79 @@ function namedSymbol(checker, node) {
   if (ts.isImportTypeNode(node) && node.qualifier) return checker.getSymbolAtLocation(node.qualifier);
   return undefined;
 }
+
+/**
+ * Type errors an app gets from a package's published declarations when the packages `absent` (optional peer
+ * dependencies the app did not install) cannot be found, with library checking on (`skipLibCheck: false`).
+ * Only the package's own declarations and `consumer` are checked (other packages' declarations are theirs to
+ * keep sound, and checking them would take most of the time).
+ * @param {object} check
+ * @param {string} check.packageDir absolute path of the package (its `package.json` names and exports it)
+ * @param {string} check.typesEntry absolute path of its `exports["."].types`
+ * @param {string[]} check.absent package names that do not resolve, as in an app that lacks them
+ * @param {string} [check.consumer] source of an app module that imports the package by name (`.mts`, placed
+ *   in `packageDir` so the import resolves through the package's own `exports`)
+ * @returns {string[]} one `file(line,col): error TSnnnn: message` per error, paths relative to `packageDir`
+ */
+export function typeErrorsWithout({ packageDir, typesEntry, absent, consumer }) {
+  const options = {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2023,
+    lib: ['lib.es2023.d.ts'],
+    strict: true,
+    skipLibCheck: false,
+    noEmit: true,
+    experimentalDecorators: true,
+    emitDecoratorMetadata: true,
+    types: ['node'],
+  };
+  const consumerFile = path.join(packageDir, 'type-check-consumer.mts');
+  const host = ts.createCompilerHost(options);
+  const { fileExists, readFile, getSourceFile } = host;
+  if (consumer !== undefined) {
+    host.fileExists = (file) => file === consumerFile || fileExists.call(host, file);
+    host.readFile = (file) => (file === consumerFile ? consumer : readFile.call(host, file));
+    host.getSourceFile = (file, language, ...rest) =>
+      file === consumerFile
+        ? ts.createSourceFile(file, consumer, language)
+        : getSourceFile.call(host, file, language, ...rest);
+  }
+  const isAbsent = (/** @type {string} */ name) => absent.some((p) => name === p || name.startsWith(`${p}/`));
+  host.resolveModuleNameLiterals = (literals, containingFile, redirectedReference, compilerOptions, file) =>
+    literals.map((literal) =>
+      isAbsent(literal.text)
+        ? { resolvedModule: undefined }
+        : ts.resolveModuleName(
+            literal.text,
+            containingFile,
+            compilerOptions,
+            host,
+            undefined,
+            redirectedReference,
+            ts.getModeForUsageLocation(file, literal, compilerOptions),
+          ),
+    );
+
+  const roots = consumer === undefined ? [typesEntry] : [typesEntry, consumerFile];
+  const program = ts.createProgram(roots, options, host);
+  const own = program
+    .getSourceFiles()
+    .filter(
+      (f) => f.fileName.startsWith(packageDir + path.sep) && !f.fileName.includes(`${path.sep}node_modules${path.sep}`),
+    );
+  const diagnostics = [
+    ...program.getOptionsDiagnostics(),
+    ...program.getGlobalDiagnostics(),
+    ...own.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)]),
+  ];
+  return diagnostics.map((d) =>
+    ts
+      .formatDiagnostic(d, {
+        getCanonicalFileName: (f) => f,
+        getCurrentDirectory: () => packageDir,
+        getNewLine: () => '\n',
+      })
+      .trim(),
+  );
+}

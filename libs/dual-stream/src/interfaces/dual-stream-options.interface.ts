@@ -1,12 +1,13 @@
 import type { LoggerService } from '@nestjs/common';
 import type { ClusterNode, ClusterOptions, RedisOptions } from 'ioredis';
 import type { ConnectionOptions } from 'node:tls';
+import type { DualStreamEvent } from './dual-stream-event.interface.js';
 import type {
   KafkajsClientConfig,
   KafkajsProducerConfig,
   KafkajsSaslOptions,
-} from '../kafka/kafkajs/kafkajs-options.js';
-import type { DualStreamEvent } from './dual-stream-event.interface.js';
+  PlatformaticClientOptions,
+} from './kafka-client-options.interface.js';
 
 export interface DualStreamKafkaOptions {
   /** Bootstrap brokers, e.g. `['127.0.0.1:9092']`. @default required, no default */
@@ -24,9 +25,9 @@ export interface DualStreamKafkaOptions {
   driver?: 'kafkajs' | 'platformatic';
   /** @default 'dual-stream' */
   clientId?: string;
-  /** Passed to kafkajs as is. @default undefined (plaintext) */
+  /** TLS of both drivers, passed to the client as is. @default undefined (plaintext) */
   ssl?: boolean | ConnectionOptions;
-  /** Passed to kafkajs as is; never logged. @default undefined */
+  /** SASL of both drivers (platformatic: plain and scram only); never logged. @default undefined */
   sasl?: KafkajsSaslOptions;
   /** Any other kafkajs client setting (retry, connectionTimeout, ...); wins over the fields above. @default {} */
   config?: KafkajsClientConfig;
@@ -35,7 +36,7 @@ export interface DualStreamKafkaOptions {
    * `metadataMaxAge`, `sasl`, `tls`, ...), given to every client of the `platformatic` driver as is; wins over
    * the fields above. @default {}
    */
-  platformatic?: Record<string, unknown>;
+  platformatic?: PlatformaticClientOptions;
   /**
    * Producer settings of the publisher, merged field by field over the default. `idempotent` and
    * `maxInFlightRequests: 1` are what keep per-key order and exactly-one write per send; change them only if you

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { Kafka, KafkaConfig, LogEntry } from 'kafkajs';
+import type { Kafka, KafkaConfig, LogEntry, SASLOptions } from 'kafkajs';
 import type { ResolvedDualStreamOptions } from '../../dual-stream-options.resolver.js';
 import type { ClientTuning } from '../kafka-port.interface.js';
 import { kafkajs } from './kafkajs-module.js';
@@ -41,7 +41,8 @@ export function createKafkajsClient(
     clientId: `${kafka.clientId}-${role}`,
     brokers: kafka.brokers,
     ssl: kafka.ssl,
-    sasl: kafka.sasl,
+    // The module's own description of kafkajs' SASL union (interfaces/kafka-client-options.interface.ts).
+    sasl: kafka.sasl as SASLOptions | undefined,
     logLevel: tuning.silent ? logLevel.NOTHING : logLevel.WARN,
     ...(tuning.silent ? {} : { logCreator: kafkaLogCreator(options.logger) }),
     ...(kafka.config as Partial<KafkaConfig>),
