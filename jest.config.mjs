@@ -12,6 +12,8 @@ const common = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
+  // .infra/ holds the local broker and the services bench's baseline checkouts (another copy of this package).
+  modulePathIgnorePatterns: ['<rootDir>/.infra/'],
 };
 
 export default {

@@ -111,18 +111,80 @@ describe('PartitionFetchLoop', () => {
     loop.stop();
   });
 
-  it('hands over the records of each partition as one batch and holds the partition until released', async () => {
+  it('hands over the records of each partition as one batch and reads its next batch ahead while it is handled', async () => {
     const { loop, calls, delivered } = loopOf([1]);
     const state = loop.add('t', 0, 3n, false);
     await tick();
     calls[0].answer(null, response(0, 2n, 4));
     await tick();
     expect(delivered).toEqual([{ partition: 0, offsets: ['3', '4', '5'], fetchedOffset: 3n }]);
-    expect(calls).toHaveLength(1);
+    // The read-ahead: from where the batch ends, with a short wait so the partition is not held up.
+    expect(calls).toHaveLength(2);
+    expect(calls[1].partitions.map((p) => p.fetchOffset)).toEqual([6n]);
+    expect(calls[1].maxWaitTime).toBe(10);
+    calls[1].answer(null, response(0, 6n, 2));
+    await tick();
+    expect(delivered).toHaveLength(1);
+    expect(calls).toHaveLength(2);
     state.offset = 6n;
     loop.release(state);
+    expect(delivered[1]).toEqual({ partition: 0, offsets: ['6', '7'], fetchedOffset: 6n });
     await tick();
-    expect(calls[1].partitions.map((p) => p.fetchOffset)).toEqual([6n]);
+    expect(calls[2].partitions.map((p) => p.fetchOffset)).toEqual([8n]);
+    loop.stop();
+  });
+
+  it('drops the read-ahead when the handler resolved less than its batch, and fetches from where it left off', async () => {
+    const { loop, calls, delivered } = loopOf([1]);
+    const state = loop.add('t', 0, 0n, false);
+    await tick();
+    calls[0].answer(null, response(0, 0n, 4));
+    await tick();
+    calls[1].answer(null, response(0, 4n, 2));
+    await tick();
+    state.offset = 2n;
+    loop.release(state);
+    expect(delivered).toHaveLength(1);
+    await tick();
+    expect(calls[2].partitions.map((p) => p.fetchOffset)).toEqual([2n]);
+    calls[2].answer(null, response(0, 2n, 2));
+    await tick();
+    expect(delivered[1]).toMatchObject({ offsets: ['2', '3'], fetchedOffset: 2n });
+    loop.stop();
+  });
+
+  it('hands over a read-ahead answered after its batch was released only if it starts at the released offset', async () => {
+    const { loop, calls, delivered } = loopOf([1]);
+    const state = loop.add('t', 0, 0n, false);
+    await tick();
+    calls[0].answer(null, response(0, 0n, 3));
+    await tick();
+    state.offset = 3n;
+    loop.release(state);
+    await tick();
+    expect(calls).toHaveLength(2);
+    calls[1].answer(null, response(0, 3n, 2));
+    await tick();
+    expect(delivered.map((d) => d.offsets)).toEqual([
+      ['0', '1', '2'],
+      ['3', '4'],
+    ]);
+    loop.stop();
+  });
+
+  it('drops a read-ahead held for a partition that is sought before its batch is released', async () => {
+    const { loop, calls, delivered } = loopOf([1]);
+    const state = loop.add('t', 0, 0n, false);
+    await tick();
+    calls[0].answer(null, response(0, 0n, 3));
+    await tick();
+    calls[1].answer(null, response(0, 3n, 2));
+    await tick();
+    loop.seek(state, 40n);
+    loop.release(state);
+    expect(delivered).toHaveLength(1);
+    await tick();
+    expect(calls[2].partitions.map((p) => p.fetchOffset)).toEqual([40n]);
     loop.stop();
   });
 

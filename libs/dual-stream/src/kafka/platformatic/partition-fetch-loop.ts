@@ -14,10 +14,21 @@ export interface PartitionState {
   /** The next offset to fetch; undefined: not fetched until it is set. */
   offset: bigint | undefined;
   paused: boolean;
-  /** A batch of it is being handled: not fetched again until that ends. */
+  /** A batch of it is being handled: only its next batch is fetched meanwhile (`ahead`), and held. */
   busy: boolean;
   /** Bumped by every seek: a fetch that started before it is dropped. */
   epoch: number;
+  /** Where the batch being handled ends: the one read-ahead fetch while it is handled starts there. */
+  ahead?: bigint;
+  /** The batch read ahead, handed over at `release` if the handler resolved up to its start. */
+  prefetched?: ReadAhead;
+}
+
+/** Records fetched from `from` while the batch before them was being handled. */
+interface ReadAhead {
+  from: bigint;
+  records: KafkaRecord[];
+  nextOffset: bigint;
 }
 
 export interface FetchLoopSettings {
@@ -91,18 +102,33 @@ export class PartitionFetchLoop {
   seek(state: PartitionState, offset: bigint): void {
     state.offset = offset;
     state.epoch++;
+    state.ahead = state.prefetched = undefined;
     this.schedule();
   }
 
   setPaused(state: PartitionState, paused: boolean): void {
     state.paused = paused;
-    if (!paused) this.schedule();
+    if (paused) state.ahead = state.prefetched = undefined;
+    else this.schedule();
   }
 
-  /** A batch of `state` was handled: fetch it again (from `state.offset`). */
+  /**
+   * A batch of `state` was handled: hands over the batch read ahead meanwhile when it starts where the handler
+   * left off (`state.offset`), else drops it and fetches from `state.offset`.
+   */
   release(state: PartitionState): void {
     state.busy = false;
+    const next = state.prefetched;
+    state.prefetched = undefined;
+    if (next && next.from === state.offset && !state.paused && this.get(state.topic, state.partition) === state) {
+      this.handOver(state, next.records, next.from, next.nextOffset);
+    }
     this.schedule();
+  }
+
+  private handOver(state: PartitionState, records: KafkaRecord[], from: bigint, nextOffset: bigint): void {
+    state.ahead = nextOffset;
+    this.events.onRecords(state, records, from, nextOffset);
   }
 
   stop(): void {
@@ -148,15 +174,26 @@ export class PartitionFetchLoop {
     });
   }
 
+  /**
+   * Fetched now: an idle partition from its offset, or a busy one once from where its batch ends, so its next
+   * batch is on hand when the handler finishes instead of a fetch round trip later.
+   */
   private eligible(state: PartitionState): boolean {
-    return state.offset !== undefined && !state.paused && !state.busy;
+    if (state.offset === undefined || state.paused) return false;
+    return !state.busy || (state.ahead !== undefined && state.prefetched === undefined);
+  }
+
+  private fetchOffset(state: PartitionState): bigint {
+    return state.busy ? state.ahead! : state.offset!;
   }
 
   private fetchNode(node: number, list: PartitionState[], topicNames: Map<string, string>, waitMs: number): void {
     this.inflight.add(node);
     const requested = new Map(
-      list.map((s) => [`${s.topic}|${s.partition}`, { state: s, offset: s.offset!, epoch: s.epoch }]),
+      list.map((s) => [`${s.topic}|${s.partition}`, { state: s, offset: this.fetchOffset(s), epoch: s.epoch }]),
     );
+    // One read-ahead per handled batch: a busy partition whose read-ahead came back empty waits for `release`.
+    for (const s of list) if (s.busy) s.ahead = undefined;
     const topicIdOf = new Map([...topicNames].map(([id, name]) => [name, id]));
     const topics = new Map<string, FetchRequestTopic>();
     for (const s of list) {
@@ -165,7 +202,7 @@ export class PartitionFetchLoop {
       if (!topic) topics.set(topicId, (topic = { topicId, partitions: [] }));
       topic.partitions.push({
         partition: s.partition,
-        fetchOffset: s.offset!,
+        fetchOffset: requested.get(`${s.topic}|${s.partition}`)!.offset,
         partitionMaxBytes: this.settings.maxBytesPerPartition ?? DEFAULT_MAX_BYTES_PER_PARTITION,
         currentLeaderEpoch: -1,
         lastFetchedEpoch: -1,
@@ -205,13 +242,20 @@ export class PartitionFetchLoop {
         // Partitions seeked, paused or removed since the fetch started: their data is stale.
         if (!asked || asked.state.epoch !== asked.epoch || asked.state.paused) continue;
         if (this.get(asked.state.topic, asked.state.partition) !== asked.state) continue;
+        const state = asked.state;
         const { records, nextOffset } = decodeBatches(p.records, asked.offset);
         if (nextOffset === undefined) continue;
-        if (records.length === 0) {
-          asked.state.offset = nextOffset;
+        if (state.busy) {
+          if (records.length > 0) state.prefetched = { from: asked.offset, records, nextOffset };
           continue;
         }
-        this.events.onRecords(asked.state, records, asked.offset, nextOffset);
+        // A read-ahead that came back after its batch was released: only if the handler resolved up to it.
+        if (asked.offset !== state.offset) continue;
+        if (records.length === 0) {
+          state.offset = nextOffset;
+          continue;
+        }
+        this.handOver(state, records, asked.offset, nextOffset);
       }
     }
   }
@@ -228,7 +272,8 @@ export class PartitionFetchLoop {
       for (const p of topicResponse.partitions) {
         if (p.errorCode !== OFFSET_OUT_OF_RANGE || p.logStartOffset < 0n) continue;
         const asked = requested.get(`${topic}|${p.partitionIndex}`);
-        if (!asked || asked.state.epoch !== asked.epoch) continue;
+        // A read-ahead past the end is dropped: the handler's release decides where the partition goes on.
+        if (!asked || asked.state.epoch !== asked.epoch || asked.state.busy) continue;
         asked.state.offset = asked.offset < p.logStartOffset ? p.logStartOffset : p.highWatermark;
         reset = true;
       }
