@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort } from '../../test/support/local-infra/proc.mjs';
 import type { ProbeReading } from './probe-protocol.js';
 
 export type AppName = 'ingester' | 'gateway' | 'consumer';
+/** A process the benchmark measures: one of the apps, or the bare HTTP server of the `http-floor` anchor row. */
+export type ProcessName = AppName | 'http-floor';
 
 /** One app process of a stack, with the preloaded probe on its IPC channel. */
 export class AppProcess {
@@ -15,7 +17,7 @@ export class AppProcess {
   exited = false;
 
   constructor(
-    readonly name: AppName,
+    readonly name: ProcessName,
     readonly url: string,
     private readonly child: ChildProcess,
   ) {
@@ -75,32 +77,36 @@ export interface StackOptions {
   logTag: string;
 }
 
+/** Spawns `script` with the probe preloaded, on a free port, its output in `logDir`. */
+async function spawnProbed(name: ProcessName, script: string, options: StackOptions): Promise<AppProcess> {
+  mkdirSync(options.logDir, { recursive: true });
+  const port = await freePort();
+  const log = createWriteStream(path.join(options.logDir, `${options.logTag}-${name}.log`));
+  const child = spawn(
+    process.execPath,
+    [
+      // BENCH_CPU_PROF=consumer (or ingester, gateway, http-floor, all): a V8 CPU profile of that process per run,
+      // for finding where its CPU per event goes (open the .cpuprofile in Chrome DevTools or speedscope).
+      ...(cpuProfiled(name) ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.logDir, 'profiles')}`] : []),
+      '--import',
+      pathToFileURL(options.preload).href,
+      script,
+    ],
+    {
+      cwd: options.cwd,
+      env: { ...process.env, NODE_OPTIONS: '', HOST: '127.0.0.1', PORT: String(port), ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    },
+  );
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  return new AppProcess(name, `http://127.0.0.1:${port}`, child);
+}
+
 /** The three demo apps as their own processes on free ports; resolves once each answers its readiness probe. */
 export async function startStack(options: StackOptions): Promise<Record<AppName, AppProcess>> {
-  mkdirSync(options.logDir, { recursive: true });
-  const start = async (name: AppName): Promise<AppProcess> => {
-    const port = await freePort();
-    const log = createWriteStream(path.join(options.logDir, `${options.logTag}-${name}.log`));
-    const child = spawn(
-      process.execPath,
-      [
-        // BENCH_CPU_PROF=consumer (or ingester, gateway, all): a V8 CPU profile of that app per run, for finding
-        // where its CPU per event goes (open the .cpuprofile in Chrome DevTools or speedscope).
-        ...(cpuProfiled(name) ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.logDir, 'profiles')}`] : []),
-        '--import',
-        pathToFileURL(options.preload).href,
-        path.join(options.distDir, 'apps', name, 'src', 'main.js'),
-      ],
-      {
-        cwd: options.cwd,
-        env: { ...process.env, NODE_OPTIONS: '', HOST: '127.0.0.1', PORT: String(port), ...options.env },
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      },
-    );
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
-    return new AppProcess(name, `http://127.0.0.1:${port}`, child);
-  };
+  const start = (name: AppName) =>
+    spawnProbed(name, path.join(options.distDir, 'apps', name, 'src', 'main.js'), options);
   // The consumer first: its groups join while the others start.
   const consumer = await start('consumer');
   const gateway = await start('gateway');
@@ -119,7 +125,20 @@ export async function startStack(options: StackOptions): Promise<Record<AppName,
   return apps;
 }
 
-function cpuProfiled(name: AppName): boolean {
+/** The `http-floor` anchor: Node's HTTP server answering the ingester's request with nothing behind it. */
+export async function startHttpFloor(options: Omit<StackOptions, 'distDir'>): Promise<AppProcess> {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'http-floor.server.js');
+  const floor = await spawnProbed('http-floor', script, { ...options, distDir: '' });
+  try {
+    await waitFor(floor, '/health/ready');
+  } catch (err) {
+    await floor.stop(2_000);
+    throw err;
+  }
+  return floor;
+}
+
+function cpuProfiled(name: ProcessName): boolean {
   const wanted = (process.env.BENCH_CPU_PROF ?? '').split(',');
   return wanted.includes(name) || wanted.includes('all');
 }

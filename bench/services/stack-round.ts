@@ -4,16 +4,19 @@ import path from 'node:path';
 import type { Admin } from 'kafkajs';
 import { signGatewayToken, sourceTopics } from '@app/service-kit';
 import { percentile, round, type BenchRow } from '../support/bench-report.js';
-import { startStack } from './app-stack.js';
+import { rowId, type BenchDriver } from '../support/bench-driver.js';
+import { startHttpFloor, startStack } from './app-stack.js';
 import { ConsumerHttpProbe } from './consumer-probe.js';
 import { batchBodies, runLoad, singleBodies, SOURCE_TYPES, type LoadOptions } from './ingest-load.js';
 import { ProjectionWatch } from './projection-watch.js';
 
-/** A build of the three apps: the ref given with `--baseline`, or this checkout. */
+/** A build of the three apps (the ref given with `--baseline`, or this checkout) on one Kafka driver. */
 export interface Variant {
   name: 'baseline' | 'current';
   distDir: string;
   cwd: string;
+  /** The apps' `KAFKA_DRIVER`; row ids get the driver's suffix as in the other benches (`rowId`). */
+  driver: BenchDriver;
 }
 
 export interface RoundSettings {
@@ -37,7 +40,7 @@ const PROBED_SOURCES = ['order/order-1', 'user/user-2', 'sensor/sensor-3'];
  * load shape drive the ingester while following the projection until it has drained, and stop the apps.
  */
 export async function runRound(variant: Variant, roundNo: number, settings: RoundSettings): Promise<BenchRow[]> {
-  const prefix = `bsv-${settings.runId}-${variant.name[0]}${roundNo}-`;
+  const prefix = `bsv-${settings.runId}-${variant.name[0]}${variant.driver[0]}${roundNo}-`;
   const secret = randomBytes(32).toString('hex');
   const apiKey = randomBytes(24).toString('hex');
   const apps = await startStack({
@@ -45,8 +48,9 @@ export async function runRound(variant: Variant, roundNo: number, settings: Roun
     cwd: variant.cwd,
     preload: settings.preload,
     logDir: path.join(settings.workDir, 'logs'),
-    logTag: `${variant.name}-${roundNo}`,
+    logTag: `${variant.name}-${variant.driver}-${roundNo}`,
     env: {
+      KAFKA_DRIVER: variant.driver,
       TOPIC_PREFIX: prefix,
       CHANNEL_PREFIX: prefix,
       SOURCE_TYPES: SOURCE_TYPES.join(','),
@@ -89,7 +93,7 @@ export async function runRound(variant: Variant, roundNo: number, settings: Roun
       const { answered, ingester } = result;
       const ingestRate = (answered.accepted * phase.eventsPerRequest) / answered.durationS;
       rows.push({
-        id: `ingest-${phase.name}`,
+        id: rowId(`ingest-${phase.name}`, variant.driver),
         label: `POST ${phase.path}, ${phase.connections} connections, ${phase.eventsPerRequest} event(s) per request`,
         variant: variant.name,
         eventsPerSec: Math.round(ingestRate),
@@ -105,7 +109,7 @@ export async function runRound(variant: Variant, roundNo: number, settings: Roun
         loadAvg1: round(loadavg()[0]!, 1),
       });
       rows.push({
-        id: `projection-${phase.name}`,
+        id: rowId(`projection-${phase.name}`, variant.driver),
         label: `consumer projection during and after ingest-${phase.name}`,
         variant: variant.name,
         eventsPerSec: drain.eventsPerSec,
@@ -123,11 +127,58 @@ export async function runRound(variant: Variant, roundNo: number, settings: Roun
         lagSamplesPct: round((100 * http.scrapesWithLag) / Math.max(1, http.scrapes), 1),
         loadAvg1: round(loadavg()[0]!, 1),
       });
-      console.error(`[bench] ${variant.name} round ${roundNo} ${phase.name}: ${JSON.stringify(rows.slice(-2))}`);
+      console.error(
+        `[bench] ${variant.name} ${variant.driver} round ${roundNo} ${phase.name}: ${JSON.stringify(rows.slice(-2))}`,
+      );
       await watch.settle(settings.drainTimeoutMs);
     }
   } finally {
     await Promise.all(Object.values(apps).map((app) => app.stop()));
   }
   return rows;
+}
+
+/**
+ * The `http-floor` anchor of one round: the single-event load (same bodies, connections and duration) against
+ * Node's HTTP server with nothing behind it, measured by the same probe as the ingester.
+ */
+export async function runFloorRound(roundNo: number, settings: RoundSettings): Promise<BenchRow> {
+  const phase = PHASES[0];
+  const floor = await startHttpFloor({
+    cwd: process.cwd(),
+    preload: settings.preload,
+    logDir: path.join(settings.workDir, 'logs'),
+    logTag: `anchor-${roundNo}`,
+    env: {},
+  });
+  try {
+    const options = {
+      url: floor.url,
+      path: phase.path,
+      bodies: phase.bodies as unknown as string[],
+      apiKey: 'unused',
+    };
+    await runLoad({ ...options, connections: 20, durationS: 3 });
+    await floor.reset();
+    const answered = await runLoad({ ...options, connections: phase.connections, durationS: settings.durationS });
+    const { cpuUs } = await floor.read();
+    const row: BenchRow = {
+      id: 'http-floor',
+      label: `node:http alone (no Kafka, no Redis): POST ${phase.path}, ${phase.connections} connections`,
+      variant: 'anchor',
+      eventsPerSec: Math.round(answered.accepted / answered.durationS),
+      reqPerSec: Math.round(answered.accepted / answered.durationS),
+      cpuUsPerRequest: Math.round(cpuUs / Math.max(1, answered.accepted)),
+      cpuUsPerEvent: round(cpuUs / Math.max(1, answered.accepted), 1),
+      p50Ms: answered.p50Ms,
+      p99Ms: answered.p99Ms,
+      rejected: answered.rejected,
+      errors: answered.errors,
+      loadAvg1: round(loadavg()[0]!, 1),
+    };
+    console.error(`[bench] anchor round ${roundNo}: ${JSON.stringify(row)}`);
+    return row;
+  } finally {
+    await floor.stop();
+  }
 }
