@@ -1,6 +1,7 @@
-// The two Kafka clients are optional peer dependencies (libs/dual-stream/package.json): an app installs the one
-// its `kafka.driver` names. Its compiler, with library checking on (`skipLibCheck: false`, as in
-// test/fixtures/fresh-app), must then find nothing of the other in the published declarations. Checked on the
+// The two Kafka clients, socket.io and @nestjs/websockets are optional peer dependencies
+// (libs/dual-stream/package.json): an app installs the Kafka client its `kafka.driver` names, and socket.io only
+// for a realtime gateway. Its compiler, with library checking on (`skipLibCheck: false`, as in
+// test/fixtures/fresh-app), must then find nothing of the others in the published declarations. Checked on the
 // built dist/ in a few seconds (no tarball, no npm install; fresh-app.int-spec.ts does the full install).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { typeErrorsWithout } from '../support/package/public-surface.mjs';
 
 const KAFKAJS = 'kafkajs';
 const PLATFORMATIC = '@platformatic/kafka';
+/** socket.io with what comes only with it, and Nest's gateway package: what an app without a gateway lacks. */
+const WITHOUT_GATEWAY = ['socket.io', 'socket.io-adapter', 'engine.io', '@nestjs/websockets'];
 
 /** An app of the platformatic driver: every client setting it may pass, some typed with that client's own types. */
 const PLATFORMATIC_APP = `
@@ -58,18 +61,101 @@ const options: DualStreamModuleOptions = {
 export const module = DualStreamModule.forRoot(options);
 `;
 
-describe('the published types in an app that installed one Kafka client of the two', () => {
-  let pkg: RepoPackage;
-  let typesEntry = '';
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'dual-stream-driver-types-'));
+/** An app without a realtime gateway: it publishes and runs a durable handler, nothing more. */
+const PUBLISH_AND_HANDLE_APP = `
+import { Controller, Injectable, Module } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import {
+  DualStreamModule,
+  DualStreamPublisher,
+  DurableContext,
+  OnDurable,
+  type NormalizedEvent,
+  type PublishReceipt,
+} from '@dual-stream/nestjs';
 
-  beforeAll(async () => {
-    pkg = publishablePackages().find((p) => p.manifest.name === '@dual-stream/nestjs')!;
-    // Serialized with the pack check and the fresh-app test, which build the same dist/.
-    await withLock(path.join(REPO_ROOT, '.infra', 'pack.lock'), async () => buildPackage(pkg));
-    const exports = pkg.manifest.exports as Record<string, { types: string }>;
-    typesEntry = path.join(pkg.dir, exports['.']!.types);
-  }, 5 * 60_000);
+@Injectable()
+export class Orders {
+  constructor(private readonly publisher: DualStreamPublisher) {}
+
+  place(id: string): Promise<PublishReceipt> {
+    return this.publisher.publish({ type: 'order.placed', source: { type: 'order', id }, data: { id } });
+  }
+}
+
+@Controller()
+export class OrderEvents {
+  @OnDurable({ topic: 'events.order', retry: { attempts: 3, backoffMs: 100 } })
+  onOrder(@Payload() event: NormalizedEvent<{ id: string }>, @Ctx() ctx: DurableContext): string {
+    return event.data.id + '@' + ctx.getOffset();
+  }
+}
+
+@Module({
+  imports: [DualStreamModule.forRoot({ kafka: { brokers: ['127.0.0.1:9092'] }, redis: false })],
+  controllers: [OrderEvents],
+  providers: [Orders],
+})
+export class AppModule {}
+`;
+
+/**
+ * A realtime gateway's use of the hub: it passes socket.io's own `Socket`, plain or with typed events maps (which
+ * need not list the hub's `server_disconnect`).
+ */
+const REALTIME_APP = `
+import type { Socket } from 'socket.io';
+import { RealtimeHub, type RealtimeHubSocket, type SubscribeAck, type UnsubscribeAck } from '@dual-stream/nestjs';
+
+interface ClientEvents {
+  subscribe: (body: unknown, ack: (reply: SubscribeAck) => void) => void;
+}
+interface ServerEvents {
+  notice: (text: string) => void;
+  progress: (done: number, total: number) => void;
+}
+type TypedSocket = Socket<ClientEvents, ServerEvents, ServerEvents, { principal: string }>;
+
+export const plain: RealtimeHubSocket = {} as Socket;
+export const typed: RealtimeHubSocket = {} as TypedSocket;
+
+export async function handle(hub: RealtimeHub, socket: Socket, other: TypedSocket, body: unknown): Promise<void> {
+  hub.attach(socket, { sub: 'user-1' }, { expiresAt: Date.now() + 60_000 });
+  hub.attach(other, other.data.principal);
+  const subscribed: SubscribeAck = await hub.subscribe(socket, body);
+  const unsubscribed: UnsubscribeAck = await hub.unsubscribe(other, body);
+  if (subscribed.ok && unsubscribed.ok) hub.detach(socket);
+}
+`;
+
+let pkg: RepoPackage;
+let typesEntry = '';
+
+beforeAll(async () => {
+  pkg = publishablePackages().find((p) => p.manifest.name === '@dual-stream/nestjs')!;
+  // Serialized with the pack check and the fresh-app test, which build the same dist/.
+  await withLock(path.join(REPO_ROOT, '.infra', 'pack.lock'), async () => buildPackage(pkg));
+  const exports = pkg.manifest.exports as Record<string, { types: string }>;
+  typesEntry = path.join(pkg.dir, exports['.']!.types);
+}, 5 * 60_000);
+
+describe('the published types in an app without a realtime gateway (no socket.io, no @nestjs/websockets)', () => {
+  it('compiles a module that publishes and runs an @OnDurable handler', () => {
+    const absent = WITHOUT_GATEWAY;
+    expect(typeErrorsWithout({ packageDir: pkg.dir, typesEntry, absent, consumer: PUBLISH_AND_HANDLE_APP })).toEqual(
+      [],
+    );
+  });
+});
+
+describe('the published types in an app with a socket.io gateway', () => {
+  it("takes socket.io's Socket where RealtimeHub wants a socket", () => {
+    expect(typeErrorsWithout({ packageDir: pkg.dir, typesEntry, absent: [], consumer: REALTIME_APP })).toEqual([]);
+  });
+});
+
+describe('the published types in an app that installed one Kafka client of the two', () => {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'dual-stream-driver-types-'));
 
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

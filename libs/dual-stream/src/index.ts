@@ -106,6 +106,7 @@ export type {
   SubscribeAck,
   UnsubscribeAck,
   AttachOptions,
+  RealtimeHubSocket,
   RecoveryMessage,
   RecoveryCause,
   RecoveryReason,

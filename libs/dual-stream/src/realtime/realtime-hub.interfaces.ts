@@ -27,6 +27,30 @@ export type UnsubscribeAck =
   | { ok: true; pattern: string }
   | { ok: false; channel?: string; pattern?: string; error: string };
 
+/**
+ * What `RealtimeHub` uses of a socket.io server socket; socket.io's `Socket` is one. Declared here, not imported,
+ * so that the published types need socket.io (an optional peer dependency) only in apps with a gateway
+ * (test/package/driver-types.int-spec.ts).
+ */
+export interface RealtimeHubSocket {
+  readonly id: string;
+  /** The namespace the hub encodes its packets for. */
+  readonly nsp: { readonly name: string };
+  /** The engine.io connection: the hub writes pre-encoded packets to it while it has room, and on `drain`. */
+  readonly conn: {
+    readonly readyState: string;
+    readonly transport: { readonly name: string };
+    /** `wsPreEncodedFrame` is read by engine.io's websocket transport (its typings declare only `compress`). */
+    write(packet: string, options: { compress?: boolean; wsPreEncodedFrame?: Buffer[] }): unknown;
+    on(event: 'drain', listener: () => void): unknown;
+    off(event: 'drain', listener: () => void): unknown;
+  };
+  /** `server_disconnect` before a disconnect; any arguments, so a `Socket` with a typed events map is one too. */
+  emit(event: string, ...args: unknown[]): unknown;
+  disconnect(close: true): unknown;
+  once(event: 'disconnect', listener: () => void): unknown;
+}
+
 /** How `RealtimeHub.attach()` treats a connection beyond its principal. */
 export interface AttachOptions {
   /**

@@ -1,7 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
-import type { Socket } from 'socket.io';
 import type { ResolvedDualStreamOptions } from '../dual-stream-options.resolver.js';
 import type { EventSource } from '../interfaces/dual-stream-event.interface.js';
 import { KafkaReplayService } from '../replay/kafka-replay.service.js';
@@ -21,6 +20,7 @@ import type { PatternSubscription } from './pattern-subscription.js';
 import type {
   AttachOptions,
   RealtimeHubMetrics,
+  RealtimeHubSocket,
   SseStreamOptions,
   SubscribeAck,
   UnsubscribeAck,
@@ -120,12 +120,12 @@ export class RealtimeHub implements BeforeApplicationShutdown, OnApplicationShut
    * Registers a connected socket, who it is (what the gateway's handshake verified) and until when its
    * credentials hold (`options.expiresAt`: then it gets `server_disconnect { reason: 'token-expired' }`).
    */
-  attach(socket: Socket, principal: unknown, options: AttachOptions = {}): void {
+  attach(socket: RealtimeHubSocket, principal: unknown, options: AttachOptions = {}): void {
     this.connections.register(new SocketConnection(socket, principal, this.limits, this.counters), options);
     socket.once('disconnect', () => this.detach(socket));
   }
 
-  detach(socket: Socket): void {
+  detach(socket: RealtimeHubSocket): void {
     this.connections.detach(socket.id);
   }
 
@@ -156,7 +156,7 @@ export class RealtimeHub implements BeforeApplicationShutdown, OnApplicationShut
   }
 
   /** A client's `subscribe` message (untrusted), answered with its ack once subscribed (and replayed). */
-  async subscribe(socket: Socket, raw: unknown): Promise<SubscribeAck> {
+  async subscribe(socket: RealtimeHubSocket, raw: unknown): Promise<SubscribeAck> {
     const refuse = (error: string) => this.subscriptions.refuse({ error });
     const entry = this.connections.get(socket.id);
     if (!entry || entry.connection.closed) return refuse('not attached to the realtime hub');
@@ -172,7 +172,7 @@ export class RealtimeHub implements BeforeApplicationShutdown, OnApplicationShut
   }
 
   /** A client's `unsubscribe` message (untrusted). */
-  async unsubscribe(socket: Socket, raw: unknown): Promise<UnsubscribeAck> {
+  async unsubscribe(socket: RealtimeHubSocket, raw: unknown): Promise<UnsubscribeAck> {
     const request = checkUnsubscribe(raw);
     if ('error' in request) return { ok: false, ...request };
     const entry = this.connections.get(socket.id);

@@ -1,15 +1,8 @@
-import type { Socket } from 'socket.io';
 import type { RealtimeNotification } from '../interfaces/dual-stream-event.interface.js';
-import type { ServerDisconnectMessage } from './realtime-hub.interfaces.js';
+import type { RealtimeHubSocket, ServerDisconnectMessage } from './realtime-hub.interfaces.js';
 import type { HubCounters } from './hub-counters.js';
 import { HubConnection, type ConnectionLimits, type DisconnectReason } from './hub-connection.js';
 import { eventPacket, OutgoingPacket, type LiveMessage } from './socket-packet.js';
-
-/** engine.io's write options as its websocket transport reads them (the typings only declare `compress`). */
-interface PreEncodedWrite {
-  compress?: boolean;
-  wsPreEncodedFrame?: Buffer[];
-}
 
 /** Grace for a disconnected slow client's transport to close before its socket is destroyed. */
 const SLOW_TERMINATE_AFTER_MS = 1000;
@@ -24,7 +17,7 @@ export class SocketConnection extends HubConnection<OutgoingPacket> {
   private readonly onDrain = () => this.pump();
 
   constructor(
-    readonly socket: Socket,
+    readonly socket: RealtimeHubSocket,
     principal: unknown,
     limits: ConnectionLimits,
     counters: HubCounters,
@@ -71,9 +64,7 @@ export class SocketConnection extends HubConnection<OutgoingPacket> {
     const conn = this.socket.conn;
     if (!conn || conn.readyState !== 'open') return false;
     // Polling transports ignore the frame and encode `packet` themselves; build it only for websockets.
-    const options: PreEncodedWrite =
-      conn.transport?.name === 'websocket' ? { wsPreEncodedFrame: packet.wsFrame() } : {};
-    conn.write(packet.packet, options);
+    conn.write(packet.packet, conn.transport?.name === 'websocket' ? { wsPreEncodedFrame: packet.wsFrame() } : {});
     return true;
   }
 
