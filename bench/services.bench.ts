@@ -2,12 +2,13 @@
 //   [--drain-timeout S]
 // The three demo apps as a user runs them, driven with autocannon: single events at 100 connections, then
 // batches of 100 at 20 connections, on each Kafka driver (`KAFKA_DRIVER`; both by default, platformatic rows
-// with the `-platformatic` suffix). Each round also measures the `http-floor` anchor: the single-event load
-// against Node's HTTP server with nothing behind it, the CPU per request no ingester can go below. Per load: the ingester's accepted rate, CPU µs per request and latency; the
+// with the `-platformatic` suffix). Per load: the ingester's accepted rate, CPU µs per request and latency; the
 // consumer's projection rate during and after the load, time to drain, event-loop lag, HTTP p99 of a concurrent
-// probe (catch-up API and /metrics) and whether every scrape had a lag sample. With --baseline the same is run
-// on that ref's build in interleaved rounds (baseline, current, baseline, current, ...), so before and after come
-// from the same run on the same (shared, noisy) machine; CPU µs per request is the stable figure.
+// probe (catch-up API and /metrics) and whether every scrape had a lag sample. Each round first measures the
+// `http-floor` anchor: the single-event load against Node's HTTP server with nothing behind it, the CPU per
+// request no ingester can go below. With --baseline the same is run on that ref's build in interleaved rounds
+// (baseline, current, baseline, current, ...), so before and after come from the same run on the same (shared,
+// noisy) machine; CPU µs per request is the stable figure.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';

@@ -78,7 +78,11 @@ export interface StackOptions {
 }
 
 /** Spawns `script` with the probe preloaded, on a free port, its output in `logDir`. */
-async function spawnProbed(name: ProcessName, script: string, options: StackOptions): Promise<AppProcess> {
+async function spawnProbed(
+  name: ProcessName,
+  script: string,
+  options: Omit<StackOptions, 'distDir'>,
+): Promise<AppProcess> {
   mkdirSync(options.logDir, { recursive: true });
   const port = await freePort();
   const log = createWriteStream(path.join(options.logDir, `${options.logTag}-${name}.log`));
@@ -128,7 +132,7 @@ export async function startStack(options: StackOptions): Promise<Record<AppName,
 /** The `http-floor` anchor: Node's HTTP server answering the ingester's request with nothing behind it. */
 export async function startHttpFloor(options: Omit<StackOptions, 'distDir'>): Promise<AppProcess> {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'http-floor.server.js');
-  const floor = await spawnProbed('http-floor', script, { ...options, distDir: '' });
+  const floor = await spawnProbed('http-floor', script, options);
   try {
     await waitFor(floor, '/health/ready');
   } catch (err) {

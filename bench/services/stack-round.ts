@@ -7,7 +7,7 @@ import { percentile, round, type BenchRow } from '../support/bench-report.js';
 import { rowId, type BenchDriver } from '../support/bench-driver.js';
 import { startHttpFloor, startStack } from './app-stack.js';
 import { ConsumerHttpProbe } from './consumer-probe.js';
-import { batchBodies, runLoad, singleBodies, SOURCE_TYPES, type LoadOptions } from './ingest-load.js';
+import { batchBodies, runLoad, singleBodies, SOURCE_TYPES, type LoadOptions, type LoadResult } from './ingest-load.js';
 import { ProjectionWatch } from './projection-watch.js';
 
 /** A build of the three apps (the ref given with `--baseline`, or this checkout) on one Kafka driver. */
@@ -96,14 +96,7 @@ export async function runRound(variant: Variant, roundNo: number, settings: Roun
         id: rowId(`ingest-${phase.name}`, variant.driver),
         label: `POST ${phase.path}, ${phase.connections} connections, ${phase.eventsPerRequest} event(s) per request`,
         variant: variant.name,
-        eventsPerSec: Math.round(ingestRate),
-        reqPerSec: Math.round(answered.accepted / answered.durationS),
-        cpuUsPerRequest: Math.round(ingester.cpuUs / Math.max(1, answered.accepted)),
-        cpuUsPerEvent: round(ingester.cpuUs / Math.max(1, answered.accepted * phase.eventsPerRequest), 1),
-        p50Ms: answered.p50Ms,
-        p99Ms: answered.p99Ms,
-        rejected: answered.rejected,
-        errors: answered.errors,
+        ...loadFields(answered, ingester.cpuUs, phase.eventsPerRequest),
         ingesterLoopLagP99Ms: round(ingester.loopLagP99Ms, 1),
         // The machine is shared: how busy it was when the window ended (1-minute load average, 2 cores).
         loadAvg1: round(loadavg()[0]!, 1),
@@ -166,14 +159,7 @@ export async function runFloorRound(roundNo: number, settings: RoundSettings): P
       id: 'http-floor',
       label: `node:http alone (no Kafka, no Redis): POST ${phase.path}, ${phase.connections} connections`,
       variant: 'anchor',
-      eventsPerSec: Math.round(answered.accepted / answered.durationS),
-      reqPerSec: Math.round(answered.accepted / answered.durationS),
-      cpuUsPerRequest: Math.round(cpuUs / Math.max(1, answered.accepted)),
-      cpuUsPerEvent: round(cpuUs / Math.max(1, answered.accepted), 1),
-      p50Ms: answered.p50Ms,
-      p99Ms: answered.p99Ms,
-      rejected: answered.rejected,
-      errors: answered.errors,
+      ...loadFields(answered, cpuUs, phase.eventsPerRequest),
       loadAvg1: round(loadavg()[0]!, 1),
     };
     console.error(`[bench] anchor round ${roundNo}: ${JSON.stringify(row)}`);
@@ -181,4 +167,22 @@ export async function runFloorRound(roundNo: number, settings: RoundSettings): P
   } finally {
     await floor.stop();
   }
+}
+
+/** What a load window measured at the process under load: rates, CPU per request and event, latency, failures. */
+function loadFields(
+  answered: LoadResult,
+  cpuUs: number,
+  eventsPerRequest: number,
+): { eventsPerSec: number } & Record<string, number> {
+  return {
+    eventsPerSec: Math.round((answered.accepted * eventsPerRequest) / answered.durationS),
+    reqPerSec: Math.round(answered.accepted / answered.durationS),
+    cpuUsPerRequest: Math.round(cpuUs / Math.max(1, answered.accepted)),
+    cpuUsPerEvent: round(cpuUs / Math.max(1, answered.accepted * eventsPerRequest), 1),
+    p50Ms: answered.p50Ms,
+    p99Ms: answered.p99Ms,
+    rejected: answered.rejected,
+    errors: answered.errors,
+  };
 }
