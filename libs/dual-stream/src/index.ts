@@ -5,6 +5,7 @@ export { DualStreamModule } from './dual-stream.module.js';
 export { DUAL_STREAM_OPTIONS } from './dual-stream.module-definition.js';
 export { DUAL_STREAM_RESOLVED_OPTIONS } from './constants.js';
 export type { ResolvedDualStreamOptions } from './dual-stream-options.resolver.js';
+export { KAFKA_DRIVERS } from './dual-stream-options.resolver.js';
 export type {
   DualStreamModuleOptions,
   DualStreamKafkaOptions,
@@ -48,6 +49,7 @@ export { UnparseableRecordError } from './errors/unparseable-record.error.js';
 // Naming (so apps and non-Nest code agree on topics, keys and channels)
 export { defaultTopic, sourceKey, channelFor } from './events/event-naming.js';
 export { parseChannel } from './events/channel-parser.js';
+export { sourceProblem } from './events/event-rules.js';
 export { sourcePartition } from './events/source-partition.js';
 
 // Redis (the library's reconnect policy, for apps' own connections to the same Redis)

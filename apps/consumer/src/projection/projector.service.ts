@@ -1,11 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  NonRetriableError,
-  channelFor,
-  parseChannel,
-  type DurableBatchContext,
-  type KafkaPosition,
-} from '@dual-stream/nestjs';
+import { NonRetriableError, sourceProblem, type DurableBatchContext, type KafkaPosition } from '@dual-stream/nestjs';
 import { ConsumerMetrics } from '../metrics/consumer.metrics.js';
 import type { StoredEvent } from './projected-event.js';
 import { ProjectionWriter } from './projection-writer.js';
@@ -59,9 +53,6 @@ export class Projector {
   }
 }
 
-/** Sources already checked (a bounded set: the check costs more than the lookup, and sources repeat). */
-const validSources = new Set<string>();
-
 /** Non-retriable: retrying a record that is not an envelope cannot help, so it goes to the DLQ at once. */
 function asEnvelope(payload: unknown): StoredEvent {
   const e = payload as Partial<StoredEvent> | null;
@@ -72,19 +63,8 @@ function asEnvelope(payload: unknown): StoredEvent {
   if (typeof e.type !== 'string') throw new NonRetriableError('event has no type');
   if (typeof e.time !== 'string') throw new NonRetriableError('event has no time');
   if (typeof e.source !== 'object' || e.source === null) throw new NonRetriableError('event has no source');
-  const { type, id } = e.source as { type: unknown; id: unknown };
-  const key = typeof type === 'string' && typeof id === 'string' ? `${type}\0${id}` : undefined;
-  if (key === undefined || !validSources.has(key)) {
-    try {
-      parseChannel(channelFor('', e.source));
-    } catch (err) {
-      throw new NonRetriableError(`event source is invalid: ${(err as Error).message}`);
-    }
-    if (key !== undefined) {
-      if (validSources.size >= 100_000) validSources.clear();
-      validSources.add(key);
-    }
-  }
+  const problem = sourceProblem(e.source);
+  if (problem) throw new NonRetriableError(`event source is invalid: ${problem}`);
   // `data` and `headers` may be absent: the store writes them as null and {}.
   return e as StoredEvent;
 }

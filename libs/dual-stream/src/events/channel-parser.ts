@@ -1,7 +1,7 @@
 import { CHANNEL_NAMESPACE } from '../constants.js';
 import { InvalidChannelError } from '../errors/invalid-channel.error.js';
 import type { EventSource } from '../interfaces/dual-stream-event.interface.js';
-import { sourceIdProblem, sourceTypeProblem } from './event-rules.js';
+import { sourceProblem } from './event-rules.js';
 
 /**
  * Parses a channel name *without* the prefix (`events:{type}:{id}`) into its source. Throws
@@ -16,7 +16,7 @@ export function parseChannel(channel: unknown): EventSource {
   const colon = rest.indexOf(':');
   if (colon < 0) throw new InvalidChannelError(channel, 'must be events:{source.type}:{source.id}');
   const source = { type: rest.slice(0, colon), id: rest.slice(colon + 1) };
-  const problem = sourceTypeProblem(source.type) ?? sourceIdProblem(source.id);
+  const problem = sourceProblem(source);
   if (problem) throw new InvalidChannelError(channel, problem);
   return source;
 }

@@ -46,6 +46,14 @@ export function sourceTypeProblem(type: unknown): string | undefined {
 }
 
 /**
+ * Why a source `{ type, id }` cannot name a channel (or be projected, or announced), or undefined when it can: its
+ * type's problem first, then its id's.
+ */
+export function sourceProblem(source: { type?: unknown; id?: unknown }): string | undefined {
+  return sourceTypeProblem(source.type) ?? sourceIdProblem(source.id);
+}
+
+/**
  * RFC 3339 `date-time` (section 5.6): `full-date "T" partial-time time-offset`, seconds required, offset `Z` or
  * `±hh:mm`. Upper-case `T` and `Z` only (section 5.6 lets a format require that), at most nine fraction digits.
  */

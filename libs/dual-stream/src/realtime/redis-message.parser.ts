@@ -6,8 +6,7 @@ import {
   EVENT_TYPE_PATTERN,
   isPartition,
   parseOffset,
-  sourceIdProblem,
-  sourceTypeProblem,
+  sourceProblem,
   timeProblem,
 } from '../events/event-rules.js';
 import { validateTopicName } from '../events/topic-name.js';
@@ -115,7 +114,7 @@ function notification(message: Record<string, unknown>, route: RedisRoute & { ki
   if (timeProblem(message.time) !== undefined) return malformed('bad time');
   const source = message.source as Record<string, unknown> | null;
   if (typeof source !== 'object' || source === null) return malformed('source must be an object');
-  if (sourceTypeProblem(source.type) ?? sourceIdProblem(source.id)) return malformed('bad source');
+  if (sourceProblem(source)) return malformed('bad source');
   if (source.type !== route.source.type || source.id !== route.source.id) {
     return malformed('source is not the source of the channel it arrived on');
   }

@@ -42,7 +42,7 @@ export class BatchModeRunner {
     const at = { topic: batch.topic, partition: batch.partition };
     this.running++;
     try {
-      for (let from = 0; from < batch.records.length && !controls.isStale(); from += route.maxBatchSize) {
+      for (let from = 0; from < batch.records.length; from += route.maxBatchSize) {
         // The driver decoded the whole fetch in the task that called us, and each chunk is parsed and handed to
         // the handler synchronously: one turn of the event loop per chunk keeps timers, heartbeats and HTTP
         // requests from waiting behind the decode and every partition's chunk of the fetch together.

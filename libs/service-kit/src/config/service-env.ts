@@ -1,3 +1,4 @@
+import { KAFKA_DRIVERS } from '@dual-stream/nestjs';
 import type { DualStreamEvent, DualStreamKafkaOptions, DualStreamModuleOptions } from '@dual-stream/nestjs';
 import { ConfigurationError } from '../errors/configuration.error.js';
 import { intFromEnv, listFromEnv } from './env-values.js';
@@ -34,7 +35,6 @@ export interface ServiceEnv {
 }
 
 type KafkaDriverName = NonNullable<DualStreamKafkaOptions['driver']>;
-const KAFKA_DRIVERS: readonly KafkaDriverName[] = ['kafkajs', 'platformatic'];
 
 const DEFAULT_BROKERS = '127.0.0.1:9092';
 const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
@@ -60,7 +60,7 @@ export function readServiceEnv(service: string, env: NodeJS.ProcessEnv = process
   }
   const clusterNodes = listFromEnv('REDIS_CLUSTER_NODES', env).map(parseNode);
   const kafkaDriver = (env.KAFKA_DRIVER?.trim() || 'kafkajs') as KafkaDriverName;
-  if (!KAFKA_DRIVERS.includes(kafkaDriver)) {
+  if (!(KAFKA_DRIVERS as readonly string[]).includes(kafkaDriver)) {
     throw new ConfigurationError(
       'KAFKA_DRIVER',
       `KAFKA_DRIVER must be ${KAFKA_DRIVERS.join(' or ')} (got "${env.KAFKA_DRIVER}").`,

@@ -1,4 +1,5 @@
 import type { HealthIndicatorResult } from '@nestjs/terminus';
+import type { ServiceEnv } from '../config/service-env.js';
 
 export const SERVICE_HEALTH_OPTIONS = Symbol.for('service-kit:health-options');
 export const SERVICE_READINESS_CHECKS = Symbol.for('service-kit:readiness-checks');
@@ -7,7 +8,7 @@ export interface ServiceHealthOptions {
   service: string;
   kafkaBrokers: string[];
   /** The Kafka driver of the probe's admin client (the service's `KAFKA_DRIVER`). @default 'kafkajs' */
-  kafkaDriver?: 'kafkajs' | 'platformatic';
+  kafkaDriver?: ServiceEnv['kafkaDriver'];
   /** `false` when the service runs without the realtime lane. */
   redisUrl: string | false;
   /** Seeds of a Redis Cluster; when set the probe PINGs the cluster instead of `redisUrl`. @default undefined */

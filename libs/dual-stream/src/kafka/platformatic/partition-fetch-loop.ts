@@ -95,7 +95,10 @@ export class PartitionFetchLoop {
 
   remove(topic: string, partition: number): void {
     const state = this.get(topic, partition);
-    if (state) state.epoch++;
+    if (state) {
+      state.epoch++;
+      state.ahead = state.prefetched = undefined;
+    }
     this.partitions.delete(`${topic}|${partition}`);
   }
 
@@ -120,7 +123,8 @@ export class PartitionFetchLoop {
     state.busy = false;
     const next = state.prefetched;
     state.prefetched = undefined;
-    if (next && next.from === state.offset && !state.paused && this.get(state.topic, state.partition) === state) {
+    // A seek, a pause or a removal drops what was read ahead, so what is left here is still this partition's.
+    if (next && next.from === state.offset) {
       this.handOver(state, next.records, next.from, next.nextOffset);
     }
     this.schedule();
